@@ -1,0 +1,175 @@
+"""Foundation commands: serve, import, db, settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from dailypapers.cli.context import services_for
+from dailypapers.config import Settings
+from dailypapers.services.imports import ImportReport
+
+console = Console(stderr=True)
+
+
+@click.command()
+@click.option("--host", default=None, help="Bind address (setting: host).")
+@click.option("--port", default=None, type=int, help="Port (setting: port).")
+@click.option("--demo", is_flag=True, help="Load the bundled demo data if the database is empty.")
+@click.option("--no-migrate", is_flag=True, help="Do not upgrade the schema before serving.")
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, demo: bool, no_migrate: bool
+) -> None:
+    """Serve the site and the API."""
+    import uvicorn
+
+    from dailypapers.app import create_app
+
+    settings: Settings = ctx.obj
+    with services_for(ctx) as services:
+        if not no_migrate:
+            services.upgrade_schema()
+        if demo:
+            report = services.load_demo()
+            if report:
+                _print_report(report)
+        app = create_app(services)
+        host, port = host or settings.host, port or settings.port
+        console.print(f"Serving {settings.site_name} on http://{host}:{port}")
+        uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import papers from files (streamed, batched, idempotent)."""
+
+
+def _import(
+    ctx: click.Context, kind: str, paths: tuple[str, ...], as_json: bool, feature: bool = True
+) -> None:
+    reports = []
+    with services_for(ctx) as services:
+        services.upgrade_schema()
+        for path in paths:
+            size = Path(path).stat().st_size
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                disable=as_json,
+            ) as bar:
+                task = bar.add_task(Path(path).name, total=size)
+                report = services.imports.import_file(
+                    Path(path),
+                    kind,  # type: ignore[arg-type]
+                    feature=feature,
+                    progress=lambda done, total, t=task: bar.update(t, completed=done, total=total),
+                )
+            reports.append(report)
+            if not as_json:
+                _print_report(report)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in reports], indent=2))
+
+
+def _print_report(report: ImportReport) -> None:
+    console.print(f"[bold]import {report.kind}[/bold] {report.path}")
+    table = Table(show_header=False)
+    for name in ("read", "inserted", "updated", "unchanged", "skipped", "entries_added"):
+        table.add_row(name.replace("_", " "), f"{getattr(report, name):,}")
+    console.print(table)
+    for reason, n in report.reasons.most_common(10):
+        console.print(f"  skipped {n:,} × {reason}")
+    for line in report.errors[:10]:
+        console.print(f"  [yellow]{line}[/yellow]")
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+paths_argument = click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False)
+)
+
+
+@import_group.command("hf-daily")
+@paths_argument
+@json_option
+@click.pass_context
+def import_hf_daily(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+    """Hugging Face daily papers: /api/daily_papers JSON responses or JSONL rows (.gz or plain)."""
+    _import(ctx, "hf-daily", paths, as_json)
+
+
+@import_group.command("arxiv-snapshot")
+@paths_argument
+@json_option
+@click.option(
+    "--feature/--no-feature",
+    default=True,
+    show_default=True,
+    help="Put each paper on the daily page of its listing (or v1) day.",
+)
+@click.pass_context
+def import_arxiv_snapshot(
+    ctx: click.Context, paths: tuple[str, ...], as_json: bool, feature: bool
+) -> None:
+    """arXiv metadata JSONL: Kaggle's arxiv-metadata-oai-snapshot or daily-listing rows."""
+    _import(ctx, "arxiv-snapshot", paths, as_json, feature)
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command()
+@click.pass_context
+def upgrade(ctx: click.Context) -> None:
+    """Create or migrate the schema to the newest version."""
+    with services_for(ctx) as services:
+        services.upgrade_schema()
+        click.echo(f"schema at {services.db.current_revision()} ({services.db.dialect})")
+
+
+@db.command()
+@click.pass_context
+def current(ctx: click.Context) -> None:
+    """Print the schema version the database is at."""
+    with services_for(ctx) as services:
+        click.echo(services.db.current_revision() or "empty (run: dailypapers db upgrade)")
+
+
+@click.command("settings")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def settings_command(ctx: click.Context, as_json: bool) -> None:
+    """Every setting, its current value and what it does (env: DAILYPAPERS_<NAME>)."""
+    settings: Settings = ctx.obj
+    rows = [
+        (name, getattr(settings, name), field.description or "")
+        for name, field in Settings.model_fields.items()
+    ]
+    if as_json:
+        click.echo(json.dumps({n: v for n, v, _ in rows}, default=str, indent=2))
+        return
+    table = Table("setting", "value", "meaning")
+    for name, value, description in rows:
+        table.add_row(name, str(value), description)
+    Console().print(table)

@@ -1,0 +1,1 @@
+"""Plain dataclasses and pure functions: no SQL, HTTP, clock reads or settings lookups."""

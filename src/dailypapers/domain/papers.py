@@ -1,0 +1,117 @@
+"""The paper and its appearances on daily pages, as the rest of the system sees them.
+
+A `Paper` is keyed by its arXiv id without version; `version` is the newest we know. A
+`DailyEntry` says a paper was *featured* on a day (Hugging Face's daily date, an arXiv listing
+day, or a local submission); a paper may be featured on several days. Upvotes come from two
+places kept apart: `external_upvotes` (counted elsewhere, e.g. on Hugging Face) and
+`local_upvotes` (votes cast here); pages show their sum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Literal
+
+EntrySource = Literal["hf", "arxiv", "local"]
+ENTRY_SOURCES: tuple[EntrySource, ...] = ("hf", "arxiv", "local")
+
+
+@dataclass(slots=True)
+class Paper:
+    arxiv_id: str
+    title: str
+    abstract: str
+    authors: list[str] = field(default_factory=list)
+    version: int | None = None
+    categories: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    comment: str | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    organization: str | None = None
+    thumbnail: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: list[str] | None = None
+    external_upvotes: int | None = None
+    external_comments: int | None = None
+    local_upvotes: int = 0
+
+    @property
+    def upvotes(self) -> int:
+        return (self.external_upvotes or 0) + self.local_upvotes
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+
+# Fields a source may know; the rest (local_upvotes) are ours. Used to merge records.
+SOURCE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Paper) if f.name != "local_upvotes")
+
+
+@dataclass(slots=True, frozen=True)
+class DailyEntry:
+    """A paper featured on a day."""
+
+    arxiv_id: str
+    day: date
+    source: EntrySource
+    submitted_by: str | None = None
+    submitted_at: datetime | None = None
+    position: int | None = None
+
+
+@dataclass(slots=True)
+class SourceRecord:
+    """What an importer yields for one input record: the paper and the days it is featured."""
+
+    paper: Paper
+    entries: list[DailyEntry] = field(default_factory=list)
+
+
+@dataclass(slots=True, frozen=True)
+class FeedItem:
+    """One row of a daily/weekly/monthly page."""
+
+    paper: Paper
+    day: date
+    submitted_by: str | None
+    submitted_at: datetime | None
+    source: EntrySource
+
+
+@dataclass(slots=True, frozen=True)
+class FeedPage:
+    items: list[FeedItem]
+    total: int
+    page: int
+    limit: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+
+def merge_paper(old: Paper, new: Paper) -> Paper:
+    """What the stored paper becomes when `new` arrives: known values are never erased.
+
+    A value the new record lacks (None, or an empty list) keeps the stored one. Text that
+    changes between versions (title, abstract, authors) is taken from whichever record has the
+    newer version, so an old snapshot imported late can't roll a paper back.
+    """
+    merged = Paper(**{name: getattr(old, name) for name in (f.name for f in fields(Paper))})
+    new_is_older = old.version is not None and new.version is not None and new.version < old.version
+    versioned = {"title", "abstract", "authors", "version", "updated_at", "comment"}
+    for name in SOURCE_FIELDS:
+        value = getattr(new, name)
+        if value is None or value == [] or value == "":
+            continue
+        if new_is_older and name in versioned:
+            continue
+        setattr(merged, name, value)
+    return merged

@@ -1,0 +1,90 @@
+"""Calendar periods a feed can show: a day, an ISO week (`2025-W30`) or a month (`2025-07`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from dailypapers.errors import BadRequest
+
+PeriodKind = Literal["day", "week", "month"]
+
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A closed range of days `[start, end]` and the label it was asked by."""
+
+    kind: PeriodKind
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        if self.kind == "day":
+            return self.start.isoformat()
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        return f"{self.start.year}-{self.start.month:02d}"
+
+    def previous(self) -> Period:
+        return period_containing(self.kind, self.start - timedelta(days=1))
+
+    def next(self) -> Period:
+        return period_containing(self.kind, self.end + timedelta(days=1))
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+def period_containing(kind: PeriodKind, day: date) -> Period:
+    if kind == "day":
+        return Period("day", day, day)
+    if kind == "week":
+        start = day - timedelta(days=day.weekday())
+        return Period("week", start, start + timedelta(days=6))
+    start = day.replace(day=1)
+    following = (start + timedelta(days=32)).replace(day=1)
+    return Period("month", start, following - timedelta(days=1))
+
+
+def parse_day(text: str) -> date:
+    if not isinstance(text, str) or not _DAY.fullmatch(text.strip()):
+        raise BadRequest(f"{text!r} is not a date (expected YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise BadRequest(f"{text!r} is not a date: {exc}") from None
+
+
+def parse_week(text: str) -> Period:
+    match = _WEEK.fullmatch(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise BadRequest(f"{text!r} is not an ISO week (expected YYYY-Www, e.g. 2025-W30)")
+    year, week = int(match[1]), int(match[2])
+    try:
+        start = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise BadRequest(f"{text!r} is not an ISO week: {year} has no week {week}") from None
+    return Period("week", start, start + timedelta(days=6))
+
+
+def parse_month(text: str) -> Period:
+    match = _MONTH.fullmatch(text.strip()) if isinstance(text, str) else None
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise BadRequest(f"{text!r} is not a month (expected YYYY-MM, e.g. 2025-07)")
+    return period_containing("month", date(int(match[1]), int(match[2]), 1))
+
+
+def parse_period(kind: PeriodKind, text: str) -> Period:
+    if kind == "day":
+        return Period("day", parse_day(text), parse_day(text))
+    if kind == "week":
+        return parse_week(text)
+    return parse_month(text)

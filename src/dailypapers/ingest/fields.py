@@ -1,0 +1,156 @@
+"""Field-level validation shared by every source: ids, text, authors, dates, counts.
+
+Each function raises RecordError with a message that names the field, so a skipped record
+says exactly why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from dailypapers.config import Settings
+from dailypapers.domain.arxiv_ids import ArxivId, parse_arxiv_id
+from dailypapers.errors import InvalidArxivId, RecordError
+
+_WS = re.compile(r"\s+")
+_CATEGORY = re.compile(r"[a-z][a-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLimits:
+    max_title_chars: int = 1000
+    max_abstract_chars: int = 20_000
+    max_authors: int = 5000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RecordLimits:
+        return cls(settings.max_title_chars, settings.max_abstract_chars, settings.max_authors)
+
+
+def arxiv_id(value: Any, field: str = "id") -> ArxivId:
+    if value is None or value == "":
+        raise RecordError(f"missing {field}")
+    try:
+        return parse_arxiv_id(str(value))
+    except InvalidArxivId as exc:
+        raise RecordError(f"{field}: {exc.message}") from None
+
+
+def clean_text(value: Any, field: str, *, limit: int, required: bool = True) -> str:
+    """Collapse arXiv's hard line-wraps into single spaces; LaTeX is kept as it is."""
+    if value is None:
+        if required:
+            raise RecordError(f"missing {field}")
+        return ""
+    if not isinstance(value, str):
+        raise RecordError(f"{field} must be a string, not {type(value).__name__}")
+    text = _WS.sub(" ", value).strip()
+    if required and not text:
+        raise RecordError(f"empty {field}")
+    if len(text) > limit:
+        raise RecordError(f"{field} is longer than {limit} characters")
+    return text
+
+
+def optional_text(value: Any, field: str, limit: int = 2000) -> str | None:
+    if value is None or value == "":
+        return None
+    return clean_text(value, field, limit=limit) or None
+
+
+def authors(value: Any, *, limit: int) -> list[str]:
+    """A list of names, of {"name": ...} objects (HF), or one comma/'and' separated string."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        parts = re.split(r",\s*|\s+and\s+", _WS.sub(" ", value))
+        names = [p.strip() for p in parts]
+    elif isinstance(value, list):
+        names = []
+        for item in value:
+            if isinstance(item, dict):
+                if item.get("hidden"):
+                    continue
+                item = item.get("name")
+            if not isinstance(item, str):
+                raise RecordError("authors must be names (strings or {name} objects)")
+            names.append(_WS.sub(" ", item).strip())
+    else:
+        raise RecordError(f"authors must be a list or a string, not {type(value).__name__}")
+    return [n for n in names if n][:limit]
+
+
+def categories(value: Any) -> list[str]:
+    """arXiv categories; ACM/MSC codes that some listings mix in are dropped."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split()
+    if not isinstance(value, list):
+        raise RecordError("categories must be a list or a space-separated string")
+    seen: list[str] = []
+    for item in value:
+        if isinstance(item, str) and _CATEGORY.fullmatch(item) and item not in seen:
+            seen.append(item)
+    return seen
+
+
+def timestamp(value: Any, field: str) -> datetime | None:
+    """ISO 8601 (with or without Z) or RFC 2822 (Kaggle's versions); always UTC."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise RecordError(f"{field} must be a date string")
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            raise RecordError(f"{field}: unparsable date {value!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def day(value: Any, field: str) -> date:
+    if not isinstance(value, str):
+        raise RecordError(f"missing {field}")
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise RecordError(f"{field}: unparsable date {value!r}") from None
+
+
+def count(value: Any, field: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise RecordError(f"{field} must be a non-negative integer")
+    return value
+
+
+def url(value: Any, field: str) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = value.strip() if isinstance(value, str) else value
+    if (
+        not isinstance(text, str)
+        or not text.startswith(("https://", "http://"))
+        or len(text) > 2000
+    ):
+        raise RecordError(f"{field} must be an http(s) URL of at most 2000 characters")
+    return text
+
+
+def keywords(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise RecordError("ai_keywords must be a list")
+    return [str(k) for k in value if isinstance(k, str | int | float)][:100]

@@ -1,0 +1,1 @@
+"""All SQL lives here: tables, migrations, and stores that return domain objects."""

@@ -1,0 +1,175 @@
+"""Connections, transactions and migrations, for SQLite and PostgreSQL alike.
+
+SQLite concurrency is designed as datasette does it: reads use a pool of connections with a
+time limit (`sql_time_limit_ms`, enforced by a progress handler); all writes of a process go
+through one writer connection, serialised by a lock, each in `BEGIN IMMEDIATE`, so writers
+from other processes wait on the busy timeout instead of failing half-way. WAL mode lets reads
+go on during a write. On PostgreSQL both sides share one pool: the server handles concurrency.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
+
+from dailypapers.errors import ConfigurationError, QueryTimeout
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _normalise_url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+class Database:
+    """One database: a read engine, a write engine and the dialect's rules."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout_ms: int = 5000,
+        time_limit_ms: int = 0,
+        pool_size: int = 5,
+    ) -> None:
+        self.url = _normalise_url(url)
+        parsed = make_url(self.url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect not in ("sqlite", "postgresql"):
+            raise ConfigurationError(f"unsupported database {self.dialect!r}")
+        self._write_lock = threading.Lock()
+        if self.dialect == "sqlite":
+            path = parsed.database
+            if not path or path == ":memory:":
+                raise ConfigurationError("SQLite needs a file path (sqlite:///path/to/file.db)")
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.read_engine = self._sqlite_engine(busy_timeout_ms, time_limit_ms, pool_size, False)
+            self.write_engine = self._sqlite_engine(busy_timeout_ms, 0, 1, True)
+        else:
+            engine = sa.create_engine(
+                self.url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
+            )
+            self.read_engine = self.write_engine = engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def _sqlite_engine(
+        self, busy_timeout_ms: int, time_limit_ms: int, pool_size: int, writer: bool
+    ) -> Engine:
+        engine = sa.create_engine(
+            self.url,
+            pool_size=pool_size,
+            max_overflow=0 if writer else pool_size,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": busy_timeout_ms / 1000,
+                "factory": _TimedConnection,
+            },
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: _TimedConnection, _record: object) -> None:
+            # We issue BEGIN ourselves (below), so the driver must not.
+            dbapi_conn.isolation_level = None
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+            if time_limit_ms:
+                dbapi_conn.arm_time_limit(time_limit_ms)
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+        if time_limit_ms:
+
+            @event.listens_for(engine, "before_cursor_execute")
+            def _restart_clock(conn, *_args) -> None:
+                conn.connection.dbapi_connection.restart_clock()
+
+        return engine
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only unit of work: one consistent snapshot."""
+        with self.read_engine.connect() as conn:
+            try:
+                with conn.begin():
+                    yield conn
+            except OperationalError as exc:
+                if "interrupted" in str(exc.orig):
+                    raise QueryTimeout(
+                        "the query took longer than sql_time_limit_ms and was stopped"
+                    ) from None
+                raise
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction; all-or-nothing. Serialised per process on SQLite."""
+        if self.is_sqlite:
+            with self._write_lock, self.write_engine.begin() as conn:
+                yield conn
+        else:
+            with self.write_engine.begin() as conn:
+                yield conn
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to `revision` (Alembic)."""
+        with self._write_lock, self.write_engine.connect() as conn:
+            cfg = alembic_config(self.url)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            conn.commit()
+
+    def current_revision(self) -> str | None:
+        with self.read() as conn:
+            inspector = sa.inspect(conn)
+            if not inspector.has_table("alembic_version"):
+                return None
+            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+    def dispose(self) -> None:
+        self.read_engine.dispose()
+        if self.write_engine is not self.read_engine:
+            self.write_engine.dispose()
+
+
+class _TimedConnection(sqlite3.Connection):
+    """A sqlite3 connection that knows the monotonic time its running statement must end by."""
+
+    deadline: float = float("inf")
+
+    def arm_time_limit(self, time_limit_ms: int) -> None:
+        self.set_progress_handler(self._past_deadline, 10_000)
+        self._limit_s = time_limit_ms / 1000
+
+    def restart_clock(self) -> None:
+        self.deadline = time.monotonic() + self._limit_s
+
+    def _past_deadline(self) -> int:
+        return 1 if time.monotonic() > self.deadline else 0
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg

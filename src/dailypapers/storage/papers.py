@@ -1,0 +1,354 @@
+"""The one place that knows SQL for papers and daily entries.
+
+Writes merge: the stored paper and the incoming record are combined by the domain's
+`merge_paper`, and only rows that really change are written, so re-running an import
+changes nothing and reports it as unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Row
+
+from dailypapers.domain.papers import (
+    DailyEntry,
+    FeedItem,
+    Paper,
+    SourceRecord,
+    merge_paper,
+)
+from dailypapers.storage.database import Database
+from dailypapers.storage.tables import daily_entries, papers
+
+_PAPER_COLUMNS = [c for c in papers.c if c.name not in ("hidden", "created_at", "modified_at")]
+_TOTAL_UPVOTES = (papers.c.external_upvotes + papers.c.local_upvotes).label("total_upvotes")
+
+# SQLite allows 32,766 bound parameters per statement; PostgreSQL 65,535.
+_MAX_PARAMS = 30_000
+
+
+@dataclass(slots=True)
+class UpsertCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    entries_added: int = 0
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _paper_from_row(row: Row) -> Paper:
+    m = row._mapping
+    return Paper(
+        arxiv_id=m["arxiv_id"],
+        version=m["version"],
+        title=m["title"],
+        abstract=m["abstract"],
+        authors=list(m["authors"] or []),
+        categories=list(m["categories"] or []),
+        published_at=_utc(m["published_at"]),
+        updated_at=_utc(m["updated_at"]),
+        comment=m["comment"],
+        doi=m["doi"],
+        journal_ref=m["journal_ref"],
+        github_repo=m["github_repo"],
+        github_stars=m["github_stars"],
+        project_page=m["project_page"],
+        organization=m["organization"],
+        thumbnail=m["thumbnail"],
+        ai_summary=m["ai_summary"],
+        ai_keywords=list(m["ai_keywords"]) if m["ai_keywords"] is not None else None,
+        external_upvotes=m["external_upvotes"],
+        external_comments=m["external_comments"],
+        local_upvotes=m["local_upvotes"],
+    )
+
+
+def _paper_values(paper: Paper) -> dict:
+    return {
+        "arxiv_id": paper.arxiv_id,
+        "version": paper.version,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "authors": list(paper.authors),
+        "categories": list(paper.categories),
+        "primary_category": paper.primary_category,
+        "published_at": paper.published_at,
+        "updated_at": paper.updated_at,
+        "comment": paper.comment,
+        "doi": paper.doi,
+        "journal_ref": paper.journal_ref,
+        "github_repo": paper.github_repo,
+        "github_stars": paper.github_stars,
+        "project_page": paper.project_page,
+        "organization": paper.organization,
+        "thumbnail": paper.thumbnail,
+        "ai_summary": paper.ai_summary,
+        "ai_keywords": paper.ai_keywords,
+        "external_upvotes": paper.external_upvotes or 0,
+        "external_comments": paper.external_comments or 0,
+    }
+
+
+def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class PaperStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- writes --------------------------------------------------------------------------
+    def upsert(self, records: Sequence[SourceRecord], *, now: datetime) -> UpsertCounts:
+        """Merge a batch of records in one transaction: all of it lands, or none of it."""
+        counts = UpsertCounts()
+        if not records:
+            return counts
+        incoming: dict[str, Paper] = {}
+        for record in records:  # the same paper twice in a batch: merge in order
+            prior = incoming.get(record.paper.arxiv_id)
+            incoming[record.paper.arxiv_id] = (
+                merge_paper(prior, record.paper) if prior else record.paper
+            )
+        with self.db.write() as conn:
+            stored = self._load(conn, list(incoming), lock=True)
+            inserts, updates = [], []
+            for arxiv_id, paper in incoming.items():
+                old = stored.get(arxiv_id)
+                if old is None:
+                    inserts.append({**_paper_values(paper), "created_at": now, "modified_at": now})
+                    continue
+                merged = merge_paper(old, paper)
+                if _paper_values(merged) == _paper_values(old):
+                    counts.unchanged += 1
+                else:
+                    updates.append({**_paper_values(merged), "modified_at": now})
+            per_row = len(papers.c)
+            for chunk in _chunks(inserts, _MAX_PARAMS // per_row):
+                conn.execute(papers.insert(), list(chunk))
+            if updates:
+                stmt = (
+                    papers.update()
+                    .where(papers.c.arxiv_id == sa.bindparam("b_arxiv_id"))
+                    .values({k: sa.bindparam(k) for k in updates[0] if k != "arxiv_id"})
+                )
+                conn.execute(stmt, [{**u, "b_arxiv_id": u["arxiv_id"]} for u in updates])
+            counts.inserted, counts.updated = len(inserts), len(updates)
+            entries = [e for r in records for e in r.entries]
+            counts.entries_added = self._add_entries(conn, entries)
+        return counts
+
+    def _add_entries(self, conn: Connection, entries: list[DailyEntry]) -> int:
+        """Insert entries not yet there; an existing (day, paper) entry is left as it is."""
+        if not entries:
+            return 0
+        rows = {
+            (e.day, e.arxiv_id): {
+                "day": e.day,
+                "arxiv_id": e.arxiv_id,
+                "source": e.source,
+                "submitted_by": e.submitted_by,
+                "submitted_at": e.submitted_at,
+                "position": e.position,
+            }
+            for e in entries
+        }
+        values = list(rows.values())
+        insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
+        added = 0
+        for chunk in _chunks(values, _MAX_PARAMS // 6):
+            stmt = (
+                insert(daily_entries)
+                .values(list(chunk))
+                .on_conflict_do_nothing(index_elements=["day", "arxiv_id"])
+                .returning(daily_entries.c.id)
+            )
+            added += len(conn.execute(stmt).all())
+        return added
+
+    # --- reads ---------------------------------------------------------------------------
+    def _load(self, conn: Connection, ids: list[str], *, lock: bool = False) -> dict[str, Paper]:
+        found: dict[str, Paper] = {}
+        for chunk in _chunks(ids, 10_000):
+            query = sa.select(*_PAPER_COLUMNS).where(papers.c.arxiv_id.in_(chunk))
+            if lock and self.db.dialect == "postgresql":
+                query = query.with_for_update()
+            for row in conn.execute(query):
+                found[row.arxiv_id] = _paper_from_row(row)
+        return found
+
+    def get(self, arxiv_id: str, *, include_hidden: bool = False) -> Paper | None:
+        query = sa.select(*_PAPER_COLUMNS).where(papers.c.arxiv_id == arxiv_id)
+        if not include_hidden:
+            query = query.where(papers.c.hidden == sa.false())
+        with self.db.read() as conn:
+            row = conn.execute(query).first()
+        return _paper_from_row(row) if row else None
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Paper]:
+        with self.db.read() as conn:
+            return self._load(conn, list(ids))
+
+    def count(self) -> int:
+        with self.db.read() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one()
+
+    def entries_for(self, arxiv_id: str) -> list[DailyEntry]:
+        query = (
+            sa.select(daily_entries)
+            .where(daily_entries.c.arxiv_id == arxiv_id)
+            .order_by(daily_entries.c.day)
+        )
+        with self.db.read() as conn:
+            return [_entry_from_row(r) for r in conn.execute(query)]
+
+    # --- feeds ---------------------------------------------------------------------------
+    def latest_day(self) -> date | None:
+        with self.db.read() as conn:
+            return conn.execute(sa.select(sa.func.max(daily_entries.c.day))).scalar()
+
+    def neighbour_days(self, day: date) -> tuple[date | None, date | None]:
+        """The closest days before and after `day` that have papers (empty days skipped)."""
+        with self.db.read() as conn:
+            before = conn.execute(
+                sa.select(sa.func.max(daily_entries.c.day)).where(daily_entries.c.day < day)
+            ).scalar()
+            after = conn.execute(
+                sa.select(sa.func.min(daily_entries.c.day)).where(daily_entries.c.day > day)
+            ).scalar()
+        return before, after
+
+    def _period_entries(self, start: date, end: date, submitter: str | None) -> sa.Subquery:
+        """One entry per paper in [start, end]: the first day it was featured."""
+        where = [daily_entries.c.day >= start, daily_entries.c.day <= end]
+        if submitter is not None:
+            where.append(daily_entries.c.submitted_by == submitter)
+        if start == end:
+            return sa.select(daily_entries).where(*where).subquery("e")
+        first = (
+            sa.select(sa.func.min(daily_entries.c.id).label("id"))
+            .where(*where)
+            .group_by(daily_entries.c.arxiv_id)
+            .subquery("first")
+        )
+        return sa.select(daily_entries).join(first, first.c.id == daily_entries.c.id).subquery("e")
+
+    def feed(
+        self,
+        start: date,
+        end: date,
+        *,
+        order: str,
+        limit: int,
+        offset: int,
+        submitter: str | None = None,
+    ) -> tuple[list[FeedItem], int]:
+        """A page of the papers featured in [start, end], and how many there are in all.
+
+        `order` is "upvotes" (the default page order: most upvoted first, newer papers first
+        on ties, as Hugging Face orders a day) or "published" (newest arXiv paper first).
+        """
+        e = self._period_entries(start, end, submitter)
+        joined = e.join(papers, papers.c.arxiv_id == e.c.arxiv_id)
+        visible = papers.c.hidden == sa.false()
+        if order == "published":
+            ordering = [papers.c.published_at.desc(), papers.c.arxiv_id.desc()]
+        else:
+            ordering = [
+                _TOTAL_UPVOTES.desc(),
+                papers.c.published_at.desc(),
+                papers.c.arxiv_id.desc(),
+            ]
+        query = (
+            sa.select(
+                *_PAPER_COLUMNS,
+                _TOTAL_UPVOTES,
+                e.c.day,
+                e.c.submitted_by,
+                e.c.submitted_at,
+                e.c.source,
+            )
+            .select_from(joined)
+            .where(visible)
+            .order_by(*ordering)
+            .limit(limit)
+            .offset(offset)
+        )
+        count = sa.select(sa.func.count()).select_from(joined).where(visible)
+        with self.db.read() as conn:
+            items = [_item_from_row(r) for r in conn.execute(query)]
+            total = conn.execute(count).scalar_one()
+        return items, total
+
+    def feed_candidates(
+        self, start: date, end: date, *, submitter: str | None = None
+    ) -> list[tuple[str, int, datetime | None]]:
+        """(arxiv_id, total upvotes, featured-at) for every paper in [start, end].
+
+        Light rows for orders computed outside SQL (trending), a few thousand at most.
+        """
+        e = self._period_entries(start, end, submitter)
+        query = (
+            sa.select(papers.c.arxiv_id, _TOTAL_UPVOTES, e.c.submitted_at, e.c.day)
+            .select_from(e.join(papers, papers.c.arxiv_id == e.c.arxiv_id))
+            .where(papers.c.hidden == sa.false())
+        )
+        with self.db.read() as conn:
+            return [
+                (
+                    r.arxiv_id,
+                    r.total_upvotes,
+                    _utc(r.submitted_at)
+                    or datetime(r.day.year, r.day.month, r.day.day, tzinfo=UTC),
+                )
+                for r in conn.execute(query)
+            ]
+
+    def feed_items(self, start: date, end: date, ids: Sequence[str]) -> dict[str, FeedItem]:
+        """Feed rows for chosen papers of a period (after ordering them elsewhere)."""
+        e = self._period_entries(start, end, None)
+        query = (
+            sa.select(
+                *_PAPER_COLUMNS,
+                _TOTAL_UPVOTES,
+                e.c.day,
+                e.c.submitted_by,
+                e.c.submitted_at,
+                e.c.source,
+            )
+            .select_from(e.join(papers, papers.c.arxiv_id == e.c.arxiv_id))
+            .where(e.c.arxiv_id.in_(list(ids)))
+        )
+        with self.db.read() as conn:
+            return {r.arxiv_id: _item_from_row(r) for r in conn.execute(query)}
+
+
+def _entry_from_row(row: Row) -> DailyEntry:
+    return DailyEntry(
+        arxiv_id=row.arxiv_id,
+        day=row.day,
+        source=row.source,
+        submitted_by=row.submitted_by,
+        submitted_at=_utc(row.submitted_at),
+        position=row.position,
+    )
+
+
+def _item_from_row(row: Row) -> FeedItem:
+    return FeedItem(
+        paper=_paper_from_row(row),
+        day=row.day,
+        submitted_by=row.submitted_by,
+        submitted_at=_utc(row.submitted_at),
+        source=row.source,
+    )

@@ -1,0 +1,71 @@
+"""The schema, as SQLAlchemy Core tables. One schema for SQLite and PostgreSQL.
+
+Changes go through an Alembic migration in storage/migrations/versions; a test checks that
+the migrated database matches these tables.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+UtcDateTime = sa.DateTime(timezone=True)
+
+papers = sa.Table(
+    "papers",
+    metadata,
+    sa.Column("arxiv_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("abstract", sa.Text, nullable=False),
+    sa.Column("authors", sa.JSON, nullable=False),
+    sa.Column("categories", sa.JSON, nullable=False),
+    sa.Column("primary_category", sa.String(64), index=True),
+    sa.Column("published_at", UtcDateTime, index=True),
+    sa.Column("updated_at", UtcDateTime),
+    sa.Column("comment", sa.Text),
+    sa.Column("doi", sa.Text),
+    sa.Column("journal_ref", sa.Text),
+    sa.Column("github_repo", sa.Text),
+    sa.Column("github_stars", sa.Integer),
+    sa.Column("project_page", sa.Text),
+    sa.Column("organization", sa.Text),
+    sa.Column("thumbnail", sa.Text),
+    sa.Column("ai_summary", sa.Text),
+    sa.Column("ai_keywords", sa.JSON),
+    sa.Column("external_upvotes", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("external_comments", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("local_upvotes", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("modified_at", UtcDateTime, nullable=False),
+)
+
+daily_entries = sa.Table(
+    "daily_entries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column(
+        "arxiv_id",
+        sa.String(64),
+        sa.ForeignKey("papers.arxiv_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("submitted_by", sa.Text),
+    sa.Column("submitted_at", UtcDateTime),
+    sa.Column("position", sa.Integer),
+    sa.UniqueConstraint("day", "arxiv_id", name="uq_daily_entries_day_arxiv_id"),
+    sa.Index("ix_daily_entries_submitted_by", "submitted_by"),
+)

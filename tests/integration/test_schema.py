@@ -1,0 +1,21 @@
+"""The migrated schema is exactly the declared one, on both databases."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from dailypapers.services.bootstrap import Services
+from dailypapers.storage.tables import metadata
+
+
+def test_migrations_produce_the_declared_tables(services: Services) -> None:
+    with services.db.read() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, metadata)
+    assert diff == []
+
+
+def test_upgrade_is_repeatable_and_reports_head(services: Services) -> None:
+    services.upgrade_schema()
+    assert services.db.current_revision() is not None
