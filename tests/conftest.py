@@ -8,6 +8,8 @@ database on it, so tests never see each other's rows.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -32,7 +34,7 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_admin_url() -> Iterator[str]:
     """URL of a PostgreSQL server we may create databases on."""
     url = os.environ.get("DAILYPAPERS_TEST_PG_URL")
     if url:
@@ -40,11 +42,15 @@ def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     import pgserver
 
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    # Not under pytest's tmp_path: pytest prunes old base temp dirs, and a concurrent run
+    # would delete the live server's data directory.
+    data_dir = Path(tempfile.mkdtemp(prefix="dailypapers-pg-"))
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")
     try:
         yield server.get_uri()
     finally:
         server.cleanup()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _with_database(url: str, name: str) -> str:

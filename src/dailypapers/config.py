@@ -97,8 +97,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str | None) -> str | None:
-        if value is None:
+        if value is None or not value.strip():
             return None
+        value = value.strip()
         if value.startswith("postgres://"):
             value = "postgresql://" + value.removeprefix("postgres://")
         if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):

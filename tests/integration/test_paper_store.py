@@ -168,14 +168,32 @@ def test_hidden_papers_leave_feeds_and_paper_lookups(services: Services) -> None
     services.papers.upsert(
         [record("2608.00040", date(2026, 8, 20)), record("2608.00041", date(2026, 8, 20))], now=NOW
     )
-    with services.db.write() as conn:
-        conn.execute(papers.update().where(papers.c.arxiv_id == "2608.00040").values(hidden=True))
+    assert services.papers.set_hidden("2608.00040", True)
+    assert not services.papers.set_hidden("2608.99999", True)
     _, total = services.papers.feed(
         date(2026, 8, 20), date(2026, 8, 20), order="upvotes", limit=10, offset=0
     )
     assert total == 1
     assert services.papers.get("2608.00040") is None
     assert services.papers.get("2608.00040", include_hidden=True) is not None
+    services.papers.set_hidden("2608.00040", False)
+    _, total = services.papers.feed(
+        date(2026, 8, 20), date(2026, 8, 20), order="upvotes", limit=10, offset=0
+    )
+    assert total == 2
+
+
+def test_new_upvote_counts_from_a_reimport_reorder_the_day(services: Services) -> None:
+    day = date(2026, 8, 20)
+    services.papers.upsert(
+        [record("2608.00060", day, upvotes=10), record("2608.00061", day, upvotes=3)], now=NOW
+    )
+    services.papers.upsert([record("2608.00061", day, upvotes=30)], now=NOW)
+    items, _ = services.papers.feed(day, day, order="upvotes", limit=10, offset=0)
+    assert [(i.paper.arxiv_id, i.paper.upvotes) for i in items] == [
+        ("2608.00061", 30),
+        ("2608.00060", 10),
+    ]
 
 
 def test_trending_prefers_fresh_votes(services: Services) -> None:

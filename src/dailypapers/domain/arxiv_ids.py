@@ -65,13 +65,20 @@ def parse_arxiv_id(raw: str) -> ArxivId:
         year = int(match["yymm"][:2])
         if len(match["num"]) == 4 and year >= 15:
             raise InvalidArxivId(f"{raw!r} is not an arXiv id: since 2015 ids have 5 digits")
+        if len(match["num"]) == 5 and year < 15:
+            raise InvalidArxivId(f"{raw!r} is not an arXiv id: before 2015 ids have 4 digits")
         version = int(match["v"]) if match["v"] else None
         if version == 0:
             raise InvalidArxivId(f"{raw!r} is not an arXiv id: versions start at 1")
         return ArxivId(f"{match['yymm']}.{match['num']}", version)
     match = _OLD.fullmatch(text)
     if match:
+        month = int(match["num"][2:4])
+        if not 1 <= month <= 12:
+            raise InvalidArxivId(f"{raw!r} is not an arXiv id: month {month:02d} does not exist")
         version = int(match["v"]) if match["v"] else None
+        if version == 0:
+            raise InvalidArxivId(f"{raw!r} is not an arXiv id: versions start at 1")
         return ArxivId(f"{match['archive']}/{match['num']}", version)
     raise InvalidArxivId(f"{raw!r} is not an arXiv id (expected e.g. 2405.15738 or hep-th/9901001)")
 

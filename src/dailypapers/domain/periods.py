@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from dailypapers.errors import BadRequest
@@ -40,6 +41,8 @@ class Period:
         return period_containing(self.kind, self.end + timedelta(days=1))
 
     def __contains__(self, day: object) -> bool:
+        if isinstance(day, datetime):
+            day = day.date()
         return isinstance(day, date) and self.start <= day <= self.end
 
 
@@ -50,8 +53,8 @@ def period_containing(kind: PeriodKind, day: date) -> Period:
         start = day - timedelta(days=day.weekday())
         return Period("week", start, start + timedelta(days=6))
     start = day.replace(day=1)
-    following = (start + timedelta(days=32)).replace(day=1)
-    return Period("month", start, following - timedelta(days=1))
+    last = calendar.monthrange(day.year, day.month)[1]
+    return Period("month", start, day.replace(day=last))
 
 
 def parse_day(text: str) -> date:
@@ -70,14 +73,14 @@ def parse_week(text: str) -> Period:
     year, week = int(match[1]), int(match[2])
     try:
         start = date.fromisocalendar(year, week, 1)
-    except ValueError:
+        return Period("week", start, start + timedelta(days=6))
+    except (ValueError, OverflowError):
         raise BadRequest(f"{text!r} is not an ISO week: {year} has no week {week}") from None
-    return Period("week", start, start + timedelta(days=6))
 
 
 def parse_month(text: str) -> Period:
     match = _MONTH.fullmatch(text.strip()) if isinstance(text, str) else None
-    if not match or not 1 <= int(match[2]) <= 12:
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
         raise BadRequest(f"{text!r} is not a month (expected YYYY-MM, e.g. 2025-07)")
     return period_containing("month", date(int(match[1]), int(match[2]), 1))
 

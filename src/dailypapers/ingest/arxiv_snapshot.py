@@ -36,7 +36,7 @@ def parse_snapshot_record(
     if versions is not None:  # Kaggle schema
         published, updated, latest = _versions(versions)
         featured_day = published.date() if published else None
-        comment = obj.get("comments")
+        comment, comment_field = obj.get("comments"), "comments"
     else:
         featured_day = (
             f.day(obj.get("first_listed"), "first_listed") if obj.get("first_listed") else None
@@ -47,7 +47,7 @@ def parse_snapshot_record(
             else None
         )
         updated, latest = None, None
-        comment = obj.get("comment")
+        comment, comment_field = obj.get("comment"), "comment"
     paper = Paper(
         arxiv_id=pid.base,
         version=latest or pid.version,
@@ -57,7 +57,7 @@ def parse_snapshot_record(
         categories=f.categories(obj.get("categories")),
         published_at=published,
         updated_at=updated,
-        comment=f.optional_text(comment, "comment"),
+        comment=f.optional_text(comment, comment_field),
         doi=f.optional_text(obj.get("doi"), "doi", 300),
         journal_ref=f.optional_text(obj.get("journal-ref"), "journal-ref", 1000),
     )

@@ -34,8 +34,11 @@ class RecordLimits:
 def arxiv_id(value: Any, field: str = "id") -> ArxivId:
     if value is None or value == "":
         raise RecordError(f"missing {field}")
+    if not isinstance(value, str):
+        # A number loses digits (2401.00010 -> 2401.0001): refuse it rather than guess.
+        raise RecordError(f"{field} must be a string, not {type(value).__name__}")
     try:
-        return parse_arxiv_id(str(value))
+        return parse_arxiv_id(value)
     except InvalidArxivId as exc:
         raise RecordError(f"{field}: {exc.message}") from None
 
@@ -57,9 +60,9 @@ def clean_text(value: Any, field: str, *, limit: int, required: bool = True) -> 
 
 
 def optional_text(value: Any, field: str, limit: int = 2000) -> str | None:
-    if value is None or value == "":
+    if value is None:
         return None
-    return clean_text(value, field, limit=limit) or None
+    return clean_text(value, field, limit=limit, required=False) or None
 
 
 def authors(value: Any, *, limit: int) -> list[str]:
@@ -67,7 +70,7 @@ def authors(value: Any, *, limit: int) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        parts = re.split(r",\s*|\s+and\s+", _WS.sub(" ", value))
+        parts = re.split(r",\s*(?:and\s+)?|\s+and\s+", _WS.sub(" ", value))
         names = [p.strip() for p in parts]
     elif isinstance(value, list):
         names = []

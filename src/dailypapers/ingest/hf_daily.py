@@ -63,7 +63,7 @@ def _from_api_item(item: dict, limits: RecordLimits, position: int | None) -> So
             item.get("title") or paper.get("title"), "title", limit=limits.max_title_chars
         ),
         abstract=f.clean_text(
-            paper.get("summary", item.get("summary")),
+            paper.get("summary") or item.get("summary"),
             "summary",
             limit=limits.max_abstract_chars,
             required=False,

@@ -71,8 +71,18 @@ def read_jsonl(path: Path, *, max_line_bytes: int) -> Iterator[RawRecord]:
             number += 1
             position = f"{path.name}:{number}"
             if len(line) > max_line_bytes and not line.endswith(b"\n"):
-                while line and not line.endswith(b"\n"):  # skip the rest of the long line
-                    line = stream.readline(max_line_bytes + 1)
+                try:
+                    while line and not line.endswith(b"\n"):  # skip the rest of the long line
+                        line = stream.readline(max_line_bytes + 1)
+                except (EOFError, OSError, zlib.error) as exc:
+                    yield RawRecord(
+                        position,
+                        error=RecordError(
+                            f"file is truncated or corrupt ({exc})", position=position
+                        ),
+                        bytes_read=raw.tell(),
+                    )
+                    break
                 yield RawRecord(
                     position,
                     error=RecordError(

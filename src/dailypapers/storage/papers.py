@@ -26,7 +26,6 @@ from dailypapers.storage.database import Database
 from dailypapers.storage.tables import daily_entries, papers
 
 _PAPER_COLUMNS = [c for c in papers.c if c.name not in ("hidden", "created_at", "modified_at")]
-_TOTAL_UPVOTES = (papers.c.external_upvotes + papers.c.local_upvotes).label("total_upvotes")
 
 # SQLite allows 32,766 bound parameters per statement; PostgreSQL 65,535.
 _MAX_PARAMS = 30_000
@@ -122,13 +121,14 @@ class PaperStore:
             )
         with self.db.write() as conn:
             stored = self._load(conn, list(incoming), lock=True)
-            inserts, updates = [], []
+            inserts, updates, final = [], [], {}
             for arxiv_id, paper in incoming.items():
                 old = stored.get(arxiv_id)
                 if old is None:
+                    final[arxiv_id] = paper
                     inserts.append({**_paper_values(paper), "created_at": now, "modified_at": now})
                     continue
-                merged = merge_paper(old, paper)
+                merged = final[arxiv_id] = merge_paper(old, paper)
                 if _paper_values(merged) == _paper_values(old):
                     counts.unchanged += 1
                 else:
@@ -145,28 +145,38 @@ class PaperStore:
                 conn.execute(stmt, [{**u, "b_arxiv_id": u["arxiv_id"]} for u in updates])
             counts.inserted, counts.updated = len(inserts), len(updates)
             entries = [e for r in records for e in r.entries]
-            counts.entries_added = self._add_entries(conn, entries)
+            counts.entries_added = self._add_entries(conn, entries, final)
+            # Entries of papers that existed before carry sort keys that may now be stale.
+            self._sync_sort_keys(
+                conn,
+                [u["arxiv_id"] for u in updates]
+                + [e.arxiv_id for e in entries if e.arxiv_id in stored],
+            )
         return counts
 
-    def _add_entries(self, conn: Connection, entries: list[DailyEntry]) -> int:
+    def _add_entries(
+        self, conn: Connection, entries: list[DailyEntry], final: dict[str, Paper]
+    ) -> int:
         """Insert entries not yet there; an existing (day, paper) entry is left as it is."""
         if not entries:
             return 0
-        rows = {
-            (e.day, e.arxiv_id): {
+        rows = {}
+        for e in entries:
+            paper = final[e.arxiv_id]
+            rows[(e.day, e.arxiv_id)] = {
                 "day": e.day,
                 "arxiv_id": e.arxiv_id,
                 "source": e.source,
                 "submitted_by": e.submitted_by,
                 "submitted_at": e.submitted_at,
                 "position": e.position,
+                "upvotes": paper.upvotes,
+                "published_at": paper.published_at,
             }
-            for e in entries
-        }
         values = list(rows.values())
         insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
         added = 0
-        for chunk in _chunks(values, _MAX_PARAMS // 6):
+        for chunk in _chunks(values, _MAX_PARAMS // 8):
             stmt = (
                 insert(daily_entries)
                 .values(list(chunk))
@@ -175,6 +185,40 @@ class PaperStore:
             )
             added += len(conn.execute(stmt).all())
         return added
+
+    def _sync_sort_keys(self, conn: Connection, ids: Sequence[str]) -> None:
+        """Copy upvotes, published date and visibility from papers to their daily entries."""
+        unique = sorted(set(ids))
+        if not unique:
+            return
+        paper = papers.alias("p")
+
+        def from_paper(expr: sa.ColumnElement) -> sa.ScalarSelect:
+            return (
+                sa.select(expr)
+                .where(paper.c.arxiv_id == daily_entries.c.arxiv_id)
+                .scalar_subquery()
+            )
+
+        for chunk in _chunks(unique, 10_000):
+            conn.execute(
+                daily_entries.update()
+                .where(daily_entries.c.arxiv_id.in_(list(chunk)))
+                .values(
+                    upvotes=from_paper(paper.c.external_upvotes + paper.c.local_upvotes),
+                    published_at=from_paper(paper.c.published_at),
+                    hidden=from_paper(paper.c.hidden),
+                )
+            )
+
+    def set_hidden(self, arxiv_id: str, hidden: bool) -> bool:
+        """Moderation: hide or show a paper everywhere. False when there is no such paper."""
+        with self.db.write() as conn:
+            found = conn.execute(
+                papers.update().where(papers.c.arxiv_id == arxiv_id).values(hidden=hidden)
+            ).rowcount
+            self._sync_sort_keys(conn, [arxiv_id])
+        return bool(found)
 
     # --- reads ---------------------------------------------------------------------------
     def _load(self, conn: Connection, ids: list[str], *, lock: bool = False) -> dict[str, Paper]:
@@ -229,8 +273,12 @@ class PaperStore:
         return before, after
 
     def _period_entries(self, start: date, end: date, submitter: str | None) -> sa.Subquery:
-        """One entry per paper in [start, end]: the first day it was featured."""
-        where = [daily_entries.c.day >= start, daily_entries.c.day <= end]
+        """One visible entry per paper in [start, end]: the first day it was featured."""
+        where = [
+            daily_entries.c.day >= start,
+            daily_entries.c.day <= end,
+            daily_entries.c.hidden == sa.false(),
+        ]
         if submitter is not None:
             where.append(daily_entries.c.submitted_by == submitter)
         if start == end:
@@ -257,34 +305,22 @@ class PaperStore:
 
         `order` is "upvotes" (the default page order: most upvoted first, newer papers first
         on ties, as Hugging Face orders a day) or "published" (newest arXiv paper first).
+        The entries' copied sort keys let a single day's page come straight off an index.
         """
         e = self._period_entries(start, end, submitter)
-        joined = e.join(papers, papers.c.arxiv_id == e.c.arxiv_id)
-        visible = papers.c.hidden == sa.false()
         if order == "published":
-            ordering = [papers.c.published_at.desc(), papers.c.arxiv_id.desc()]
+            ordering = [e.c.published_at.desc(), e.c.arxiv_id.desc()]
         else:
-            ordering = [
-                _TOTAL_UPVOTES.desc(),
-                papers.c.published_at.desc(),
-                papers.c.arxiv_id.desc(),
-            ]
+            ordering = [e.c.upvotes.desc(), e.c.published_at.desc(), e.c.arxiv_id.desc()]
+        page = sa.select(e).order_by(*ordering).limit(limit).offset(offset).subquery("page")
         query = (
             sa.select(
-                *_PAPER_COLUMNS,
-                _TOTAL_UPVOTES,
-                e.c.day,
-                e.c.submitted_by,
-                e.c.submitted_at,
-                e.c.source,
+                *_PAPER_COLUMNS, page.c.day, page.c.submitted_by, page.c.submitted_at, page.c.source
             )
-            .select_from(joined)
-            .where(visible)
-            .order_by(*ordering)
-            .limit(limit)
-            .offset(offset)
+            .select_from(page.join(papers, papers.c.arxiv_id == page.c.arxiv_id))
+            .order_by(*[_reorder(page, o) for o in ordering])
         )
-        count = sa.select(sa.func.count()).select_from(joined).where(visible)
+        count = sa.select(sa.func.count()).select_from(e)
         with self.db.read() as conn:
             items = [_item_from_row(r) for r in conn.execute(query)]
             total = conn.execute(count).scalar_one()
@@ -292,22 +328,18 @@ class PaperStore:
 
     def feed_candidates(
         self, start: date, end: date, *, submitter: str | None = None
-    ) -> list[tuple[str, int, datetime | None]]:
-        """(arxiv_id, total upvotes, featured-at) for every paper in [start, end].
+    ) -> list[tuple[str, int, datetime]]:
+        """(arxiv_id, upvotes, featured-at) for every visible paper in [start, end].
 
         Light rows for orders computed outside SQL (trending), a few thousand at most.
         """
         e = self._period_entries(start, end, submitter)
-        query = (
-            sa.select(papers.c.arxiv_id, _TOTAL_UPVOTES, e.c.submitted_at, e.c.day)
-            .select_from(e.join(papers, papers.c.arxiv_id == e.c.arxiv_id))
-            .where(papers.c.hidden == sa.false())
-        )
+        query = sa.select(e.c.arxiv_id, e.c.upvotes, e.c.submitted_at, e.c.day)
         with self.db.read() as conn:
             return [
                 (
                     r.arxiv_id,
-                    r.total_upvotes,
+                    r.upvotes,
                     _utc(r.submitted_at)
                     or datetime(r.day.year, r.day.month, r.day.day, tzinfo=UTC),
                 )
@@ -320,7 +352,6 @@ class PaperStore:
         query = (
             sa.select(
                 *_PAPER_COLUMNS,
-                _TOTAL_UPVOTES,
                 e.c.day,
                 e.c.submitted_by,
                 e.c.submitted_at,
@@ -352,3 +383,8 @@ def _item_from_row(row: Row) -> FeedItem:
         submitted_at=_utc(row.submitted_at),
         source=row.source,
     )
+
+
+def _reorder(page: sa.Subquery, clause: sa.UnaryExpression) -> sa.UnaryExpression:
+    """The same ORDER BY term, on the page subquery's column of the same name."""
+    return page.c[clause.element.name].desc()

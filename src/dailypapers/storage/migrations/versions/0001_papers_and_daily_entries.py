@@ -59,6 +59,9 @@ def upgrade() -> None:
         sa.Column("submitted_by", sa.Text),
         sa.Column("submitted_at", UtcDateTime),
         sa.Column("position", sa.Integer),
+        sa.Column("upvotes", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("published_at", UtcDateTime),
+        sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.PrimaryKeyConstraint("id", name="pk_daily_entries"),
         sa.ForeignKeyConstraint(
             ["arxiv_id"],
@@ -70,6 +73,22 @@ def upgrade() -> None:
     )
     op.create_index("ix_daily_entries_arxiv_id", "daily_entries", ["arxiv_id"])
     op.create_index("ix_daily_entries_submitted_by", "daily_entries", ["submitted_by"])
+    op.create_index(
+        "ix_daily_entries_day_rank",
+        "daily_entries",
+        [
+            "day",
+            "hidden",
+            sa.text("upvotes DESC"),
+            sa.text("published_at DESC"),
+            sa.text("arxiv_id DESC"),
+        ],
+    )
+    op.create_index(
+        "ix_daily_entries_day_published",
+        "daily_entries",
+        ["day", "hidden", sa.text("published_at DESC")],
+    )
 
 
 def downgrade() -> None:
