@@ -16,7 +16,6 @@ from dailypapers.config import Settings
 from dailypapers.domain.arxiv_ids import ArxivId, parse_arxiv_id
 from dailypapers.errors import InvalidArxivId, RecordError
 
-_WS = re.compile(r"\s+")
 _CATEGORY = re.compile(r"[a-z][a-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?")
 
 
@@ -51,7 +50,7 @@ def clean_text(value: Any, field: str, *, limit: int, required: bool = True) -> 
         return ""
     if not isinstance(value, str):
         raise RecordError(f"{field} must be a string, not {type(value).__name__}")
-    text = _WS.sub(" ", value).strip()
+    text = " ".join(value.split())
     if required and not text:
         raise RecordError(f"empty {field}")
     if len(text) > limit:
@@ -70,7 +69,7 @@ def authors(value: Any, *, limit: int) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        parts = re.split(r",\s*(?:and\s+)?|\s+and\s+", _WS.sub(" ", value))
+        parts = re.split(r",\s*(?:and\s+)?|\s+and\s+", " ".join(value.split()))
         names = [p.strip() for p in parts]
     elif isinstance(value, list):
         names = []
@@ -81,7 +80,7 @@ def authors(value: Any, *, limit: int) -> list[str]:
                 item = item.get("name")
             if not isinstance(item, str):
                 raise RecordError("authors must be names (strings or {name} objects)")
-            names.append(_WS.sub(" ", item).strip())
+            names.append(" ".join(item.split()))
     else:
         raise RecordError(f"authors must be a list or a string, not {type(value).__name__}")
     return [n for n in names if n][:limit]

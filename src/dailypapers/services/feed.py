@@ -82,8 +82,7 @@ class FeedService:
                 offset=page * limit,
                 submitter=submitter,
             )
-        before, _ = self.papers.neighbour_days(period.start)
-        _, after = self.papers.neighbour_days(period.end)
+        before, after = self.papers.neighbour_days(period.start, period.end)
         return PeriodView(
             period,
             FeedPage(items, total, page, limit),
@@ -98,9 +97,11 @@ class FeedService:
         latest = self.papers.latest_day()
         if latest is None:
             return PeriodView(None, FeedPage([], 0, page, limit), None, None, "trending")
-        today = min(self.clock().date(), latest) if latest else self.clock().date()
-        start = today - timedelta(days=self.settings.trending_window_days - 1)
-        items, total = self._trending(start, latest, page, limit, None)
+        # On a site whose data stopped (a demo, a paused ingest) the window ends at the last
+        # day with papers, so trending never goes blank.
+        end = min(self.clock().date(), latest)
+        start = end - timedelta(days=self.settings.trending_window_days - 1)
+        items, total = self._trending(start, end, page, limit, None)
         return PeriodView(None, FeedPage(items, total, page, limit), None, None, "trending")
 
     def _trending(

@@ -176,14 +176,15 @@ class PaperStore:
         values = list(rows.values())
         insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
         added = 0
+        # executemany with RETURNING: one cached statement, sent in batches by SQLAlchemy's
+        # insertmanyvalues; rows skipped by ON CONFLICT return nothing, so we count the rest.
+        stmt = (
+            insert(daily_entries)
+            .on_conflict_do_nothing(index_elements=["day", "arxiv_id"])
+            .returning(daily_entries.c.id)
+        )
         for chunk in _chunks(values, _MAX_PARAMS // 8):
-            stmt = (
-                insert(daily_entries)
-                .values(list(chunk))
-                .on_conflict_do_nothing(index_elements=["day", "arxiv_id"])
-                .returning(daily_entries.c.id)
-            )
-            added += len(conn.execute(stmt).all())
+            added += len(conn.execute(stmt, list(chunk)).all())
         return added
 
     def _sync_sort_keys(self, conn: Connection, ids: Sequence[str]) -> None:
@@ -259,16 +260,31 @@ class PaperStore:
     # --- feeds ---------------------------------------------------------------------------
     def latest_day(self) -> date | None:
         with self.db.read() as conn:
-            return conn.execute(sa.select(sa.func.max(daily_entries.c.day))).scalar()
+            return conn.execute(
+                sa.select(sa.func.max(daily_entries.c.day)).where(
+                    daily_entries.c.hidden == sa.false()
+                )
+            ).scalar()
 
-    def neighbour_days(self, day: date) -> tuple[date | None, date | None]:
-        """The closest days before and after `day` that have papers (empty days skipped)."""
+    def neighbour_days(
+        self, day: date, until: date | None = None
+    ) -> tuple[date | None, date | None]:
+        """The closest days with papers before `day` and after `until` (default: `day`).
+
+        Empty days are skipped, so previous/next links never lead to an empty page.
+        """
+        until = day if until is None else until
+        visible = daily_entries.c.hidden == sa.false()
         with self.db.read() as conn:
             before = conn.execute(
-                sa.select(sa.func.max(daily_entries.c.day)).where(daily_entries.c.day < day)
+                sa.select(sa.func.max(daily_entries.c.day)).where(
+                    daily_entries.c.day < day, visible
+                )
             ).scalar()
             after = conn.execute(
-                sa.select(sa.func.min(daily_entries.c.day)).where(daily_entries.c.day > day)
+                sa.select(sa.func.min(daily_entries.c.day)).where(
+                    daily_entries.c.day > until, visible
+                )
             ).scalar()
         return before, after
 
@@ -284,12 +300,21 @@ class PaperStore:
         if start == end:
             return sa.select(daily_entries).where(*where).subquery("e")
         first = (
-            sa.select(sa.func.min(daily_entries.c.id).label("id"))
+            sa.select(daily_entries.c.arxiv_id, sa.func.min(daily_entries.c.day).label("day"))
             .where(*where)
             .group_by(daily_entries.c.arxiv_id)
             .subquery("first")
         )
-        return sa.select(daily_entries).join(first, first.c.id == daily_entries.c.id).subquery("e")
+        return (
+            sa.select(daily_entries)
+            .join(
+                first,
+                sa.and_(
+                    first.c.arxiv_id == daily_entries.c.arxiv_id, first.c.day == daily_entries.c.day
+                ),
+            )
+            .subquery("e")
+        )
 
     def feed(
         self,

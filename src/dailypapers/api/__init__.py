@@ -1,0 +1,1 @@
+"""The JSON API: Hugging Face-compatible `/api/daily_papers` and `/api/papers/{id}`."""

@@ -1,0 +1,98 @@
+"""`/api/...`: the JSON API, compatible with Hugging Face's papers API.
+
+Routes parse parameters, call FeedService and serialise with `hf_shape`; errors are raised
+(`BadRequest`, `NotFound`) and turned into `{"error": {"code", "message"}}` by the app's one
+exception translator.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from dailypapers.api.hf_shape import daily_item, paper_from_entries
+from dailypapers.domain.arxiv_ids import parse_arxiv_id
+from dailypapers.domain.periods import PeriodKind, parse_period
+from dailypapers.errors import BadRequest
+from dailypapers.services.bootstrap import Services
+from dailypapers.services.feed import FeedSort
+
+router = APIRouter(prefix="/api", tags=["papers"])
+
+# HF's `sort` values -> FeedService orders. No `sort` is HF's default: most upvoted first.
+_SORTS: dict[str | None, FeedSort] = {
+    None: "upvotes",
+    "publishedAt": "published",
+    "trending": "trending",
+}
+
+_ERRORS = {
+    400: {"description": 'A malformed parameter: `{"error": {"code", "message"}}`'},
+    422: {"description": 'A parameter of the wrong type: `{"error": {"code", "message"}}`'},
+}
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+@router.get(
+    "/daily_papers",
+    summary="Papers featured on a day, week or month (Hugging Face's daily_papers)",
+    description=(
+        "A JSON list in the shape of `https://huggingface.co/api/daily_papers`. Give at most "
+        "one of `date`, `week`, `month`; with none, the latest day that has papers. Without "
+        "`sort` the most upvoted papers come first. The `X-Total-Count` header says how many "
+        "papers the period has in all."
+    ),
+    responses=_ERRORS,
+)
+def daily_papers(
+    request: Request,
+    date: Annotated[str | None, Query(description="A day, `YYYY-MM-DD`.")] = None,
+    week: Annotated[str | None, Query(description="An ISO week, `YYYY-Www`.")] = None,
+    month: Annotated[str | None, Query(description="A month, `YYYY-MM`.")] = None,
+    p: Annotated[int, Query(description="Page number, from 0.")] = 0,
+    limit: Annotated[
+        int | None, Query(description="Papers per page, 1 to the `max_page_size` setting.")
+    ] = None,
+    sort: Annotated[
+        Literal["publishedAt", "trending"] | None,
+        Query(description="`publishedAt` (newest on arXiv first) or `trending`."),
+    ] = None,
+    submitter: Annotated[
+        str | None, Query(description="Only papers submitted by this user.")
+    ] = None,
+) -> JSONResponse:
+    given: list[tuple[PeriodKind, str]] = [
+        (kind, text)
+        for kind, text in (("day", date), ("week", week), ("month", month))
+        if text is not None
+    ]
+    if len(given) > 1:
+        raise BadRequest("give at most one of date, week and month")
+    period = parse_period(*given[0]) if given else None
+    view = _services(request).feed.period_view(
+        period, sort=_SORTS[sort], page=p, limit=limit, submitter=submitter
+    )
+    return JSONResponse(
+        [daily_item(item) for item in view.page.items],
+        headers={"X-Total-Count": str(view.page.total)},
+    )
+
+
+@router.get(
+    "/papers/{arxiv_id:path}",
+    summary="One paper (Hugging Face's /api/papers/{id})",
+    description=(
+        "The `paper` object of Hugging Face's API. Accepts a versioned id (`2405.15738v2`), "
+        "an old-style id (`hep-th/9901001`) or an arXiv URL."
+    ),
+    responses={**_ERRORS, 404: {"description": "The paper is not in this database."}},
+)
+def paper(request: Request, arxiv_id: str) -> JSONResponse:
+    parsed = parse_arxiv_id(arxiv_id)
+    view = _services(request).feed.paper(parsed.base)
+    return JSONResponse(paper_from_entries(view.paper, view.entries))

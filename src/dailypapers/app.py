@@ -1,0 +1,266 @@
+"""The ASGI application: routers, static files, the one exception translator, limits, headers.
+
+`create_app(services)` takes what `bootstrap` built and wires the web pages (`web`) and the
+JSON API (`api`) onto it. Routes raise `DailyPapersError`s; `_translate` alone turns them,
+validation errors, HTTP errors and unexpected exceptions into an HTML page or a JSON body
+(`{"error": {"code", "message"}}`), so no route formats an error itself.
+
+Run it with `dailypapers serve`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import PlainTextResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dailypapers.api.routes import router as api_router
+from dailypapers.errors import DailyPapersError, PayloadTooLarge
+from dailypapers.services.bootstrap import Services
+from dailypapers.web.negotiation import wants_json
+from dailypapers.web.rendering import STATIC_DIR, error_page
+from dailypapers.web.routes import router as web_router
+
+log = logging.getLogger(__name__)
+
+# The site loads nothing from other hosts: no CDN, no inline script or style.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "DENY",
+}
+
+_JSON_PATHS = ("/api/", "/healthz", "/openapi.json")
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def _package_version() -> str:
+    try:
+        return version("dailypapers")
+    except PackageNotFoundError:  # running from a source tree that isn't installed
+        return "0"
+
+
+# --- the exception translator ------------------------------------------------------------
+def _is_json_request(request: Request) -> bool:
+    path = request.url.path
+    return path == "/api" or path.startswith(_JSON_PATHS) or wants_json(request)
+
+
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The one place an error becomes a response: JSON for the API and JSON twins, else HTML."""
+    if _is_json_request(request):
+        response: Response = JSONResponse(
+            {"error": {"code": code, "message": message}}, status_code=status
+        )
+    else:
+        try:
+            response = error_page(request, status, code, message)
+        except Exception:  # a broken template must not hide the original error
+            log.exception("rendering the error page failed")
+            response = PlainTextResponse(f"{status} {message}", status_code=status)
+    response.headers.update(headers or {})
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(x) for x in error.get("loc", ()) if x not in ("query", "path"))
+        parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else error.get("msg", ""))
+    return "; ".join(parts) or "invalid request"
+
+
+async def _on_app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DailyPapersError)
+    if exc.status >= 500:
+        log.error("%s: %s", exc.code, exc.message)
+    return error_response(request, exc.status, exc.code, exc.message)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    message = _validation_message(exc)
+    if _is_json_request(request):
+        return error_response(request, 422, "validation_error", message)
+    return error_response(request, 400, "bad_request", message)
+
+
+async def _on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    message = exc.detail if isinstance(exc.detail, str) else "request failed"
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"there is no page at {request.url.path}"
+    return error_response(request, exc.status_code, code, message, dict(exc.headers or {}))
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    # The traceback goes to the log, never into the response.
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(
+        request, 500, "internal_error", "Something went wrong on our side; it has been logged."
+    )
+
+
+# --- middleware --------------------------------------------------------------------------
+class BodyLimitMiddleware:
+    """Refuse request bodies over `max_bytes` with 413.
+
+    A declared Content-Length over the limit is refused before the app runs; a streamed
+    (chunked) body is counted as the app reads it, and reading past the limit raises
+    `PayloadTooLarge`, which the translator answers.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            text = declared.decode("latin-1").strip()
+            if not text.isdigit():
+                await self._refuse(
+                    scope,
+                    receive,
+                    send,
+                    400,
+                    "bad_request",
+                    "Content-Length must be a whole number of bytes",
+                )
+                return
+            if int(text) > self.max_bytes:
+                await self._refuse(
+                    scope, receive, send, 413, PayloadTooLarge.code, self._too_large()
+                )
+                return
+
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise PayloadTooLarge(self._too_large())
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except PayloadTooLarge as exc:  # raised outside the routes' exception handling
+            if started:
+                raise
+            await self._refuse(scope, receive, send, 413, exc.code, exc.message)
+
+    def _too_large(self) -> str:
+        return f"request body is larger than {self.max_bytes:,} bytes"
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str
+    ) -> None:
+        request = Request(scope, receive)
+        response = error_response(request, status, code, message, {"connection": "close"})
+        await response(scope, receive, send)
+
+
+class ResponseHeadersMiddleware:
+    """Add the CSP and friends to every response (that doesn't set its own), and a
+    `Server-Timing: app;dur=<ms>` header: the time the app took to produce the response,
+    which the benchmarks read and browsers' dev tools show."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.headers = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        started = time.perf_counter()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.headers if k not in present]
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                extra.append((b"server-timing", f"app;dur={elapsed_ms:.2f}".encode()))
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+# --- the app -----------------------------------------------------------------------------
+def create_app(services: Services) -> FastAPI:
+    settings = services.settings
+    app = FastAPI(
+        title=f"{settings.site_name} API",
+        version=_package_version(),
+        description="Hugging Face-compatible JSON API of a self-hosted Daily Papers site.",
+        # Swagger UI and ReDoc load their code from a CDN, which the CSP forbids.
+        docs_url=None,
+        redoc_url=None,
+        exception_handlers={
+            DailyPapersError: _on_app_error,
+            RequestValidationError: _on_validation_error,
+            StarletteHTTPException: _on_http_error,
+            Exception: _on_unexpected,
+        },
+    )
+    app.state.services = services
+
+    @app.get("/healthz", summary="Liveness check", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(api_router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Added last = outermost: the headers also land on 413s refused before routing.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(ResponseHeadersMiddleware)
+    return app

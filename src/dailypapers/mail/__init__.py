@@ -1,0 +1,1 @@
+"""Mail: the Mailer interface, SMTP delivery and digest templates (digests issue)."""

@@ -1,0 +1,227 @@
+"""View models: the data a page shows, as plain JSON-ready dicts.
+
+A page's template renders exactly this dict and its JSON twin returns it, so the two can't
+drift apart. Dates are ISO strings here; templates format them for people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from dailypapers.config import Settings
+from dailypapers.domain.arxiv_ids import abs_url, pdf_url
+from dailypapers.domain.papers import FeedItem, Paper
+from dailypapers.domain.periods import Period
+from dailypapers.domain.trending import FORMULA
+from dailypapers.services.feed import FEED_SORTS, PaperView, PeriodView
+from dailypapers.web.rendering import long_day, short_day
+
+SORT_LABELS = {"upvotes": "Most upvoted", "published": "Newest", "trending": "Trending"}
+_ROUTE = {"day": "date", "week": "week", "month": "month"}
+
+
+def paper_url(arxiv_id: str) -> str:
+    return f"/papers/{arxiv_id}"
+
+
+def period_url(period: Period) -> str:
+    return f"/{_ROUTE[period.kind]}/{period.label}"
+
+
+def period_title(period: Period) -> str:
+    if period.kind == "day":
+        return long_day(period.start)
+    if period.kind == "week":
+        year, week, _ = period.start.isocalendar()
+        return f"Week {week}, {year}"
+    return f"{period.start:%B %Y}"
+
+
+def _period_dict(period: Period) -> dict[str, Any]:
+    return {
+        "kind": period.kind,
+        "label": period.label,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "title": period_title(period),
+        "range": f"{short_day(period.start)} – {short_day(period.end)}",
+        "url": period_url(period),
+    }
+
+
+def _link(period: Period | None) -> dict[str, str] | None:
+    if period is None:
+        return None
+    return {"label": period.label, "title": period_title(period), "url": period_url(period)}
+
+
+def _query_url(path: str, params: Mapping[str, Any]) -> str:
+    kept = {k: v for k, v in params.items() if v is not None}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def _paper_links(paper: Paper) -> dict[str, Any]:
+    return {
+        "abs_url": abs_url(paper.arxiv_id),
+        "pdf_url": pdf_url(paper.arxiv_id),
+        "github_repo": paper.github_repo,
+        "github_stars": paper.github_stars,
+        "project_page": paper.project_page,
+    }
+
+
+def feed_item(item: FeedItem, rank: int) -> dict[str, Any]:
+    paper = item.paper
+    return {
+        "rank": rank,
+        "id": paper.arxiv_id,
+        "url": paper_url(paper.arxiv_id),
+        "title": paper.title,
+        "authors": list(paper.authors),
+        "abstract": paper.abstract,
+        "upvotes": paper.upvotes,
+        "submitted_by": item.submitted_by,
+        "organization": paper.organization,
+        "categories": list(paper.categories),
+        "published_at": paper.published_at.isoformat() if paper.published_at else None,
+        "featured_on": item.day.isoformat(),
+        **_paper_links(paper),
+    }
+
+
+def period_page(
+    view: PeriodView,
+    *,
+    path: str,
+    kind: str,
+    title: str,
+    explicit_limit: int | None,
+) -> dict[str, Any]:
+    """A day, week, month or the trending page. `path` builds the paging and sort links."""
+    page = view.page
+    first_rank = page.page * page.limit + 1
+    sort = None if view.sort == "upvotes" or kind == "trending" else view.sort
+
+    def page_url(number: int) -> str:
+        return _query_url(path, {"sort": sort, "p": number or None, "limit": explicit_limit})
+
+    last_page = page.pages - 1
+    return {
+        "kind": kind,
+        "title": title,
+        "period": _period_dict(view.period) if view.period else None,
+        "previous": _link(view.previous),
+        "next": _link(view.next),
+        "sort": view.sort,
+        "sorts": (
+            []
+            if kind == "trending"
+            else [
+                {
+                    "value": value,
+                    "label": SORT_LABELS[value],
+                    "url": _query_url(
+                        path,
+                        {"sort": None if value == "upvotes" else value, "limit": explicit_limit},
+                    ),
+                }
+                for value in FEED_SORTS
+            ]
+        ),
+        "page": page.page,
+        "limit": page.limit,
+        "total": page.total,
+        "pages": page.pages,
+        "previous_page_url": page_url(min(page.page - 1, last_page)) if page.page > 0 else None,
+        "next_page_url": page_url(page.page + 1) if page.page < last_page else None,
+        "items": [feed_item(item, first_rank + i) for i, item in enumerate(page.items)],
+    }
+
+
+IMPORT_COMMAND = "dailypapers import hf-daily PATH"
+
+
+def empty_page() -> dict[str, Any]:
+    """The database has no papers at all: say how to get some."""
+    return {
+        "kind": "empty",
+        "title": "No papers yet",
+        "total": 0,
+        "items": [],
+        "import_command": IMPORT_COMMAND,
+        "demo_command": "dailypapers serve --demo",
+    }
+
+
+def paper_page(view: PaperView) -> dict[str, Any]:
+    paper = view.paper
+    first = view.entries[0] if view.entries else None
+    return {
+        "id": paper.arxiv_id,
+        "version": paper.version,
+        "url": paper_url(paper.arxiv_id),
+        "title": paper.title,
+        "authors": list(paper.authors),
+        "abstract": paper.abstract,
+        "upvotes": paper.upvotes,
+        "comments": paper.external_comments or 0,
+        "submitted_by": first.submitted_by if first else None,
+        "organization": paper.organization,
+        "published_at": paper.published_at.isoformat() if paper.published_at else None,
+        "categories": list(paper.categories),
+        "comment": paper.comment,
+        "doi": paper.doi,
+        "journal_ref": paper.journal_ref,
+        "featured_on": [
+            {
+                "day": entry.day.isoformat(),
+                "url": f"/date/{entry.day.isoformat()}",
+                "submitted_by": entry.submitted_by,
+            }
+            for entry in view.entries
+        ],
+        "ai_summary": paper.ai_summary,
+        "ai_keywords": list(paper.ai_keywords) if paper.ai_keywords else [],
+        **_paper_links(paper),
+    }
+
+
+API_ENDPOINTS = (
+    {
+        "path": "/api/daily_papers",
+        "params": "date=YYYY-MM-DD | week=YYYY-Www | month=YYYY-MM, p, limit, "
+        "sort=publishedAt|trending, submitter",
+        "description": "Featured papers, in the shape of Hugging Face's daily_papers API.",
+    },
+    {
+        "path": "/api/papers/{arxiv_id}",
+        "params": "",
+        "description": "One paper, in the shape of Hugging Face's papers API.",
+    },
+    {
+        "path": "/openapi.json",
+        "params": "",
+        "description": "The OpenAPI schema of the JSON API.",
+    },
+    {
+        "path": "any page with ?format=json",
+        "params": "",
+        "description": "The data the page shows, as JSON (or send Accept: application/json).",
+    },
+)
+
+
+def about_page(settings: Settings) -> dict[str, Any]:
+    return {
+        "site_name": settings.site_name,
+        "trending": {
+            "formula": FORMULA,
+            "gravity": settings.trending_gravity,
+            "window_days": settings.trending_window_days,
+        },
+        "page_size": settings.page_size,
+        "max_page_size": settings.max_page_size,
+        "api": list(API_ENDPOINTS),
+    }

@@ -1,0 +1,64 @@
+"""Fixtures for in-process HTTP tests: real SQLite files, real imports, the real app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from dailypapers.app import create_app
+from dailypapers.config import Settings
+from dailypapers.services.bootstrap import Services, bootstrap
+from tests.web.support import fixed_clock
+
+
+def _make_services(data_dir: Path, **settings: object) -> Services:
+    services = bootstrap(Settings(data_dir=data_dir, **settings), clock=fixed_clock)
+    services.upgrade_schema()
+    return services
+
+
+@pytest.fixture(scope="session")
+def demo_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """The bundled demo data (HF daily papers 2026-06-08 .. 2026-08-21), imported once.
+
+    Shared by many tests: read only. Tests that write use `make_client`.
+    """
+    services = _make_services(tmp_path_factory.mktemp("demo"))
+    report = services.load_demo()
+    assert report is not None and report.inserted > 1000
+    yield services
+    services.close()
+
+
+@pytest.fixture(scope="session")
+def demo_client(demo_services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(demo_services)) as client:
+        yield client
+
+
+MakeClient = Callable[..., tuple[TestClient, Services]]
+
+
+@pytest.fixture
+def make_client(tmp_path: Path) -> Iterator[MakeClient]:
+    """A fresh database with the given files imported (`hf-daily`), and a client on it."""
+    made: list[tuple[TestClient, Services]] = []
+
+    def make(
+        *files: Path, raise_server_exceptions: bool = True, **settings: object
+    ) -> tuple[TestClient, Services]:
+        services = _make_services(tmp_path / f"db{len(made)}", **settings)
+        for path in files:
+            report = services.imports.import_file(path, "hf-daily")
+            assert report.skipped == 0, report.errors
+        client = TestClient(create_app(services), raise_server_exceptions=raise_server_exceptions)
+        made.append((client, services))
+        return client, services
+
+    yield make
+    for client, services in made:
+        client.close()
+        services.close()
