@@ -1,0 +1,1 @@
+"""Search: keyword and vector retrieval behind one interface, rank fusion, rationales."""
