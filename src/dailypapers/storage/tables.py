@@ -74,13 +74,7 @@ daily_entries = sa.Table(
     sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("day", "arxiv_id", name="uq_daily_entries_day_arxiv_id"),
     sa.Index("ix_daily_entries_submitted_by", "submitted_by"),
-    sa.Index(
-        "ix_daily_entries_day_rank",
-        "day",
-        "hidden",
-        sa.text("upvotes DESC"),
-        sa.text("published_at DESC"),
-        sa.text("arxiv_id DESC"),
-    ),
-    sa.Index("ix_daily_entries_day_published", "day", "hidden", sa.text("published_at DESC")),
+    # Pages order by these columns all descending: both databases walk the index backwards.
+    sa.Index("ix_daily_entries_day_rank", "day", "hidden", "upvotes", "published_at", "arxiv_id"),
+    sa.Index("ix_daily_entries_day_published", "day", "hidden", "published_at"),
 )

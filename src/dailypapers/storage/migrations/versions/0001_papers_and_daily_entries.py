@@ -76,18 +76,10 @@ def upgrade() -> None:
     op.create_index(
         "ix_daily_entries_day_rank",
         "daily_entries",
-        [
-            "day",
-            "hidden",
-            sa.text("upvotes DESC"),
-            sa.text("published_at DESC"),
-            sa.text("arxiv_id DESC"),
-        ],
+        ["day", "hidden", "upvotes", "published_at", "arxiv_id"],
     )
     op.create_index(
-        "ix_daily_entries_day_published",
-        "daily_entries",
-        ["day", "hidden", sa.text("published_at DESC")],
+        "ix_daily_entries_day_published", "daily_entries", ["day", "hidden", "published_at"]
     )
 
 
