@@ -1,0 +1,58 @@
+"""SQLite as datasette runs it: one writer at a time, reads cut off by a time limit."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from dailypapers.domain.papers import DailyEntry, Paper, SourceRecord
+from dailypapers.errors import QueryTimeout
+from dailypapers.storage.database import Database
+from tests.conftest import make_services
+
+NOW = datetime(2026, 8, 21, tzinfo=UTC)
+SLOW_QUERY = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000) "
+    "SELECT count(*) FROM n"
+)
+
+
+def test_a_read_past_the_time_limit_is_stopped_with_a_clear_error(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'slow.db'}", time_limit_ms=50)
+    with pytest.raises(QueryTimeout, match="sql_time_limit_ms"), db.read() as conn:
+        conn.execute(sa.text(SLOW_QUERY)).scalar()
+    with db.read() as conn:  # the connection is usable again afterwards
+        assert conn.execute(sa.text("SELECT 1")).scalar() == 1
+    db.dispose()
+
+
+def test_writes_from_many_threads_all_land(tmp_path: Path) -> None:
+    services = make_services(tmp_path, f"sqlite:///{tmp_path / 'threads.db'}")
+    errors: list[BaseException] = []
+
+    def writer(worker: int) -> None:
+        try:
+            for batch in range(10):
+                records = [
+                    SourceRecord(
+                        Paper(f"2608.{worker:02d}{batch:02d}{i}", f"t{worker}", "a"),
+                        [DailyEntry(f"2608.{worker:02d}{batch:02d}{i}", date(2026, 8, 20), "hf")],
+                    )
+                    for i in range(10)
+                ]
+                services.papers.upsert(records, now=NOW)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert services.papers.count() == 8 * 10 * 10
+    services.close()
