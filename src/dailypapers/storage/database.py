@@ -131,8 +131,8 @@ class Database:
             with self.write_engine.begin() as conn:
                 yield conn
 
-    def upgrade(self, revision: str = "head") -> None:
-        """Bring the schema to `revision` (Alembic)."""
+    def upgrade(self, revision: str = "heads") -> None:
+        """Bring the schema to `revision` (Alembic); by default every branch's newest."""
         with self._write_lock, self.write_engine.connect() as conn:
             cfg = alembic_config(self.url)
             cfg.attributes["connection"] = conn
@@ -144,7 +144,8 @@ class Database:
             inspector = sa.inspect(conn)
             if not inspector.has_table("alembic_version"):
                 return None
-            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+            versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()
+            return ",".join(sorted(versions)) or None
 
     def dispose(self) -> None:
         self.read_engine.dispose()

@@ -147,7 +147,7 @@ class PaperStore:
             entries = [e for r in records for e in r.entries]
             counts.entries_added = self._add_entries(conn, entries, final)
             # Entries of papers that existed before carry sort keys that may now be stale.
-            self._sync_sort_keys(
+            sync_sort_keys(
                 conn,
                 [u["arxiv_id"] for u in updates]
                 + [e.arxiv_id for e in entries if e.arxiv_id in stored],
@@ -187,38 +187,13 @@ class PaperStore:
             added += len(conn.execute(stmt, list(chunk)).all())
         return added
 
-    def _sync_sort_keys(self, conn: Connection, ids: Sequence[str]) -> None:
-        """Copy upvotes, published date and visibility from papers to their daily entries."""
-        unique = sorted(set(ids))
-        if not unique:
-            return
-        paper = papers.alias("p")
-
-        def from_paper(expr: sa.ColumnElement) -> sa.ScalarSelect:
-            return (
-                sa.select(expr)
-                .where(paper.c.arxiv_id == daily_entries.c.arxiv_id)
-                .scalar_subquery()
-            )
-
-        for chunk in _chunks(unique, 10_000):
-            conn.execute(
-                daily_entries.update()
-                .where(daily_entries.c.arxiv_id.in_(list(chunk)))
-                .values(
-                    upvotes=from_paper(paper.c.external_upvotes + paper.c.local_upvotes),
-                    published_at=from_paper(paper.c.published_at),
-                    hidden=from_paper(paper.c.hidden),
-                )
-            )
-
     def set_hidden(self, arxiv_id: str, hidden: bool) -> bool:
         """Moderation: hide or show a paper everywhere. False when there is no such paper."""
         with self.db.write() as conn:
             found = conn.execute(
                 papers.update().where(papers.c.arxiv_id == arxiv_id).values(hidden=hidden)
             ).rowcount
-            self._sync_sort_keys(conn, [arxiv_id])
+            sync_sort_keys(conn, [arxiv_id])
         return bool(found)
 
     # --- reads ---------------------------------------------------------------------------
@@ -387,6 +362,32 @@ class PaperStore:
         )
         with self.db.read() as conn:
             return {r.arxiv_id: _item_from_row(r) for r in conn.execute(query)}
+
+
+def sync_sort_keys(conn: Connection, ids: Sequence[str]) -> None:
+    """Copy upvotes, published date and visibility from papers to their daily entries.
+
+    Every write that changes a paper's upvotes (imports, votes), its date or its visibility
+    calls this in the same transaction, so the copied sort keys are never stale.
+    """
+    unique = sorted(set(ids))
+    if not unique:
+        return
+    paper = papers.alias("p")
+
+    def from_paper(expr: sa.ColumnElement) -> sa.ScalarSelect:
+        return sa.select(expr).where(paper.c.arxiv_id == daily_entries.c.arxiv_id).scalar_subquery()
+
+    for chunk in _chunks(unique, 10_000):
+        conn.execute(
+            daily_entries.update()
+            .where(daily_entries.c.arxiv_id.in_(list(chunk)))
+            .values(
+                upvotes=from_paper(paper.c.external_upvotes + paper.c.local_upvotes),
+                published_at=from_paper(paper.c.published_at),
+                hidden=from_paper(paper.c.hidden),
+            )
+        )
 
 
 def _entry_from_row(row: Row) -> DailyEntry:
