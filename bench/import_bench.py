@@ -34,13 +34,20 @@ DATA = ROOT.parent / "shared" / "data" / "arxiv_daily_cs" / "papers.jsonl.gz"
 
 def run_import(db_path: Path) -> tuple[float, float, dict]:
     env = {**os.environ, "DAILYPAPERS_DATABASE_URL": f"sqlite:///{db_path}"}
-    subprocess.run([sys.executable, "-m", "dailypapers", "db", "upgrade"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "dailypapers", "db", "upgrade"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "dailypapers", "import", "arxiv-snapshot", "--json", str(DATA)],
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     elapsed = time.perf_counter() - start
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -130,8 +137,11 @@ def main() -> None:
             papers = report["inserted"]
             rates.append(papers / elapsed)
             rss.append(peak_mb)
-            print(f"run {run + 1}: {papers:,} papers in {elapsed:.1f} s = {papers / elapsed:,.0f}"
-                  f" papers/s, peak RSS {peak_mb:.0f} MB", file=sys.stderr)
+            print(
+                f"run {run + 1}: {papers:,} papers in {elapsed:.1f} s = {papers / elapsed:,.0f}"
+                f" papers/s, peak RSS {peak_mb:.0f} MB",
+                file=sys.stderr,
+            )
             if last_db:
                 last_db.unlink()
             last_db = db_path
@@ -142,15 +152,20 @@ def main() -> None:
     print()
     print("| measure | value | target |")
     print("|---|---|---|")
-    print(f"| import 74,728 papers (median of {args.runs}) | "
-          f"{statistics.median(rates):,.0f} papers/s | >= 5,000 |")
+    print(
+        f"| import 74,728 papers (median of {args.runs}) | "
+        f"{statistics.median(rates):,.0f} papers/s | >= 5,000 |"
+    )
     print(f"| import peak RSS (max of {args.runs}) | {max(rss):.0f} MB | < 500 MB |")
-    for label, result, papers in (("75k", small, 74_728), (f"{total / 1e6:.1f}M", large, total)):
-        print(f"| /date page p50 / p95 at {label} papers ({result['papers_per_day']:.0f}/day) | "
-              f"{result['html_p50']:.1f} / {result['html_p95']:.1f} ms | p50 < 10 ms at 1M |")
-        print(f"| /api/daily_papers p50 / p95 at {label} papers | "
-              f"{result['api_p50']:.1f} / {result['api_p95']:.1f} ms | |")
-        del papers
+    for label, result in (("75k", small), (f"{total / 1e6:.1f}M", large)):
+        print(
+            f"| /date page p50 / p95 at {label} papers ({result['papers_per_day']:.0f}/day) | "
+            f"{result['html_p50']:.1f} / {result['html_p95']:.1f} ms | p50 < 10 ms at 1M |"
+        )
+        print(
+            f"| /api/daily_papers p50 / p95 at {label} papers | "
+            f"{result['api_p50']:.1f} / {result['api_p95']:.1f} ms | |"
+        )
 
 
 if __name__ == "__main__":

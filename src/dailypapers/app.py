@@ -23,11 +23,17 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailypapers.api.routes import router as api_router
+from dailypapers.api.write_routes import router as api_write_router
 from dailypapers.errors import DailyPapersError, PayloadTooLarge
 from dailypapers.services.bootstrap import Services
+from dailypapers.web.account_routes import router as account_router
+from dailypapers.web.community_routes import router as community_router
+from dailypapers.web.feed_routes import router as feed_router
 from dailypapers.web.negotiation import wants_json
 from dailypapers.web.rendering import STATIC_DIR, error_page
 from dailypapers.web.routes import router as web_router
+from dailypapers.web.sessions import SessionMiddleware
+from dailypapers.web.subscription_routes import router as subscription_router
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +49,11 @@ SECURITY_HEADERS = {
     "referrer-policy": "strict-origin-when-cross-origin",
     "x-frame-options": "DENY",
 }
+
+# Unsafe requests that need no CSRF token (web/sessions.py; `/api/` never needs one): routes
+# authorised by the secret token in their URL rather than by the session cookie, and the
+# one-click unsubscribe that mail providers POST from their servers (RFC 8058).
+CSRF_EXEMPT_PATHS = ("/unsubscribe/", "/subscriptions/", "/subscribe/confirm/")
 
 _JSON_PATHS = ("/api/", "/healthz", "/openapi.json")
 _HTTP_CODES = {
@@ -257,9 +268,20 @@ def create_app(services: Services) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    # Community routers first: their /api/papers/{id}/comments and /papers/{id}/... paths
+    # would otherwise be taken by the `{arxiv_id:path}` routes of the paper pages.
+    app.include_router(api_write_router)
+    app.include_router(account_router)
+    app.include_router(community_router)
     app.include_router(api_router)
     app.include_router(web_router)
+    app.include_router(feed_router)
+    app.include_router(subscription_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Sessions + CSRF inside the body limit, so the body it reads for the token is bounded.
+    app.add_middleware(
+        SessionMiddleware, error_response=error_response, csrf_exempt=CSRF_EXEMPT_PATHS
+    )
     # Added last = outermost: the headers also land on 413s refused before routing.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(ResponseHeadersMiddleware)

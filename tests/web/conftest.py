@@ -54,7 +54,11 @@ def make_client(tmp_path: Path) -> Iterator[MakeClient]:
         for path in files:
             report = services.imports.import_file(path, "hf-daily")
             assert report.skipped == 0, report.errors
-        client = TestClient(create_app(services), raise_server_exceptions=raise_server_exceptions)
+        client = TestClient(
+            create_app(services),
+            base_url=services.settings.base_url,  # so Secure cookies round-trip on https
+            raise_server_exceptions=raise_server_exceptions,
+        )
         made.append((client, services))
         return client, services
 

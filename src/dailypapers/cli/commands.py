@@ -49,8 +49,18 @@ def serve(
                 _print_report(report)
         app = create_app(services)
         host, port = host or settings.host, port or settings.port
-        console.print(f"Serving {settings.site_name} on http://{host}:{port}")
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        # The demo is a fixed slice of past days: no scheduled live ingest behind it.
+        scheduled = settings.serve_runs_scheduler and not demo
+        if scheduled:
+            services.scheduler.start()
+        console.print(
+            f"Serving {settings.site_name} on http://{host}:{port}"
+            + ("" if scheduled else " (scheduler off: no scheduled ingest or digests)")
+        )
+        try:
+            uvicorn.run(app, host=host, port=port, log_level="info")
+        finally:
+            services.scheduler.stop()
 
 
 @click.group("import")
@@ -77,7 +87,7 @@ def _import(
                 disable=as_json,
             ) as bar:
                 task = bar.add_task(Path(path).name, total=size)
-                report = services.imports.import_file(
+                report = services.ingest.import_file(
                     Path(path),
                     kind,  # type: ignore[arg-type]
                     feature=feature,

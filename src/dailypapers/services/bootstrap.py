@@ -13,10 +13,29 @@ from importlib import resources
 from pathlib import Path
 
 from dailypapers.config import Settings
+from dailypapers.ingest.http import HttpClient, HttpPolicy
+from dailypapers.mail.mailer import Mailer as OutgoingMailer
+from dailypapers.mail.mailer import build_mailer
+from dailypapers.search.embedder import Embedder
+from dailypapers.services.community import Community, Mailer, PaperFetcher, build_community
+from dailypapers.services.digests import DigestService
 from dailypapers.services.feed import FeedService
 from dailypapers.services.imports import ImportReport, ImportService
+from dailypapers.services.indexing import EmbedderSource, IndexService
+from dailypapers.services.ingest import IngestService
+from dailypapers.services.scheduler import Scheduler
+from dailypapers.services.search import SearchService
+from dailypapers.services.subscriptions import SubscriptionService
+from dailypapers.services.syndication import SyndicationService
+from dailypapers.services.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
 from dailypapers.storage.database import Database
+from dailypapers.storage.deliveries import DeliveryStore
+from dailypapers.storage.digest_search import CategoryPapers, KeywordDigestSearch
+from dailypapers.storage.embeddings import EmbeddingStore
+from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.papers import PaperStore
+from dailypapers.storage.search import SearchStore
+from dailypapers.storage.subscriptions import SubscriptionStore
 
 Clock = Callable[[], datetime]
 
@@ -33,17 +52,37 @@ class Services:
     feed: FeedService
     imports: ImportService
     clock: Clock
+    ingest: IngestService
+    scheduler: Scheduler  # serve starts/stops it (serve_runs_scheduler); worker loops it
+    community: Community  # accounts, sessions, votes, submissions, comments, collections
+    outgoing_mail: OutgoingMailer  # SMTP or console (mail_backend): digests, confirmations
+    subscriptions: SubscriptionService  # subscribe (double opt-in), manage, unsubscribe
+    digests: DigestService  # send_due(now): every due digest, exactly once
+    syndication: SyndicationService  # Atom feeds
+    search: SearchService  # hybrid search, similar papers
+    index: IndexService  # embeds papers (`dailypapers index`)
 
     def upgrade_schema(self) -> None:
         self.db.upgrade()
 
     def load_demo(self) -> ImportReport | None:
-        """Import the bundled demo data if the database has no papers yet."""
+        """Import the bundled demo data if the database has no papers yet.
+
+        Its embeddings ship precomputed (demo/embeddings.npz), so semantic search and
+        similar papers work at once, without running `dailypapers index`.
+        """
         if self.papers.count() > 0:
             return None
-        return self.imports.import_file(demo_data_path(), "hf-daily")
+        report = self.imports.import_file(demo_data_path(), "hf-daily")
+        vectors = demo_embeddings_path()
+        if vectors.is_file():
+            self.index.import_vectors(vectors)
+        return report
 
     def close(self) -> None:
+        self.search.close()
+        self.scheduler.stop()
+        self.ingest.close()
         self.db.dispose()
 
 
@@ -52,7 +91,42 @@ def demo_data_path() -> Path:
     return Path(str(resources.files("dailypapers") / "demo" / "hf_daily_papers.jsonl.gz"))
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Clock = utc_now) -> Services:
+def demo_embeddings_path() -> Path:
+    """The demo papers' vectors (tools/make_demo_embeddings.py writes them)."""
+    return Path(str(resources.files("dailypapers") / "demo" / "embeddings.npz"))
+
+
+def build_search(
+    settings: Settings, db: Database, clock: Clock, embedder: Embedder | None = None
+) -> tuple[SearchService, IndexService]:
+    """Search wiring: in-memory vectors on SQLite, pgvector on PostgreSQL."""
+    embedders = EmbedderSource(settings, (lambda: embedder) if embedder is not None else None)
+    embeddings, search_store = EmbeddingStore(db), SearchStore(db)
+    vectors: VectorSearch
+    if db.is_sqlite:
+        vectors = MemoryVectors(
+            embeddings,
+            search_store,
+            embedders.model,
+            exact_limit=settings.vector_index_exact_limit,
+        )
+    else:
+        vectors = DatabaseVectors(embeddings, embedders.model)
+    return (
+        SearchService(settings, search_store, embeddings, vectors, embedders),
+        IndexService(settings, embeddings, embedders, clock, on_change=vectors.invalidate),
+    )
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock = utc_now,
+    account_mailer: Mailer | None = None,
+    paper_fetcher: PaperFetcher | None = None,
+    embedder: Embedder | None = None,
+) -> Services:
+    """`embedder` replaces the MiniLM model loaded on first use (tests share one)."""
     settings = settings or Settings()
     db = Database(
         settings.resolved_database_url,
@@ -61,11 +135,65 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock = utc_now) -> Se
         pool_size=settings.db_pool_size,
     )
     papers = PaperStore(db)
-    return Services(
+    imports = ImportService(settings, papers, clock)
+    ingest = IngestService(
+        settings,
+        papers,
+        IngestRunStore(db),
+        HttpClient(HttpPolicy.from_settings(settings)),
+        imports,
+        clock,
+    )
+    scheduler = Scheduler(clock, tick_s=settings.scheduler_tick_s)
+    outgoing_mail = build_mailer(settings)
+    subscription_store, deliveries = SubscriptionStore(db), DeliveryStore(db)
+    # Until the hybrid search service lands, digests and search feeds match keywords.
+    digest_search = KeywordDigestSearch(db, papers)
+    category_papers = CategoryPapers(db, papers)
+    feed = FeedService(settings, papers, clock)
+    ingest.register_jobs(scheduler)
+    search, index = build_search(settings, db, clock, embedder)
+    services = Services(
         settings=settings,
         db=db,
         papers=papers,
-        feed=FeedService(settings, papers, clock),
-        imports=ImportService(settings, papers, clock),
+        feed=feed,
+        imports=imports,
         clock=clock,
+        ingest=ingest,
+        scheduler=scheduler,
+        # Sign-up confirmation and password-reset mail; tests pass a recorder.
+        community=build_community(
+            settings,
+            db,
+            papers,
+            clock,
+            mailer=account_mailer or outgoing_mail,
+            paper_fetcher=paper_fetcher or ingest.arxiv,
+        ),
+        outgoing_mail=outgoing_mail,
+        subscriptions=SubscriptionService(
+            settings, subscription_store, deliveries, outgoing_mail, clock
+        ),
+        digests=DigestService(
+            settings,
+            papers,
+            deliveries,
+            subscription_store,
+            digest_search,
+            category_papers,
+            outgoing_mail,
+            clock,
+        ),
+        syndication=SyndicationService(
+            settings, papers, feed, digest_search, category_papers, clock
+        ),
+        search=search,
+        index=index,
     )
+    # Digests are checked on every tick: planning is idempotent and costs one read when
+    # nothing is due, so any number of serve/worker processes can run it.
+    scheduler.register(
+        "digests", lambda now: now, lambda stop: services.digests.send_due(stop=stop)
+    )
+    return services

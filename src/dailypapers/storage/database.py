@@ -131,8 +131,8 @@ class Database:
             with self.write_engine.begin() as conn:
                 yield conn
 
-    def upgrade(self, revision: str = "heads") -> None:
-        """Bring the schema to `revision` (Alembic); by default every branch's newest."""
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to `revision` (Alembic): by default the newest."""
         with self._write_lock, self.write_engine.connect() as conn:
             cfg = alembic_config(self.url)
             cfg.attributes["connection"] = conn

@@ -78,3 +78,53 @@ daily_entries = sa.Table(
     sa.Index("ix_daily_entries_day_rank", "day", "hidden", "upvotes", "published_at", "arxiv_id"),
     sa.Index("ix_daily_entries_day_published", "day", "hidden", "published_at"),
 )
+
+# One row per (paper, model): the vector of the paper's title + abstract, and the vectors of
+# its sentences (the semantic rationale and sentence-level scoring read them). `text_hash`
+# says which text was embedded, so a changed abstract is re-embedded; `checked_at` is when
+# that was last verified, so `dailypapers index` only re-reads papers modified since.
+# On SQLite `vector` holds float32 bytes; on PostgreSQL it stays NULL and the vector lives in
+# the pgvector column `embedding` (see DIALECT_ONLY). `id` only grows (AUTOINCREMENT), so
+# count + max(id) tells a process that its in-memory copy of the vectors is stale.
+embeddings = sa.Table(
+    "embeddings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "arxiv_id",
+        sa.String(64),
+        sa.ForeignKey("papers.arxiv_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("model", sa.String(64), nullable=False),
+    sa.Column("text_hash", sa.String(64), nullable=False),
+    sa.Column("dim", sa.Integer, nullable=False),
+    sa.Column("vector", sa.LargeBinary),
+    sa.Column("sentences", sa.LargeBinary),
+    sa.Column("sentence_spans", sa.JSON),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("checked_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("arxiv_id", "model", name="uq_embeddings_arxiv_id_model"),
+    sa.Index("ix_embeddings_model_id", "model", "id"),
+    sqlite_autoincrement=True,
+)
+
+# Search objects that exist on one dialect only, created by migration 0002 with raw DDL and
+# kept out of schema comparisons (tests/integration/test_schema.py, Alembic autogenerate):
+# SQLite's FTS5 index over papers (an external-content virtual table, its shadow tables and
+# the triggers that keep it in sync); PostgreSQL's generated tsvector column with its GIN
+# index, and the pgvector column with its HNSW index.
+FTS_TABLE = "papers_fts"
+DIALECT_ONLY_COLUMNS = {("papers", "search_vector"), ("embeddings", "embedding")}
+DIALECT_ONLY_INDEXES = {"ix_papers_search_vector", "ix_embeddings_embedding_hnsw"}
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic `include_name` hook: hide the dialect-only search objects from comparisons."""
+    if type_ == "table":
+        return not (name or "").startswith(FTS_TABLE)
+    if type_ == "column":
+        return (parent_names.get("table_name"), name) not in DIALECT_ONLY_COLUMNS
+    if type_ == "index":
+        return name not in DIALECT_ONLY_INDEXES
+    return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
-from dailypapers.storage.tables import metadata
+from dailypapers.storage.schema import include_name, metadata
 
 config = context.config
 
@@ -16,6 +16,7 @@ def _run(connection: sa.engine.Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

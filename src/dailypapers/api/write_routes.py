@@ -1,0 +1,148 @@
+"""The write API: submit, upvote and comment with an API token.
+
+Every write needs `Authorization: Bearer dp_...` (a token made on the /settings page): no
+valid token is 401; a valid token acting on someone else's comment is 403. Cookies are never
+read here, which is why these routes need no CSRF token. Comments can also be read here
+without a token.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from dailypapers.api.hf_shape import paper_object
+from dailypapers.domain.arxiv_ids import parse_arxiv_id
+from dailypapers.domain.community import Comment, User, VoteState
+from dailypapers.domain.markup import render_comment
+from dailypapers.errors import Unauthorized
+from dailypapers.services.community import Community
+
+router = APIRouter(prefix="/api", tags=["community"])
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from the /settings page.")
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid API token."},
+    403: {"description": "The token's user may not do this."},
+    404: {"description": "No such paper or comment."},
+}
+
+
+def _community(request: Request) -> Community:
+    return request.app.state.services.community
+
+
+def token_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    header = f"Bearer {credentials.credentials}" if credentials else None
+    try:
+        return _community(request).auth.user_for_bearer(header)
+    except Unauthorized as exc:
+        raise HTTPException(401, exc.message, headers={"WWW-Authenticate": "Bearer"}) from None
+
+
+TokenUser = Annotated[User, Depends(token_user)]
+
+
+class IndexRequest(BaseModel):
+    arxivId: str = Field(max_length=200, description="An arXiv id or URL.")
+
+
+class CommentRequest(BaseModel):
+    comment: str = Field(description="Markdown (a safe subset).")
+    parentId: int | None = Field(None, description="Reply to this comment.")
+
+
+class CommentEdit(BaseModel):
+    comment: str = Field(description="The new text.")
+
+
+def _votes(state: VoteState) -> dict[str, Any]:
+    return {
+        "id": state.arxiv_id,
+        "upvoted": state.voted,
+        "upvotes": state.upvotes,
+        "localUpvotes": state.local_upvotes,
+        "externalUpvotes": state.external_upvotes,
+    }
+
+
+def _comment(comment: Comment) -> dict[str, Any]:
+    visible = comment.visible
+    return {
+        "id": comment.id,
+        "paperId": comment.arxiv_id,
+        "parentId": comment.parent_id,
+        "author": {"user": comment.author} if visible else None,
+        "comment": comment.body if visible else None,
+        "html": render_comment(comment.body) if visible else None,
+        "createdAt": comment.created_at.isoformat(),
+        "editedAt": comment.edited_at.isoformat() if comment.edited_at else None,
+        "deleted": comment.deleted,
+        "hidden": comment.hidden,
+    }
+
+
+@router.post(
+    "/papers/index",
+    summary="Submit a paper to today's daily page (Hugging Face's papers/index)",
+    responses={**_ERRORS, 409: {"description": "The paper was already submitted."}},
+)
+def index_paper(request: Request, body: IndexRequest, user: TokenUser) -> JSONResponse:
+    item = _community(request).submissions.submit(user, body.arxivId)
+    return JSONResponse(
+        paper_object(item.paper, submitted_at=item.submitted_at, submitted_by=item.submitted_by)
+    )
+
+
+@router.post("/papers/{arxiv_id:path}/upvote", summary="Upvote a paper", responses=_ERRORS)
+def upvote(request: Request, arxiv_id: str, user: TokenUser) -> JSONResponse:
+    return JSONResponse(_votes(_community(request).votes.set_vote(user, arxiv_id, True)))
+
+
+@router.delete("/papers/{arxiv_id:path}/upvote", summary="Take an upvote back", responses=_ERRORS)
+def unvote(request: Request, arxiv_id: str, user: TokenUser) -> JSONResponse:
+    return JSONResponse(_votes(_community(request).votes.set_vote(user, arxiv_id, False)))
+
+
+@router.get("/papers/{arxiv_id:path}/comments", summary="A paper's comments, as threads")
+def comments(request: Request, arxiv_id: str) -> JSONResponse:
+    threads = _community(request).comments.threads(parse_arxiv_id(arxiv_id).base)
+    return JSONResponse(
+        [{**_comment(t.comment), "replies": [_comment(r) for r in t.replies]} for t in threads]
+    )
+
+
+@router.post(
+    "/papers/{arxiv_id:path}/comments",
+    summary="Comment on a paper (or reply, with parentId)",
+    status_code=201,
+    responses=_ERRORS,
+)
+def add_comment(
+    request: Request, arxiv_id: str, body: CommentRequest, user: TokenUser
+) -> JSONResponse:
+    comment = _community(request).comments.add(
+        user, arxiv_id, body.comment, parent_id=body.parentId
+    )
+    return JSONResponse(_comment(comment), status_code=201)
+
+
+@router.patch("/comments/{comment_id}", summary="Edit your comment", responses=_ERRORS)
+def edit_comment(
+    request: Request, comment_id: int, body: CommentEdit, user: TokenUser
+) -> JSONResponse:
+    return JSONResponse(_comment(_community(request).comments.edit(user, comment_id, body.comment)))
+
+
+@router.delete("/comments/{comment_id}", summary="Delete your comment", responses=_ERRORS)
+def delete_comment(request: Request, comment_id: int, user: TokenUser) -> JSONResponse:
+    _community(request).comments.delete(user, comment_id)
+    return JSONResponse({"id": comment_id, "deleted": True})

@@ -1,0 +1,133 @@
+"""What a search asks for and what it answers, as the rest of the system sees it.
+
+A query is plain words: no operator syntax reaches a database. `query_terms` is the one
+tokenizer both keyword backends get their terms from (and the highlighter its words), so what
+is matched and what is highlighted agree. Results carry their own explanation (`Rationale`):
+the title/abstract spans that hold query terms, and for semantic matches the abstract sentence
+closest to the query in meaning, so a page can show *why* a paper is there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from dailypapers.domain.papers import Paper
+
+SearchMode = Literal["hybrid", "keyword", "semantic"]
+SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "keyword", "semantic")
+SearchSort = Literal["relevance", "newest", "upvotes"]
+SEARCH_SORTS: tuple[SearchSort, ...] = ("relevance", "newest", "upvotes")
+
+# Words (letters and digits), as SQLite's unicode61 tokenizer cuts them: `_`, `-`, `$`, `\`
+# and every other symbol separate words.
+_WORD = re.compile(r"[^\W_]+")
+
+# Common English words that carry no topic: dropped from queries (a query of only these keeps
+# them). Mostly PostgreSQL's english stop list, so both backends ignore the same words.
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    """.split()  # noqa: SIM905
+)
+
+MAX_QUERY_TERMS = 32
+
+
+def query_terms(query: str, *, keep_stopwords: bool = False) -> list[str]:
+    """The distinct lower-cased words of a query, in order, stopwords dropped.
+
+    A query made only of stopwords ("the who") keeps them, so it still finds something.
+    """
+    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(query)))[:MAX_QUERY_TERMS]
+    if keep_stopwords:
+        return words
+    content = [w for w in words if w not in STOPWORDS]
+    return content or words
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Restrict results; every field left at its default means "any"."""
+
+    published_from: date | None = None  # inclusive
+    published_to: date | None = None  # inclusive
+    category: str | None = None  # an arXiv category the paper is listed in, e.g. "cs.CL"
+    has_code: bool = False  # only papers with a code repository
+
+    @property
+    def active(self) -> bool:
+        return bool(self.published_from or self.published_to or self.category or self.has_code)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Characters [start, end) of a paper's title or abstract."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rationale:
+    """Why a paper matched, computed from its text (not generated).
+
+    `title_spans`/`abstract_spans`: where the query's words (or their stems) occur, for
+    highlighting. `sentence`: the abstract sentence closest in meaning to the query (semantic
+    matches), with its cosine similarity. `summary`: the same in one line of plain text.
+    """
+
+    matched_terms: list[str] = field(default_factory=list)
+    title_spans: list[Span] = field(default_factory=list)
+    abstract_spans: list[Span] = field(default_factory=list)
+    sentence: Span | None = None
+    sentence_similarity: float | None = None
+    summary: str = ""
+
+    def sentence_text(self, paper: Paper) -> str | None:
+        return paper.abstract[self.sentence.start : self.sentence.end] if self.sentence else None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    paper: Paper
+    score: float  # the fused relevance score (higher is better; comparable within one search)
+    keyword_rank: int | None  # 1-based rank in the keyword list, None if not retrieved there
+    semantic_rank: int | None  # 1-based rank in the semantic list
+    similarity: float | None  # best cosine similarity of the query to the paper (doc or sentence)
+    rationale: Rationale
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    query: str
+    mode: SearchMode  # what was asked for
+    mode_used: SearchMode  # what ran: "keyword" while no embeddings exist yet
+    sort: SearchSort
+    filters: SearchFilters
+    hits: list[SearchHit]
+    total: int  # results in all pages (capped at the `search_max_results` setting)
+    page: int  # counts from 0
+    limit: int
+    notice: str | None = None  # a sentence for the user when mode_used != mode, etc.
+    took_ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarPaper:
+    """A nearest neighbour of a paper by embedding, with a one-line reason."""
+
+    paper: Paper
+    similarity: float
+    reason: str

