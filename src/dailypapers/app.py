@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailypapers.api.routes import router as api_router
+from dailypapers.api.search_routes import router as api_search_router
 from dailypapers.api.write_routes import router as api_write_router
 from dailypapers.errors import DailyPapersError, PayloadTooLarge
 from dailypapers.services.bootstrap import Services
@@ -32,6 +33,7 @@ from dailypapers.web.feed_routes import router as feed_router
 from dailypapers.web.negotiation import wants_json
 from dailypapers.web.rendering import STATIC_DIR, error_page
 from dailypapers.web.routes import router as web_router
+from dailypapers.web.search_routes import router as search_router
 from dailypapers.web.sessions import SessionMiddleware
 from dailypapers.web.subscription_routes import router as subscription_router
 
@@ -273,7 +275,9 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(api_write_router)
     app.include_router(account_router)
     app.include_router(community_router)
+    app.include_router(api_search_router)  # before /api/papers/{arxiv_id:path}
     app.include_router(api_router)
+    app.include_router(search_router)
     app.include_router(web_router)
     app.include_router(feed_router)
     app.include_router(subscription_router)

@@ -131,8 +131,12 @@ def paper(request: Request, arxiv_id: str):
         if request.url.query:
             target += f"?{request.url.query}"
         return RedirectResponse(target, status_code=301)
-    view = _services(request).feed.paper(parsed.base)
-    return _respond(request, "paper.html", views.paper_page(view))
+    services = _services(request)
+    view = services.feed.paper(parsed.base)
+    similar = services.search.similar(
+        parsed.base, limit=min(views.SIMILAR_SHOWN, services.settings.similar_papers_max)
+    )
+    return _respond(request, "paper.html", views.paper_page(view, similar))
 
 
 @router.get("/about")

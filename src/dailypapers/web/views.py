@@ -6,7 +6,7 @@ drift apart. Dates are ISO strings here; templates format them for people.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +14,7 @@ from dailypapers.config import Settings
 from dailypapers.domain.arxiv_ids import abs_url, pdf_url
 from dailypapers.domain.papers import FeedItem, Paper
 from dailypapers.domain.periods import Period
+from dailypapers.domain.search import SimilarPaper
 from dailypapers.domain.trending import FORMULA
 from dailypapers.services.feed import FEED_SORTS, PaperView, PeriodView
 from dailypapers.web.rendering import long_day, short_day
@@ -155,7 +156,10 @@ def empty_page() -> dict[str, Any]:
     }
 
 
-def paper_page(view: PaperView) -> dict[str, Any]:
+SIMILAR_SHOWN = 6  # similar papers listed on a paper page
+
+
+def paper_page(view: PaperView, similar: Sequence[SimilarPaper] = ()) -> dict[str, Any]:
     paper = view.paper
     first = view.entries[0] if view.entries else None
     return {
@@ -185,6 +189,16 @@ def paper_page(view: PaperView) -> dict[str, Any]:
         "ai_summary": paper.ai_summary,
         "ai_keywords": list(paper.ai_keywords) if paper.ai_keywords else [],
         **_paper_links(paper),
+        "similar": [
+            {
+                "id": s.paper.arxiv_id,
+                "url": paper_url(s.paper.arxiv_id),
+                "title": s.paper.title,
+                "similarity": round(s.similarity, 4),
+                "reason": s.reason,
+            }
+            for s in similar
+        ],
     }
 
 
@@ -199,6 +213,17 @@ API_ENDPOINTS = (
         "path": "/api/papers/{arxiv_id}",
         "params": "",
         "description": "One paper, in the shape of Hugging Face's papers API.",
+    },
+    {
+        "path": "/api/papers/search",
+        "params": "q, limit",
+        "description": "Search, in the shape of Hugging Face's papers search API.",
+    },
+    {
+        "path": "/api/search",
+        "params": "q, mode=hybrid|keyword|semantic, sort=relevance|newest|upvotes, "
+        "from, to, category, has_code, p, limit",
+        "description": "Search with scores and why each paper matched.",
     },
     {
         "path": "/openapi.json",
