@@ -265,11 +265,14 @@ class PaperStore:
 
     def _period_entries(self, start: date, end: date, submitter: str | None) -> sa.Subquery:
         """One visible entry per paper in [start, end]: the first day it was featured."""
-        where = [
-            daily_entries.c.day >= start,
-            daily_entries.c.day <= end,
-            daily_entries.c.hidden == sa.false(),
-        ]
+        # One day is an equality, not a range: that lets SQLite walk the rank index in page
+        # order (a range made it sort the whole day: 10 ms instead of 0.2 ms at 1M papers).
+        days = (
+            [daily_entries.c.day == start]
+            if start == end
+            else [daily_entries.c.day >= start, daily_entries.c.day <= end]
+        )
+        where = [*days, daily_entries.c.hidden == sa.false()]
         if submitter is not None:
             where.append(daily_entries.c.submitted_by == submitter)
         if start == end:
