@@ -406,6 +406,13 @@ class Settings(BaseSettings):
         "e.g. `papers.example.org,2026`. Set it once and never change it: readers use the ids "
         "to tell new entries from seen ones.",
     )
+    index_job_batch_limit: int = Field(
+        500,
+        ge=1,
+        description="Papers the scheduler's `index` job embeds at most per tick (about; a batch "
+        "is never split). New papers get their vectors without running `dailypapers index`; "
+        "a backlog is worked off over several ticks.",
+    )
 
     @field_validator("database_url")
     @classmethod

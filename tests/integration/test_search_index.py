@@ -16,7 +16,7 @@ from dailypapers.domain.papers import SourceRecord
 from dailypapers.search.embedder import MiniLMEmbedder
 from dailypapers.search.vectors import HnswIndex
 from dailypapers.services.bootstrap import Services
-from dailypapers.storage.tables import embeddings
+from dailypapers.storage.tables import embeddings, papers
 
 PAPERS = 12
 
@@ -130,3 +130,37 @@ def test_past_the_exact_limit_a_graph_is_built_in_the_background(
         assert [h.paper.arxiv_id for h in graph.hits] == [h.paper.arxiv_id for h in exact.hits]
     finally:
         services.close()
+
+
+def test_one_scheduler_tick_embeds_newly_imported_papers(small: Services) -> None:
+    assert small.index.status().pending == PAPERS  # imported, not yet embedded
+    _tick_index(small)
+    assert small.index.status().pending == 0
+    assert small.search.status().embedded == PAPERS
+    before = _rows(small)
+    _tick_index(small)  # nothing pending: the job only counts
+    assert _rows(small) == before
+
+
+def test_saved_searches_score_by_semantic_similarity_once_papers_have_vectors(
+    small: Services,
+) -> None:
+    with small.db.read() as conn:
+        first = conn.execute(sa.select(papers.c.arxiv_id).order_by(papers.c.arxiv_id)).scalar()
+    title = small.papers.get(first).title
+    keyword_only = small.digests.search.search(title, None, 5)
+    assert keyword_only and all(0 <= hit.score <= 1 for hit in keyword_only)
+    _tick_index(small)
+    hits = small.digests.search.search(title, None, 5)
+    page = small.search.search(title, mode="hybrid", limit=5)
+    assert [h.paper.arxiv_id for h in hits] == [h.paper.arxiv_id for h in page.hits]
+    assert [h.score for h in hits] == pytest.approx(
+        [min(max(h.similarity, 0.0), 1.0) for h in page.hits]
+    )
+    assert hits[0].title_spans  # the title's words are highlighted as the reason
+
+
+def _tick_index(services: Services) -> None:
+    """One scheduler tick of the `index` job (the ingest jobs would reach the network)."""
+    (job,) = [job for job in services.scheduler.due() if job.name == "index"]
+    job.run(services.scheduler.stopping)

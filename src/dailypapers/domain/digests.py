@@ -207,8 +207,9 @@ class SearchForDigest(Protocol):
     """What digests and search feeds need from search: new papers matching a query.
 
     `since`: only papers featured or published on/after this time. Results best first.
-    Implemented for now by a keyword fallback (storage/digest_search.py); the hybrid search
-    service plugs in here when it lands.
+    Implemented by the hybrid search (services/digest_search.py, `HybridDigestSearch`): the
+    score is the semantic similarity (0..1), or the share of the query's words matched while
+    there are no vectors.
     """
 
     def search(self, query: str, since: datetime, limit: int) -> list[QueryHit]: ...

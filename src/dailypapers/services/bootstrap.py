@@ -6,6 +6,8 @@ pass their own settings and a fixed clock here instead of patching modules.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,8 +18,9 @@ from dailypapers.config import Settings
 from dailypapers.ingest.http import HttpClient, HttpPolicy
 from dailypapers.mail.mailer import Mailer as OutgoingMailer
 from dailypapers.mail.mailer import build_mailer
-from dailypapers.search.embedder import Embedder
+from dailypapers.search.embedder import Embedder, EmbedderUnavailable
 from dailypapers.services.community import Community, Mailer, PaperFetcher, build_community
+from dailypapers.services.digest_search import HybridDigestSearch
 from dailypapers.services.digests import DigestService
 from dailypapers.services.feed import FeedService
 from dailypapers.services.imports import ImportReport, ImportService
@@ -30,12 +33,14 @@ from dailypapers.services.syndication import SyndicationService
 from dailypapers.services.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
 from dailypapers.storage.database import Database
 from dailypapers.storage.deliveries import DeliveryStore
-from dailypapers.storage.digest_search import CategoryPapers, KeywordDigestSearch
+from dailypapers.storage.digest_search import CategoryPapers
 from dailypapers.storage.embeddings import EmbeddingStore
 from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.search import SearchStore
 from dailypapers.storage.subscriptions import SubscriptionStore
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
@@ -147,12 +152,12 @@ def bootstrap(
     scheduler = Scheduler(clock, tick_s=settings.scheduler_tick_s)
     outgoing_mail = build_mailer(settings)
     subscription_store, deliveries = SubscriptionStore(db), DeliveryStore(db)
-    # Until the hybrid search service lands, digests and search feeds match keywords.
-    digest_search = KeywordDigestSearch(db, papers)
     category_papers = CategoryPapers(db, papers)
     feed = FeedService(settings, papers, clock)
     ingest.register_jobs(scheduler)
     search, index = build_search(settings, db, clock, embedder)
+    # Saved searches (digests) and search feeds run through the hybrid search.
+    digest_search = HybridDigestSearch(search)
     services = Services(
         settings=settings,
         db=db,
@@ -196,4 +201,29 @@ def bootstrap(
     scheduler.register(
         "digests", lambda now: now, lambda stop: services.digests.send_due(stop=stop)
     )
+    # New papers are embedded on every tick (an idle tick costs one count query), so search
+    # and similar papers see them without a manual `dailypapers index`.
+    scheduler.register("index", lambda now: now, index_job(index, settings))
     return services
+
+
+def index_job(index: IndexService, settings: Settings) -> Callable[[threading.Event], None]:
+    """The scheduler's `index` job: embed up to `index_job_batch_limit` pending papers.
+
+    When the model can't run here it says so once per process and then does nothing.
+    """
+    unavailable: list[str] = []
+
+    def run(_stop: threading.Event) -> None:
+        if unavailable or index.status().pending == 0:
+            return
+        try:
+            report = index.run(limit=settings.index_job_batch_limit)
+        except EmbedderUnavailable as exc:
+            unavailable.append(exc.message)
+            log.warning("index job: the embedding model is unavailable (%s)", exc.message)
+            return
+        if report.embedded:
+            log.info("index job: embedded %d papers", report.embedded)
+
+    return run
