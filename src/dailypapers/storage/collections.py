@@ -13,8 +13,7 @@ from dailypapers.domain.papers import Paper
 from dailypapers.storage.community_tables import collection_items, collections, users
 from dailypapers.storage.database import Database
 from dailypapers.storage.papers import _PAPER_COLUMNS, _paper_from_row
-from dailypapers.storage.tables import papers
-from dailypapers.storage.users import utc
+from dailypapers.storage.tables import as_utc, papers
 
 _COUNT = (
     sa.select(sa.func.count())
@@ -35,8 +34,8 @@ def _collection(row: Row) -> Collection:
         name=row.name,
         description=row.description,
         is_public=bool(row.is_public),
-        created_at=utc(row.created_at),  # type: ignore[arg-type]
-        updated_at=utc(row.updated_at),  # type: ignore[arg-type]
+        created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+        updated_at=as_utc(row.updated_at),  # type: ignore[arg-type]
         paper_count=row.paper_count,
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Row
 from dailypapers.domain.community import Comment
 from dailypapers.storage.community_tables import comments, users
 from dailypapers.storage.database import Database
-from dailypapers.storage.users import utc
+from dailypapers.storage.tables import as_utc
 
 
 def _comment(row: Row) -> Comment:
@@ -23,9 +23,9 @@ def _comment(row: Row) -> Comment:
         user_id=row.user_id,
         author=row.username,
         body=row.body,
-        created_at=utc(row.created_at),  # type: ignore[arg-type]
+        created_at=as_utc(row.created_at),  # type: ignore[arg-type]
         parent_id=row.parent_id,
-        edited_at=utc(row.edited_at),
+        edited_at=as_utc(row.edited_at),
         deleted=row.deleted_at is not None,
         hidden=bool(row.hidden),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from dailypapers.storage.digest_tables import digest_deliveries, digest_items, s
 from dailypapers.storage.digest_tables import subscription_tokens as tokens
 from dailypapers.storage.subscriptions import record_bounce, subscription_from_row
 from dailypapers.storage.subscriptions import reset_bounces as end_bounces
+from dailypapers.storage.tables import as_utc
 
 d = digest_deliveries
 OUTSTANDING = ("pending", "claimed", "sending")
@@ -31,12 +32,6 @@ UNCERTAIN_NOTE = (
     "the sender stopped after starting the SMTP transfer and before recording the reply; "
     "not resent (at most once)"
 )
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,10 +229,10 @@ class DeliveryStore:
                 id=r.delivery_id,
                 subscription=subscription_from_row(r),
                 period=r.period,
-                due_at=_utc(r.due_at),
+                due_at=as_utc(r.due_at),
                 message_id=r.message_id,
                 attempts=r.attempts,
-                previous_due_at=_utc(r.previous_due_at),
+                previous_due_at=as_utc(r.previous_due_at),
                 resending=r.sending_at is not None,
             )
             for r in rows
@@ -472,7 +467,7 @@ class DeliveryStore:
             d.c.due_at < before,
         )
         with self.db.read() as conn:
-            return _utc(conn.execute(query).scalar())
+            return as_utc(conn.execute(query).scalar())
 
     def next_wakeup(self, now: datetime) -> datetime | None:
         """When outstanding work (a retry's not_before, a live claim's lease) may next be
@@ -481,7 +476,7 @@ class DeliveryStore:
             sa.func.min(sa.case((d.c.state == "pending", d.c.not_before), else_=d.c.lease_until))
         ).where(d.c.state.in_(OUTSTANDING))
         with self.db.read() as conn:
-            value = _utc(conn.execute(query).scalar())
+            value = as_utc(conn.execute(query).scalar())
         return None if value is None else max(value, now)
 
     def counts(self, period: str | None = None) -> dict[str, int]:

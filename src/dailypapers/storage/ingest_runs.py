@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,6 +23,7 @@ from dailypapers.domain.ingest import IngestRun, PaperVersion, RunCounts
 from dailypapers.errors import Conflict
 from dailypapers.storage.database import Database
 from dailypapers.storage.ingest_tables import ingest_locks, ingest_runs, paper_versions
+from dailypapers.storage.tables import as_utc
 
 _COUNT_COLUMNS = (
     "pages",
@@ -49,12 +50,6 @@ class Lease:
     expires_at: datetime
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _run_from_row(row: Row) -> IngestRun:
     m = row._mapping
     counts = RunCounts(
@@ -74,9 +69,9 @@ def _run_from_row(row: Row) -> IngestRun:
         counts=counts,
         error=m["error"],
         owner=m["owner"],
-        started_at=_utc(m["started_at"]),
-        finished_at=_utc(m["finished_at"]),
-        heartbeat_at=_utc(m["heartbeat_at"]),
+        started_at=as_utc(m["started_at"]),
+        finished_at=as_utc(m["finished_at"]),
+        heartbeat_at=as_utc(m["heartbeat_at"]),
         resumed_from=m["resumed_from"],
     )
 
@@ -149,7 +144,9 @@ class IngestRunStore:
             ).first()
         if row is None:
             return None
-        return Lease(row.source, row.owner, row.run_id, _utc(row.claimed_at), _utc(row.expires_at))
+        return Lease(
+            row.source, row.owner, row.run_id, as_utc(row.claimed_at), as_utc(row.expires_at)
+        )
 
     # --- runs ----------------------------------------------------------------------------
     def start(
@@ -329,7 +326,7 @@ class IngestRunStore:
                     ingest_runs.c.source == source, ingest_runs.c.triggered_by == trigger
                 )
             ).scalar()
-        return _utc(value)
+        return as_utc(value)
 
     def versions(self, arxiv_id: str) -> list[PaperVersion]:
         query = (
@@ -339,6 +336,6 @@ class IngestRunStore:
         )
         with self.db.read() as conn:
             return [
-                PaperVersion(r.arxiv_id, r.version, _utc(r.submitted_at))
+                PaperVersion(r.arxiv_id, r.version, as_utc(r.submitted_at))
                 for r in conn.execute(query)
             ]

@@ -23,7 +23,7 @@ from dailypapers.domain.papers import (
     merge_paper,
 )
 from dailypapers.storage.database import Database
-from dailypapers.storage.tables import daily_entries, papers
+from dailypapers.storage.tables import as_utc, daily_entries, papers
 
 _PAPER_COLUMNS = [c for c in papers.c if c.name not in ("hidden", "created_at", "modified_at")]
 
@@ -39,12 +39,6 @@ class UpsertCounts:
     entries_added: int = 0
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _paper_from_row(row: Row) -> Paper:
     m = row._mapping
     return Paper(
@@ -54,8 +48,8 @@ def _paper_from_row(row: Row) -> Paper:
         abstract=m["abstract"],
         authors=list(m["authors"] or []),
         categories=list(m["categories"] or []),
-        published_at=_utc(m["published_at"]),
-        updated_at=_utc(m["updated_at"]),
+        published_at=as_utc(m["published_at"]),
+        updated_at=as_utc(m["updated_at"]),
         comment=m["comment"],
         doi=m["doi"],
         journal_ref=m["journal_ref"],
@@ -343,7 +337,7 @@ class PaperStore:
                 (
                     r.arxiv_id,
                     r.upvotes,
-                    _utc(r.submitted_at)
+                    as_utc(r.submitted_at)
                     or datetime(r.day.year, r.day.month, r.day.day, tzinfo=UTC),
                 )
                 for r in conn.execute(query)
@@ -399,7 +393,7 @@ def _entry_from_row(row: Row) -> DailyEntry:
         day=row.day,
         source=row.source,
         submitted_by=row.submitted_by,
-        submitted_at=_utc(row.submitted_at),
+        submitted_at=as_utc(row.submitted_at),
         position=row.position,
     )
 
@@ -409,7 +403,7 @@ def _item_from_row(row: Row) -> FeedItem:
         paper=_paper_from_row(row),
         day=row.day,
         submitted_by=row.submitted_by,
-        submitted_at=_utc(row.submitted_at),
+        submitted_at=as_utc(row.submitted_at),
         source=row.source,
     )
 

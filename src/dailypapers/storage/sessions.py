@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from dailypapers.domain.community import ApiToken, Session, User
 from dailypapers.storage.community_tables import api_tokens, sessions, users
 from dailypapers.storage.database import Database
-from dailypapers.storage.users import USER_COLUMNS, user_from_row, utc
+from dailypapers.storage.tables import as_utc
+from dailypapers.storage.users import USER_COLUMNS, user_from_row
 
 
 class SessionStore:
@@ -73,7 +74,7 @@ class SessionStore:
         return Session(
             id_hash=m["id_hash"],
             csrf_token=m["csrf_token"],
-            expires_at=utc(m["expires_at"]),  # type: ignore[arg-type]
+            expires_at=as_utc(m["expires_at"]),  # type: ignore[arg-type]
             user=user,
         )
 
@@ -118,8 +119,8 @@ class SessionStore:
                     r.user_id,
                     r.name,
                     r.prefix,
-                    utc(r.created_at),  # type: ignore[arg-type]
-                    utc(r.last_used_at),
+                    as_utc(r.created_at),  # type: ignore[arg-type]
+                    as_utc(r.last_used_at),
                 )
                 for r in conn.execute(query)
             ]
@@ -145,7 +146,7 @@ class SessionStore:
             row = conn.execute(query).first()
         if row is None:
             return None
-        return user_from_row(row), row.token_id, utc(row.last_used_at)
+        return user_from_row(row), row.token_id, as_utc(row.last_used_at)
 
     def touch_token(self, token_id: int, *, now: datetime) -> None:
         with self.db.write() as conn:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -23,12 +23,7 @@ from dailypapers.domain.digests import (
 )
 from dailypapers.storage.database import Database
 from dailypapers.storage.digest_tables import subscription_tokens, subscriptions
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from dailypapers.storage.tables import as_utc
 
 
 def prefs_from_row(m: sa.RowMapping) -> DigestPrefs:
@@ -52,9 +47,9 @@ def subscription_from_row(row: Row) -> Subscription:
         status=m["status"],
         prefs=prefs_from_row(m),
         bounce_count=m["bounce_count"],
-        created_at=_utc(m["created_at"]),
-        confirmed_at=_utc(m["confirmed_at"]),
-        schedule_from=_utc(m["schedule_from"]),
+        created_at=as_utc(m["created_at"]),
+        confirmed_at=as_utc(m["confirmed_at"]),
+        schedule_from=as_utc(m["schedule_from"]),
         user_id=m["user_id"],
     )
 
@@ -171,7 +166,7 @@ class SubscriptionStore:
         query = sa.select(subscriptions).where(subscriptions.c.status == "active")
         with self.db.read() as conn:
             return [
-                Schedule(r.id, prefs_from_row(r._mapping), _utc(r.schedule_from))
+                Schedule(r.id, prefs_from_row(r._mapping), as_utc(r.schedule_from))
                 for r in conn.execute(query)
             ]
 
@@ -221,7 +216,7 @@ class SubscriptionStore:
                 last_mail = None
             else:
                 subscription_id, previous = row.id, row.status
-                last_mail = _utc(row.confirm_sent_at)
+                last_mail = as_utc(row.confirm_sent_at)
                 if previous != "active":
                     conn.execute(
                         subscriptions.update()

@@ -6,6 +6,8 @@ the migrated database matches these tables.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData(
@@ -19,6 +21,14 @@ metadata = sa.MetaData(
 )
 
 UtcDateTime = sa.DateTime(timezone=True)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """A stored UtcDateTime as an aware UTC datetime (SQLite hands them back naive)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 papers = sa.Table(
     "papers",

@@ -6,7 +6,7 @@ so two clicks racing on the same link can't both succeed.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -16,14 +16,7 @@ from dailypapers.domain.community import User, email_key, username_key
 from dailypapers.errors import Conflict
 from dailypapers.storage.community_tables import email_tokens, sessions, users
 from dailypapers.storage.database import Database
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored here is UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
+from dailypapers.storage.tables import as_utc
 
 USER_COLUMNS = (
     users.c.id,
@@ -47,7 +40,7 @@ def user_from_row(row: Row) -> User:
         is_admin=bool(m["is_admin"]),
         disabled=m["disabled_at"] is not None,
         upvotes_public=bool(m["upvotes_public"]),
-        created_at=utc(m["created_at"]),
+        created_at=as_utc(m["created_at"]),
     )
 
 

@@ -22,8 +22,7 @@ from dailypapers.errors import NotFound
 from dailypapers.storage.community_tables import votes
 from dailypapers.storage.database import Database
 from dailypapers.storage.papers import _PAPER_COLUMNS, _paper_from_row, sync_sort_keys
-from dailypapers.storage.tables import papers
-from dailypapers.storage.users import utc
+from dailypapers.storage.tables import as_utc, papers
 
 
 class VoteStore:
@@ -115,4 +114,4 @@ class VoteStore:
             .limit(limit)
         )
         with self.db.read() as conn:
-            return [(_paper_from_row(r), utc(r.voted_at)) for r in conn.execute(query)]  # type: ignore[misc]
+            return [(_paper_from_row(r), as_utc(r.voted_at)) for r in conn.execute(query)]  # type: ignore[misc]
