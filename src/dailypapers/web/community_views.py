@@ -48,7 +48,11 @@ def here(request: Request) -> str:
 
 
 def login_url(request: Request) -> str:
-    return "/login?" + urlencode({"next": here(request)})
+    """Computed once per request: every logged-out vote button on a page links to it."""
+    cached = getattr(request.state, "login_url", None)
+    if cached is None:
+        cached = request.state.login_url = "/login?" + urlencode({"next": here(request)})
+    return cached
 
 
 def csrf_input(request: Request) -> Markup:
