@@ -12,7 +12,7 @@ from dailypapers.domain.community import Collection
 from dailypapers.domain.papers import Paper
 from dailypapers.storage.community_tables import collection_items, collections, users
 from dailypapers.storage.database import Database
-from dailypapers.storage.papers import _PAPER_COLUMNS, _paper_from_row
+from dailypapers.storage.papers import PAPER_COLUMNS, paper_from_row
 from dailypapers.storage.tables import as_utc, papers
 
 _COUNT = (
@@ -125,7 +125,7 @@ class CollectionStore:
     def papers_in(self, collection_id: int) -> list[Paper]:
         """The visible papers of a collection, most recently added first."""
         query = (
-            sa.select(*_PAPER_COLUMNS)
+            sa.select(*PAPER_COLUMNS)
             .select_from(
                 collection_items.join(papers, papers.c.arxiv_id == collection_items.c.arxiv_id)
             )
@@ -133,7 +133,7 @@ class CollectionStore:
             .order_by(collection_items.c.added_at.desc(), collection_items.c.arxiv_id)
         )
         with self.db.read() as conn:
-            return [_paper_from_row(r) for r in conn.execute(query)]
+            return [paper_from_row(r) for r in conn.execute(query)]
 
     def containing(self, user_id: int, arxiv_id: str) -> set[int]:
         """Ids of the user's collections that hold this paper."""

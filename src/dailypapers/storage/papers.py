@@ -25,7 +25,9 @@ from dailypapers.domain.papers import (
 from dailypapers.storage.database import Database
 from dailypapers.storage.tables import as_utc, daily_entries, papers
 
-_PAPER_COLUMNS = [c for c in papers.c if c.name not in ("hidden", "created_at", "modified_at")]
+# The columns a Paper is read from, and the row -> domain converters below, are shared by
+# every store that returns papers (search, votes, collections, submissions).
+PAPER_COLUMNS = [c for c in papers.c if c.name not in ("hidden", "created_at", "modified_at")]
 
 # SQLite allows 32,766 bound parameters per statement; PostgreSQL 65,535.
 _MAX_PARAMS = 30_000
@@ -39,7 +41,7 @@ class UpsertCounts:
     entries_added: int = 0
 
 
-def _paper_from_row(row: Row) -> Paper:
+def paper_from_row(row: Row) -> Paper:
     m = row._mapping
     return Paper(
         arxiv_id=m["arxiv_id"],
@@ -194,20 +196,20 @@ class PaperStore:
     def _load(self, conn: Connection, ids: list[str], *, lock: bool = False) -> dict[str, Paper]:
         found: dict[str, Paper] = {}
         for chunk in _chunks(ids, 10_000):
-            query = sa.select(*_PAPER_COLUMNS).where(papers.c.arxiv_id.in_(chunk))
+            query = sa.select(*PAPER_COLUMNS).where(papers.c.arxiv_id.in_(chunk))
             if lock and self.db.dialect == "postgresql":
                 query = query.with_for_update()
             for row in conn.execute(query):
-                found[row.arxiv_id] = _paper_from_row(row)
+                found[row.arxiv_id] = paper_from_row(row)
         return found
 
     def get(self, arxiv_id: str, *, include_hidden: bool = False) -> Paper | None:
-        query = sa.select(*_PAPER_COLUMNS).where(papers.c.arxiv_id == arxiv_id)
+        query = sa.select(*PAPER_COLUMNS).where(papers.c.arxiv_id == arxiv_id)
         if not include_hidden:
             query = query.where(papers.c.hidden == sa.false())
         with self.db.read() as conn:
             row = conn.execute(query).first()
-        return _paper_from_row(row) if row else None
+        return paper_from_row(row) if row else None
 
     def get_many(self, ids: Sequence[str]) -> dict[str, Paper]:
         with self.db.read() as conn:
@@ -312,14 +314,14 @@ class PaperStore:
         page = sa.select(e).order_by(*ordering).limit(limit).offset(offset).subquery("page")
         query = (
             sa.select(
-                *_PAPER_COLUMNS, page.c.day, page.c.submitted_by, page.c.submitted_at, page.c.source
+                *PAPER_COLUMNS, page.c.day, page.c.submitted_by, page.c.submitted_at, page.c.source
             )
             .select_from(page.join(papers, papers.c.arxiv_id == page.c.arxiv_id))
             .order_by(*[_reorder(page, o) for o in ordering])
         )
         count = sa.select(sa.func.count()).select_from(e)
         with self.db.read() as conn:
-            items = [_item_from_row(r) for r in conn.execute(query)]
+            items = [item_from_row(r) for r in conn.execute(query)]
             total = conn.execute(count).scalar_one()
         return items, total
 
@@ -348,7 +350,7 @@ class PaperStore:
         e = self._period_entries(start, end, None)
         query = (
             sa.select(
-                *_PAPER_COLUMNS,
+                *PAPER_COLUMNS,
                 e.c.day,
                 e.c.submitted_by,
                 e.c.submitted_at,
@@ -358,7 +360,7 @@ class PaperStore:
             .where(e.c.arxiv_id.in_(list(ids)))
         )
         with self.db.read() as conn:
-            return {r.arxiv_id: _item_from_row(r) for r in conn.execute(query)}
+            return {r.arxiv_id: item_from_row(r) for r in conn.execute(query)}
 
 
 def sync_sort_keys(conn: Connection, ids: Sequence[str]) -> None:
@@ -398,9 +400,9 @@ def _entry_from_row(row: Row) -> DailyEntry:
     )
 
 
-def _item_from_row(row: Row) -> FeedItem:
+def item_from_row(row: Row) -> FeedItem:
     return FeedItem(
-        paper=_paper_from_row(row),
+        paper=paper_from_row(row),
         day=row.day,
         submitted_by=row.submitted_by,
         submitted_at=as_utc(row.submitted_at),

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.search import SearchFilters
 from dailypapers.storage.database import Database
-from dailypapers.storage.papers import _PAPER_COLUMNS, _paper_from_row
+from dailypapers.storage.papers import PAPER_COLUMNS, paper_from_row
 from dailypapers.storage.tables import FTS_TABLE, papers
 
 Match = Literal["all", "most", "any"]
@@ -192,11 +192,11 @@ class SearchStore:
         """Visible papers by id (hidden ones are left out)."""
         if not ids:
             return {}
-        query = sa.select(*_PAPER_COLUMNS).where(
+        query = sa.select(*PAPER_COLUMNS).where(
             papers.c.arxiv_id.in_(list(ids)), papers.c.hidden == sa.false()
         )
         with self.db.read() as conn:
-            return {r.arxiv_id: _paper_from_row(r) for r in conn.execute(query)}
+            return {r.arxiv_id: paper_from_row(r) for r in conn.execute(query)}
 
     def optimize_keyword_index(self) -> None:
         """Merge SQLite's FTS5 segments into one (bulk imports leave thousands): AND queries

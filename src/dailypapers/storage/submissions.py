@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from dailypapers.domain.papers import FeedItem
 from dailypapers.storage.database import Database
-from dailypapers.storage.papers import _PAPER_COLUMNS, _item_from_row
+from dailypapers.storage.papers import PAPER_COLUMNS, item_from_row
 from dailypapers.storage.tables import daily_entries, papers
 
 
@@ -24,7 +24,7 @@ class SubmissionStore:
         """A user's visible local submissions, newest first."""
         query = (
             sa.select(
-                *_PAPER_COLUMNS,
+                *PAPER_COLUMNS,
                 daily_entries.c.day,
                 daily_entries.c.submitted_by,
                 daily_entries.c.submitted_at,
@@ -40,4 +40,4 @@ class SubmissionStore:
             .limit(limit)
         )
         with self.db.read() as conn:
-            return [_item_from_row(r) for r in conn.execute(query)]
+            return [item_from_row(r) for r in conn.execute(query)]

@@ -21,7 +21,7 @@ from dailypapers.domain.papers import Paper
 from dailypapers.errors import NotFound
 from dailypapers.storage.community_tables import votes
 from dailypapers.storage.database import Database
-from dailypapers.storage.papers import _PAPER_COLUMNS, _paper_from_row, sync_sort_keys
+from dailypapers.storage.papers import PAPER_COLUMNS, paper_from_row, sync_sort_keys
 from dailypapers.storage.tables import as_utc, papers
 
 
@@ -107,11 +107,11 @@ class VoteStore:
     def upvoted_by(self, user_id: int, *, limit: int) -> list[tuple[Paper, datetime]]:
         """The visible papers a user upvoted, most recent vote first."""
         query = (
-            sa.select(*_PAPER_COLUMNS, votes.c.created_at.label("voted_at"))
+            sa.select(*PAPER_COLUMNS, votes.c.created_at.label("voted_at"))
             .select_from(votes.join(papers, papers.c.arxiv_id == votes.c.arxiv_id))
             .where(votes.c.user_id == user_id, papers.c.hidden == sa.false())
             .order_by(votes.c.created_at.desc(), votes.c.arxiv_id)
             .limit(limit)
         )
         with self.db.read() as conn:
-            return [(_paper_from_row(r), as_utc(r.voted_at)) for r in conn.execute(query)]  # type: ignore[misc]
+            return [(paper_from_row(r), as_utc(r.voted_at)) for r in conn.execute(query)]  # type: ignore[misc]
