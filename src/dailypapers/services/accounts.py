@@ -9,8 +9,7 @@ whether an address has an account. Mail goes through a `Mailer`: anything with
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Protocol
@@ -19,6 +18,7 @@ from dailypapers.config import Settings
 from dailypapers.domain.community import User, check_email, check_password, check_username
 from dailypapers.errors import BadRequest, Forbidden, NotFound
 from dailypapers.services.auth import PasswordHashing, digest, new_secret
+from dailypapers.services.clock import Clock
 from dailypapers.storage.rate_limits import RateLimitStore
 from dailypapers.storage.users import UserStore
 
@@ -38,7 +38,7 @@ class AccountService:
         rate_limits: RateLimitStore,
         passwords: PasswordHashing,
         mailer: Mailer,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self.settings = settings
         self.users = users

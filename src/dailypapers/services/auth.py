@@ -15,8 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
@@ -25,6 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from dailypapers.config import Settings
 from dailypapers.domain.community import ApiToken, Session, User, check_text
 from dailypapers.errors import BadRequest, Conflict, Forbidden, RateLimited, Unauthorized
+from dailypapers.services.clock import Clock
 from dailypapers.storage.rate_limits import RateLimitStore
 from dailypapers.storage.sessions import SessionStore
 from dailypapers.storage.users import UserStore
@@ -89,7 +89,7 @@ class AuthService:
         sessions: SessionStore,
         rate_limits: RateLimitStore,
         passwords: PasswordHashing,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self.settings = settings
         self.users = users

@@ -10,7 +10,6 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from dailypapers.ingest.http import HttpClient, HttpPolicy
 from dailypapers.mail.mailer import Mailer as OutgoingMailer
 from dailypapers.mail.mailer import build_mailer
 from dailypapers.search.embedder import Embedder, EmbedderUnavailable
+from dailypapers.services.clock import Clock, utc_now
 from dailypapers.services.community import Community, Mailer, PaperFetcher, build_community
 from dailypapers.services.digest_search import HybridDigestSearch
 from dailypapers.services.digests import DigestService
@@ -41,12 +41,6 @@ from dailypapers.storage.search import SearchStore
 from dailypapers.storage.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -6,15 +6,14 @@ not exist, so they get 404, never 403, and can't even learn its id is taken.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from dailypapers.config import Settings
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.community import Collection, User, check_text, require_contributor
 from dailypapers.domain.papers import Paper
 from dailypapers.errors import Forbidden, NotFound
+from dailypapers.services.clock import Clock
 from dailypapers.storage.collections import CollectionStore
 from dailypapers.storage.papers import PaperStore
 
@@ -32,7 +31,7 @@ class CollectionService:
         settings: Settings,
         papers: PaperStore,
         collections: CollectionStore,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self.settings = settings
         self.papers = papers

@@ -6,9 +6,6 @@ Bodies are stored as typed and rendered (Markdown subset, then sanitised) when s
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from dailypapers.config import Settings
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.community import (
@@ -21,6 +18,7 @@ from dailypapers.domain.community import (
     thread_comments,
 )
 from dailypapers.errors import BadRequest, NotFound
+from dailypapers.services.clock import Clock
 from dailypapers.storage.comments import CommentStore
 from dailypapers.storage.papers import PaperStore
 
@@ -31,7 +29,7 @@ class CommentService:
         settings: Settings,
         papers: PaperStore,
         comments: CommentStore,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self.settings = settings
         self.papers = papers

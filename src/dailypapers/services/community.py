@@ -12,13 +12,12 @@ services.community.moderation    admin switches
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from dailypapers.config import Settings
 from dailypapers.services.accounts import AccountService, Mailer
 from dailypapers.services.auth import AuthService, PasswordHashing
+from dailypapers.services.clock import Clock
 from dailypapers.services.collections import CollectionService
 from dailypapers.services.comments import CommentService
 from dailypapers.services.profiles import ModerationService, ProfileService
@@ -51,7 +50,7 @@ def build_community(
     settings: Settings,
     db: Database,
     papers: PaperStore,
-    clock: Callable[[], datetime],
+    clock: Clock,
     *,
     mailer: Mailer,
     paper_fetcher: PaperFetcher | None = None,

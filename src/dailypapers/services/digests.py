@@ -78,20 +78,16 @@ from dailypapers.mail.mailer import (
     UncertainDelivery,
 )
 from dailypapers.mail.messages import DigestComposer, MailSite, digest_context, render
+from dailypapers.services.clock import Clock, utc_now
 from dailypapers.storage.deliveries import ClaimedDelivery, DeliveryStore, PlannedDelivery
 from dailypapers.storage.digest_search import CategoryPapers
 from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.subscriptions import SubscriptionStore
 
-Clock = Callable[[], datetime]
 Progress = Callable[["DigestRunReport"], None]
 
 POLL_S = 1.0  # while waiting on other processes' claims or on retries
 RENDER_TRIES = 3
-
-
-def wall_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_token() -> str:
@@ -171,7 +167,7 @@ class DigestService:
         mailer: Mailer,
         clock: Clock,
         *,
-        wall_clock: Clock = wall_now,
+        wall_clock: Clock = utc_now,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings

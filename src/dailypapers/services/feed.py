@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 from dailypapers.config import Settings
@@ -12,6 +11,7 @@ from dailypapers.domain.papers import DailyEntry, FeedItem, FeedPage, Paper
 from dailypapers.domain.periods import Period, PeriodKind, period_containing
 from dailypapers.domain.trending import trending_score
 from dailypapers.errors import BadRequest, NotFound
+from dailypapers.services.clock import Clock
 from dailypapers.storage.papers import PaperStore
 
 FeedSort = Literal["upvotes", "published", "trending"]
@@ -36,7 +36,7 @@ class PaperView:
 
 
 class FeedService:
-    def __init__(self, settings: Settings, papers: PaperStore, clock: Callable[[], datetime]):
+    def __init__(self, settings: Settings, papers: PaperStore, clock: Clock):
         self.settings = settings
         self.papers = papers
         self.clock = clock

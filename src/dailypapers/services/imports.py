@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +20,7 @@ from dailypapers.ingest.arxiv_snapshot import parse_snapshot_record
 from dailypapers.ingest.fields import RecordLimits
 from dailypapers.ingest.hf_daily import parse_hf_record
 from dailypapers.ingest.records import RawRecord, first_char, read_json_document, read_jsonl
+from dailypapers.services.clock import Clock
 from dailypapers.storage.papers import PaperStore
 
 ImportKind = Literal["hf-daily", "arxiv-snapshot"]
@@ -64,7 +64,7 @@ class ImportReport:
 
 
 class ImportService:
-    def __init__(self, settings: Settings, papers: PaperStore, clock: Callable[[], datetime]):
+    def __init__(self, settings: Settings, papers: PaperStore, clock: Clock):
         self.settings = settings
         self.papers = papers
         self.clock = clock

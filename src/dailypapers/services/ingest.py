@@ -48,6 +48,7 @@ from dailypapers.ingest.arxiv_oai import OaiSource
 from dailypapers.ingest.fields import RecordLimits
 from dailypapers.ingest.hf_daily_api import HfDailySource
 from dailypapers.ingest.http import Cancelled, HttpClient
+from dailypapers.services.clock import Clock
 from dailypapers.services.imports import ImportKind, ImportReport, ImportService
 from dailypapers.services.scheduler import Scheduler
 from dailypapers.storage.ingest_runs import IngestRunStore, Lease, LeaseLost
@@ -55,7 +56,6 @@ from dailypapers.storage.papers import PaperStore
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 # (done, total or None, label): records for arxiv/oai, days for hf.
 RunProgress = Callable[[int, int | None, str], None]
 

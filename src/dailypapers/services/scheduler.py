@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from dailypapers.services.clock import Clock
+
 log = logging.getLogger(__name__)
 
 NextRun = Callable[[datetime], datetime]
@@ -36,7 +38,7 @@ class Job:
 
 
 class Scheduler:
-    def __init__(self, clock: Callable[[], datetime], *, tick_s: float = 30) -> None:
+    def __init__(self, clock: Clock, *, tick_s: float = 30) -> None:
         self.clock = clock
         self.tick_s = tick_s
         self._jobs: dict[str, Job] = {}

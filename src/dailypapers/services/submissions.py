@@ -9,8 +9,7 @@ submission says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
 from dailypapers.config import Settings
@@ -18,6 +17,7 @@ from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.community import User, require_contributor
 from dailypapers.domain.papers import DailyEntry, FeedItem, Paper, SourceRecord
 from dailypapers.errors import BadRequest, Conflict, NotFound, SourceError
+from dailypapers.services.clock import Clock
 from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.submissions import SubmissionStore
 
@@ -36,7 +36,7 @@ class SubmissionService:
         settings: Settings,
         papers: PaperStore,
         submissions: SubmissionStore,
-        clock: Callable[[], datetime],
+        clock: Clock,
         fetcher: PaperFetcher | None = None,
     ) -> None:
         self.settings = settings

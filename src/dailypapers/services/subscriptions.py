@@ -10,8 +10,8 @@ and an already active address is mailed a manage link instead of being changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 
 from dailypapers.config import Settings
 from dailypapers.domain.digests import (
@@ -24,11 +24,10 @@ from dailypapers.domain.digests import (
 from dailypapers.errors import NotFound, SourceError
 from dailypapers.mail.mailer import Mailer, MailError
 from dailypapers.mail.messages import already_subscribed_message, confirmation_message
+from dailypapers.services.clock import Clock
 from dailypapers.services.digests import mail_site, new_token
 from dailypapers.storage.deliveries import DeliveryStore
 from dailypapers.storage.subscriptions import SubscriptionStore
-
-Clock = Callable[[], datetime]
 
 EXPIRED = "This link has expired or was already used. Subscribe again to get a new one."
 

@@ -8,7 +8,6 @@ are identical. Collection feeds (`/feeds/collections/{id}.atom`) come with colle
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
@@ -17,11 +16,11 @@ from dailypapers.config import Settings
 from dailypapers.domain.digests import Reason, SearchForDigest, parse_categories
 from dailypapers.domain.papers import FeedItem, Paper
 from dailypapers.errors import BadRequest
+from dailypapers.services.clock import Clock
 from dailypapers.services.feed import FeedService
 from dailypapers.storage.digest_search import CategoryPapers
 from dailypapers.storage.papers import PaperStore
 
-Clock = Callable[[], datetime]
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

@@ -6,18 +6,18 @@ transaction) lives in `VoteStore`; this service checks who may vote.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
 from dailypapers.config import Settings
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.community import User, VoteState, require_contributor
 from dailypapers.errors import NotFound
+from dailypapers.services.clock import Clock
 from dailypapers.storage.votes import VoteStore
 
 
 class VoteService:
-    def __init__(self, settings: Settings, votes: VoteStore, clock: Callable[[], datetime]) -> None:
+    def __init__(self, settings: Settings, votes: VoteStore, clock: Clock) -> None:
         self.settings = settings
         self.votes = votes
         self.clock = clock
