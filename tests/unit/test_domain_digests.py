@@ -12,7 +12,6 @@ from dailypapers.domain.digests import (
     Reason,
     SavedQuery,
     base_id,
-    hash_token,
     latest_slot,
     message_id,
     normalise_email,
@@ -136,10 +135,6 @@ def test_prefs_need_something_to_send_and_respect_limits() -> None:
         DigestPrefs(queries=tuple(SavedQuery(f"q{n}") for n in range(3))).check(**limits)
     with pytest.raises(BadRequest):
         DigestPrefs(send_hour=24).check(**limits)
-
-
-def test_tokens_are_stored_as_sha256() -> None:
-    assert hash_token("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 
 def test_trim_cuts_at_a_word_and_snippet_marks_matches() -> None:

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from dailypapers.domain.digests import DigestPrefs, hash_token
+from dailypapers.domain.digests import DigestPrefs
+from dailypapers.services.tokens import hash_token
 from tests.digest_support import LONG_AGO, featured, seed
 from tests.mail_support import SmtpServer, smtp  # noqa: F401
 from tests.web.conftest import MakeClient

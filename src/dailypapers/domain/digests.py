@@ -70,11 +70,6 @@ def parse_categories(raw: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def hash_token(raw: str) -> str:
-    """What the database keeps of a token: its SHA-256, so a leaked table opens nothing."""
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
-
-
 @dataclass(frozen=True, slots=True)
 class SavedQuery:
     """A saved search: natural-language `query`; hits scoring below `min_score` are left out."""

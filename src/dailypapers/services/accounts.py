@@ -17,8 +17,9 @@ from typing import Protocol
 from dailypapers.config import Settings
 from dailypapers.domain.community import User, check_email, check_password, check_username
 from dailypapers.errors import BadRequest, Forbidden, NotFound
-from dailypapers.services.auth import PasswordHashing, digest, new_secret
+from dailypapers.services.auth import PasswordHashing
 from dailypapers.services.clock import Clock
+from dailypapers.services.tokens import hash_token, new_token
 from dailypapers.storage.rate_limits import RateLimitStore
 from dailypapers.storage.users import UserStore
 
@@ -100,10 +101,10 @@ class AccountService:
         return message
 
     def _new_token(self, user: User, purpose: str, lifetime: timedelta) -> str:
-        raw = new_secret()
+        raw = new_token()
         now = self.clock()
         self.users.add_email_token(
-            digest(raw), user.id, purpose, user.email, now=now, expires_at=now + lifetime
+            hash_token(raw), user.id, purpose, user.email, now=now, expires_at=now + lifetime
         )
         return raw
 
@@ -124,7 +125,7 @@ class AccountService:
         )
 
     def verify_email(self, raw_token: str) -> User:
-        user = self.users.verify_email(digest(raw_token or ""), now=self.clock())
+        user = self.users.verify_email(hash_token(raw_token or ""), now=self.clock())
         if user is None:
             raise BadRequest("this verification link is not valid: it was used, or it expired")
         return user
@@ -159,7 +160,7 @@ class AccountService:
 
     def reset_token_usable(self, raw_token: str) -> bool:
         return (
-            self.users.peek_email_token(digest(raw_token or ""), "reset", now=self.clock())
+            self.users.peek_email_token(hash_token(raw_token or ""), "reset", now=self.clock())
             is not None
         )
 
@@ -167,7 +168,7 @@ class AccountService:
         """Set a new password with a reset link; every session of the user ends."""
         password = self._check_password(new_password)
         user = self.users.reset_password(
-            digest(raw_token or ""), self.passwords.hash(password), now=self.clock()
+            hash_token(raw_token or ""), self.passwords.hash(password), now=self.clock()
         )
         if user is None:
             raise BadRequest("this reset link is not valid: it was used, or it expired")

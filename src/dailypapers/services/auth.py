@@ -12,9 +12,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -25,6 +22,7 @@ from dailypapers.config import Settings
 from dailypapers.domain.community import ApiToken, Session, User, check_text
 from dailypapers.errors import BadRequest, Conflict, Forbidden, RateLimited, Unauthorized
 from dailypapers.services.clock import Clock
+from dailypapers.services.tokens import hash_token, new_token, same_token
 from dailypapers.storage.rate_limits import RateLimitStore
 from dailypapers.storage.sessions import SessionStore
 from dailypapers.storage.users import UserStore
@@ -32,17 +30,6 @@ from dailypapers.storage.users import UserStore
 API_TOKEN_PREFIX = "dp_"
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 _TOUCH_EVERY = timedelta(hours=1)
-
-
-def new_secret() -> str:
-    """256 random bits, URL-safe."""
-    return secrets.token_urlsafe(32)
-
-
-def digest(secret: str) -> str:
-    """What the database keeps of a random secret. SHA-256 is enough for 256-bit secrets
-    (nothing to brute-force); passwords get argon2 instead."""
-    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def cookie_secure(settings: Settings) -> bool:
@@ -69,7 +56,7 @@ class PasswordHashing:
     def verify(self, password_hash: str | None, password: str) -> bool:
         if password_hash is None:  # unknown account: spend the same time anyway
             if self._dummy is None:
-                self._dummy = self.hasher.hash(new_secret())
+                self._dummy = self.hasher.hash(new_token())
             password_hash = self._dummy
             password = password + "\x00unknown"
         try:
@@ -107,19 +94,19 @@ class AuthService:
         """The live session a cookie names, or None."""
         if not raw_id or len(raw_id) > 200:
             return None
-        return self.sessions.get(digest(raw_id), now=self.clock())
+        return self.sessions.get(hash_token(raw_id), now=self.clock())
 
     def start_session(
         self, user: User | None, *, replaces: Session | None = None
     ) -> tuple[str, Session]:
         """A new session (a new id, a new CSRF token); the one it replaces is deleted."""
-        raw = new_secret()
+        raw = new_token()
         now = self.clock()
         if user is None:
             expires = now + timedelta(hours=self.settings.anonymous_session_hours)
         else:
             expires = now + timedelta(days=self.settings.session_days)
-        session = Session(digest(raw), new_secret(), expires, user)
+        session = Session(hash_token(raw), new_token(), expires, user)
         self.sessions.create(
             session.id_hash,
             session.csrf_token,
@@ -141,7 +128,7 @@ class AuthService:
     def csrf_ok(session: Session | None, token: str | None) -> bool:
         if session is None or not token:
             return False
-        return hmac.compare_digest(session.csrf_token.encode(), token.encode("utf-8", "replace"))
+        return same_token(session.csrf_token, token)
 
     # --- logging in ----------------------------------------------------------------------
     def login(
@@ -197,8 +184,8 @@ class AuthService:
                 f"you already have {self.settings.max_api_tokens_per_user} API tokens; "
                 "delete one first"
             )
-        raw = API_TOKEN_PREFIX + new_secret()
-        token = self.sessions.add_token(user.id, name, digest(raw), raw[:10], now=self.clock())
+        raw = API_TOKEN_PREFIX + new_token()
+        token = self.sessions.add_token(user.id, name, hash_token(raw), raw[:10], now=self.clock())
         return raw, token
 
     def api_tokens(self, user: User) -> list[ApiToken]:
@@ -214,7 +201,7 @@ class AuthService:
         raw = raw.strip()
         if scheme.lower() != "bearer" or not raw.startswith(API_TOKEN_PREFIX) or len(raw) > 200:
             raise Unauthorized("send an API token: Authorization: Bearer dp_...")
-        found = self.sessions.user_for_token(digest(raw))
+        found = self.sessions.user_for_token(hash_token(raw))
         if found is None:
             raise Unauthorized("the API token is not valid (revoked, or its user disabled)")
         user, token_id, last_used = found

@@ -39,7 +39,6 @@ on `now`/the slot time, so tests and back-fills can send "as of" any day.
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import threading
 import time
@@ -58,7 +57,6 @@ from dailypapers.domain.digests import (
     SearchForDigest,
     Subscription,
     base_id,
-    hash_token,
     label_frequency,
     latest_slot,
     message_id,
@@ -79,6 +77,7 @@ from dailypapers.mail.mailer import (
 )
 from dailypapers.mail.messages import DigestComposer, MailSite, digest_context, render
 from dailypapers.services.clock import Clock, utc_now
+from dailypapers.services.tokens import hash_token, new_token
 from dailypapers.storage.deliveries import ClaimedDelivery, DeliveryStore, PlannedDelivery
 from dailypapers.storage.digest_search import CategoryPapers
 from dailypapers.storage.papers import PaperStore
@@ -88,10 +87,6 @@ Progress = Callable[["DigestRunReport"], None]
 
 POLL_S = 1.0  # while waiting on other processes' claims or on retries
 RENDER_TRIES = 3
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
 
 
 def mail_site(settings: Settings) -> MailSite:

@@ -1,7 +1,7 @@
 """Subscribing by email (double opt-in), managing and unsubscribing: no account needed.
 
 Nothing is sent to an address until the link in its confirmation mail is followed and the
-confirmation submitted. Links carry random tokens (`secrets.token_urlsafe`), stored hashed:
+confirmation submitted. Links carry random tokens (`services.tokens`), stored hashed:
 `confirm` tokens expire (`subscription_confirm_hours`) and are single-use; `manage` and
 `unsubscribe` tokens (a fresh pair in every digest) keep working. The subscribe form never
 tells whether an address is already subscribed: the answer is always "check your inbox",
@@ -18,14 +18,14 @@ from dailypapers.domain.digests import (
     DigestPrefs,
     Subscription,
     TokenPurpose,
-    hash_token,
     normalise_email,
 )
 from dailypapers.errors import NotFound, SourceError
 from dailypapers.mail.mailer import Mailer, MailError
 from dailypapers.mail.messages import already_subscribed_message, confirmation_message
 from dailypapers.services.clock import Clock
-from dailypapers.services.digests import mail_site, new_token
+from dailypapers.services.digests import mail_site
+from dailypapers.services.tokens import hash_token, new_token
 from dailypapers.storage.deliveries import DeliveryStore
 from dailypapers.storage.subscriptions import SubscriptionStore
 

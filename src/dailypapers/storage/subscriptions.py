@@ -1,6 +1,6 @@
 """The one place that knows SQL for subscriptions and their tokens.
 
-Tokens are stored only as SHA-256 hashes (`domain.digests.hash_token`); callers hand in the
+Tokens are stored only as SHA-256 hashes (`services.tokens.hash_token`); callers hand in the
 hash, never the raw token. Subscribing is one transaction that also decides whether a mail
 goes out, so two quick form posts can't both send one (`subscription_resend_interval_s`).
 """
