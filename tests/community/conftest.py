@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.domain.papers import DailyEntry, Paper, SourceRecord
+from dailypapers.mail.mailer import Hook, Message, SendReceipt
 from dailypapers.services.bootstrap import Services, bootstrap
 
 NOW = datetime(2026, 8, 21, 15, 0, tzinfo=UTC)
@@ -43,16 +45,27 @@ class FakeClock:
 
 
 class RecordingMailer:
-    def __init__(self) -> None:
-        self.sent: list[EmailMessage] = []
+    """A `Mailer` (mail/mailer.py) that keeps what it is given instead of sending it."""
 
-    def send(self, message: EmailMessage) -> None:
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+
+    @contextmanager
+    def session(self) -> Iterator[RecordingMailer]:
+        yield self
+
+    def send(self, message: Message, *, before_final: Hook | None = None) -> SendReceipt:
+        if before_final is not None:
+            before_final()
         self.sent.append(message)
+        return SendReceipt(250, "recorded")
 
     def last_link(self, path_prefix: str) -> str:
         """The token of the newest mailed link whose path starts with `path_prefix`."""
         for message in reversed(self.sent):
-            found = re.search(rf"{re.escape(path_prefix)}(\S+)", message.get_content())
+            assert isinstance(message, EmailMessage)
+            text = message.get_body(("plain",)).get_content()
+            found = re.search(rf"{re.escape(path_prefix)}(\S+)", text)
             if found:
                 return found.group(1)
         raise AssertionError(f"no mail with a {path_prefix} link")
@@ -79,7 +92,7 @@ def make_services(tmp_path: Path) -> Iterator[MakeServices]:
         services = bootstrap(
             Settings(data_dir=tmp_path, database_url=url, **options),
             clock=clock or FakeClock(),
-            account_mailer=mailer or RecordingMailer(),
+            mailer=mailer or RecordingMailer(),
         )
         services.upgrade_schema()
         made.append(services)

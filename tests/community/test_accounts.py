@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from dailypapers.config import Settings
 from dailypapers.errors import BadRequest, Conflict, Forbidden, Unauthorized
-from dailypapers.services.bootstrap import Services
+from dailypapers.services.bootstrap import Services, bootstrap
 from dailypapers.storage.community_tables import users
 from tests.community.conftest import (
+    CHEAP_ARGON2,
     PASSWORD,
     FakeClock,
     MakeServices,
@@ -19,6 +24,7 @@ from tests.community.conftest import (
     new_client,
     sign_up,
 )
+from tests.mail_support import SmtpServer, smtp  # noqa: F401
 
 
 def test_reset_and_verification_tokens_work_once_and_expire(
@@ -181,3 +187,37 @@ def test_unverified_users_can_not_post_where_the_site_requires_it(
         services.community.collections.create(alice, "mine")
     alice = services.community.accounts.verify_email(mailer.last_link("/verify-email/"))
     assert services.community.collections.create(alice, "mine").name == "mine"
+
+
+def test_account_links_are_sent_by_the_site_mailer_as_the_other_mails_are(
+    tmp_path: Path,
+    smtp: SmtpServer,  # noqa: F811
+) -> None:
+    """Sign-up and reset mail go through the one mailer (`mail_backend`) and are built like
+    digests and confirmations: plain text and HTML, the site's From and Message-ID domain."""
+    services = bootstrap(
+        Settings(
+            data_dir=tmp_path,
+            database_url=f"sqlite:///{tmp_path / 'mail.db'}",
+            **CHEAP_ARGON2,
+            **smtp.settings(),
+        ),
+        clock=FakeClock(),
+    )
+    try:
+        services.upgrade_schema()
+        accounts = services.community.accounts
+        accounts.sign_up("alice", "alice@example.org", PASSWORD)
+        accounts.request_password_reset("alice@example.org")
+        verify, reset = (r.message for r in smtp.inbox.wait_for(2))
+    finally:
+        services.close()
+    for message, path in ((verify, "/verify-email/"), (reset, "/reset-password/")):
+        assert message["From"] == "Daily Papers <papers@example.org>"
+        assert message["Message-ID"].endswith("@example.org>")
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        link = re.search(rf"https://papers\.example\.org{path}\S+", text)
+        assert link and f'href="{link[0]}"' in html
+    assert verify["Subject"].startswith("Confirm your email address")
+    assert reset["Subject"].startswith("Reset your password")

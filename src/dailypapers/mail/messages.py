@@ -1,4 +1,6 @@
-"""The mails the site sends, built from templates in mail/templates/: digests, confirmations.
+"""The mails the site sends, built from templates in mail/templates/: digests, subscription
+confirmations, and the account links (email verification, password reset). Services build
+every message here and hand it to the one `Mailer` (mail/mailer.py).
 
 Every mail is multipart/alternative: a plain-text part and an HTML part with inline CSS only,
 no images and nothing loaded from elsewhere, so it reads the same in a client that blocks
@@ -28,6 +30,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import escape
 
+from dailypapers.config import Settings
 from dailypapers.domain.arxiv_ids import abs_url, pdf_url
 from dailypapers.domain.digests import DigestItem, DigestPrefs, snippet, trim_text
 from dailypapers.domain.periods import parse_day, parse_week
@@ -65,6 +68,17 @@ class MailSite:
 
     def url(self, path: str) -> str:
         return f"{self.root}{path}"
+
+
+def mail_site(settings: Settings) -> MailSite:
+    """The site as the settings describe it (`site_name`, `base_url`, `mail_from`, ...)."""
+    return MailSite(
+        site_name=settings.site_name,
+        base_url=settings.base_url,
+        from_address=settings.mail_from,
+        unsubscribe_mailto=settings.mail_unsubscribe_mailto,
+        abstract_chars=settings.digest_abstract_chars,
+    )
 
 
 def _wrap(text: str, indent: str = "   ", first: str | None = None, width: int = 76) -> str:
@@ -412,5 +426,59 @@ def already_subscribed_message(
         subject=f"Your {site.site_name} digest subscription",
         text=render("already_subscribed.txt", context),
         html=render("already_subscribed.html", context),
+        date=date,
+    )
+
+
+def verification_message(
+    site: MailSite,
+    *,
+    username: str,
+    email: str,
+    verify_url: str,
+    expires_hours: int,
+    date: datetime,
+) -> EmailMessage:
+    """The link that confirms a new account's address (accounts: sign-up)."""
+    context = {
+        "site_name": site.site_name,
+        "site_url": site.root,
+        "username": username,
+        "verify_url": verify_url,
+        "expires_hours": expires_hours,
+    }
+    return _message(
+        site,
+        to=email,
+        subject=f"Confirm your email address · {site.site_name}",
+        text=render("verify_email.txt", context),
+        html=render("verify_email.html", context),
+        date=date,
+    )
+
+
+def password_reset_message(
+    site: MailSite,
+    *,
+    username: str,
+    email: str,
+    reset_url: str,
+    expires_minutes: int,
+    date: datetime,
+) -> EmailMessage:
+    """The link that sets a new password (accounts: forgotten password)."""
+    context = {
+        "site_name": site.site_name,
+        "site_url": site.root,
+        "username": username,
+        "reset_url": reset_url,
+        "expires_minutes": expires_minutes,
+    }
+    return _message(
+        site,
+        to=email,
+        subject=f"Reset your password · {site.site_name}",
+        text=render("reset_password.txt", context),
+        html=render("reset_password.html", context),
         date=date,
     )

@@ -3,32 +3,24 @@ the admin's user switches (promote, disable).
 
 Verification and reset links carry a random token that is stored hashed, works once and
 expires (`email_verification_hours`, `password_reset_minutes`). Asking for a reset never says
-whether an address has an account. Mail goes through a `Mailer`: anything with
-`send(EmailMessage)`: the mail package's SMTP or console mailer (setting `mail_backend`).
+whether an address has an account. The messages are built by mail/messages.py and sent by the
+one `Mailer` (mail/mailer.py: SMTP or console, setting `mail_backend`), as digests are.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
-from typing import Protocol
 
 from dailypapers.config import Settings
 from dailypapers.domain.community import User, check_email, check_password, check_username
 from dailypapers.errors import BadRequest, Forbidden, NotFound
+from dailypapers.mail.mailer import Mailer
+from dailypapers.mail.messages import mail_site, password_reset_message, verification_message
 from dailypapers.services.auth import PasswordHashing
 from dailypapers.services.clock import Clock
 from dailypapers.services.tokens import hash_token, new_token
 from dailypapers.storage.rate_limits import RateLimitStore
 from dailypapers.storage.users import UserStore
-
-
-class Mailer(Protocol):
-    """What account mail needs of a mailer (the mail package's SMTP and console mailers
-    have it; tests pass a recorder)."""
-
-    def send(self, message: EmailMessage) -> object: ...
 
 
 class AccountService:
@@ -47,6 +39,7 @@ class AccountService:
         self.passwords = passwords
         self.mailer = mailer
         self.clock = clock
+        self.site = mail_site(settings)
 
     # --- creating accounts ---------------------------------------------------------------
     def _check_password(self, password: object) -> str:
@@ -86,20 +79,6 @@ class AccountService:
         )
 
     # --- emailed links -------------------------------------------------------------------
-    def _link(self, path: str) -> str:
-        return self.settings.base_url.rstrip("/") + path
-
-    def _message(self, to: str, subject: str, text: str) -> EmailMessage:
-        message = EmailMessage()
-        sender = parseaddr(self.settings.mail_from)[1]
-        message["From"] = self.settings.mail_from
-        message["To"] = to
-        message["Date"] = format_datetime(self.clock())
-        message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
-        message["Subject"] = f"{subject} · {self.settings.site_name}"
-        message.set_content(text)
-        return message
-
     def _new_token(self, user: User, purpose: str, lifetime: timedelta) -> str:
         raw = new_token()
         now = self.clock()
@@ -114,13 +93,13 @@ class AccountService:
         hours = self.settings.email_verification_hours
         raw = self._new_token(user, "verify", timedelta(hours=hours))
         self.mailer.send(
-            self._message(
-                user.email,
-                "Confirm your email address",
-                f"Hello {user.username},\n\nconfirm your email address for "
-                f"{self.settings.site_name} by opening this link within {hours} hours:\n\n"
-                f"{self._link('/verify-email/' + raw)}\n\n"
-                "If you did not sign up, ignore this message.\n",
+            verification_message(
+                self.site,
+                username=user.username,
+                email=user.email,
+                verify_url=self.site.url(f"/verify-email/{raw}"),
+                expires_hours=hours,
+                date=self.clock(),
             )
         )
 
@@ -148,13 +127,13 @@ class AccountService:
         minutes = self.settings.password_reset_minutes
         raw = self._new_token(user, "reset", timedelta(minutes=minutes))
         self.mailer.send(
-            self._message(
-                user.email,
-                "Reset your password",
-                f"Hello {user.username},\n\nsomeone (hopefully you) asked to reset your "
-                f"{self.settings.site_name} password. Choose a new one within {minutes} "
-                f"minutes here:\n\n{self._link('/reset-password/' + raw)}\n\n"
-                "If it wasn't you, ignore this message: your password stays as it is.\n",
+            password_reset_message(
+                self.site,
+                username=user.username,
+                email=user.email,
+                reset_url=self.site.url(f"/reset-password/{raw}"),
+                expires_minutes=minutes,
+                date=self.clock(),
             )
         )
 

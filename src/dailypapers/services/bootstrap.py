@@ -15,11 +15,10 @@ from pathlib import Path
 
 from dailypapers.config import Settings
 from dailypapers.ingest.http import HttpClient, HttpPolicy
-from dailypapers.mail.mailer import Mailer as OutgoingMailer
-from dailypapers.mail.mailer import build_mailer
+from dailypapers.mail.mailer import Mailer, build_mailer
 from dailypapers.search.embedder import Embedder, EmbedderUnavailable
 from dailypapers.services.clock import Clock, utc_now
-from dailypapers.services.community import Community, Mailer, PaperFetcher, build_community
+from dailypapers.services.community import Community, PaperFetcher, build_community
 from dailypapers.services.digest_search import HybridDigestSearch
 from dailypapers.services.digests import DigestService
 from dailypapers.services.feed import FeedService
@@ -54,7 +53,7 @@ class Services:
     ingest: IngestService
     scheduler: Scheduler  # serve starts/stops it (serve_runs_scheduler); worker loops it
     community: Community  # accounts, sessions, votes, submissions, comments, collections
-    outgoing_mail: OutgoingMailer  # SMTP or console (mail_backend): digests, confirmations
+    mailer: Mailer  # SMTP or console (mail_backend): digests, confirmations, account links
     subscriptions: SubscriptionService  # subscribe (double opt-in), manage, unsubscribe
     digests: DigestService  # send_due(now): every due digest, exactly once
     syndication: SyndicationService  # Atom feeds
@@ -121,11 +120,12 @@ def bootstrap(
     settings: Settings | None = None,
     *,
     clock: Clock = utc_now,
-    account_mailer: Mailer | None = None,
+    mailer: Mailer | None = None,
     paper_fetcher: PaperFetcher | None = None,
     embedder: Embedder | None = None,
 ) -> Services:
-    """`embedder` replaces the MiniLM model loaded on first use (tests share one)."""
+    """`mailer` replaces the one the settings ask for (`mail_backend`), for every mail the
+    site sends; `embedder` replaces the MiniLM model loaded on first use (tests share one)."""
     settings = settings or Settings()
     db = Database(
         settings.resolved_database_url,
@@ -144,7 +144,7 @@ def bootstrap(
         clock,
     )
     scheduler = Scheduler(clock, tick_s=settings.scheduler_tick_s)
-    outgoing_mail = build_mailer(settings)
+    mailer = mailer or build_mailer(settings)
     subscription_store, deliveries = SubscriptionStore(db), DeliveryStore(db)
     category_papers = CategoryPapers(db, papers)
     feed = FeedService(settings, papers, clock)
@@ -161,19 +161,16 @@ def bootstrap(
         clock=clock,
         ingest=ingest,
         scheduler=scheduler,
-        # Sign-up confirmation and password-reset mail; tests pass a recorder.
         community=build_community(
             settings,
             db,
             papers,
             clock,
-            mailer=account_mailer or outgoing_mail,
+            mailer=mailer,
             paper_fetcher=paper_fetcher or ingest.arxiv,
         ),
-        outgoing_mail=outgoing_mail,
-        subscriptions=SubscriptionService(
-            settings, subscription_store, deliveries, outgoing_mail, clock
-        ),
+        mailer=mailer,
+        subscriptions=SubscriptionService(settings, subscription_store, deliveries, mailer, clock),
         digests=DigestService(
             settings,
             papers,
@@ -181,7 +178,7 @@ def bootstrap(
             subscription_store,
             digest_search,
             category_papers,
-            outgoing_mail,
+            mailer,
             clock,
         ),
         syndication=SyndicationService(

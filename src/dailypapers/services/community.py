@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dailypapers.config import Settings
-from dailypapers.services.accounts import AccountService, Mailer
+from dailypapers.mail.mailer import Mailer
+from dailypapers.services.accounts import AccountService
 from dailypapers.services.auth import AuthService, PasswordHashing
 from dailypapers.services.clock import Clock
 from dailypapers.services.collections import CollectionService

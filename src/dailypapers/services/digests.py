@@ -75,7 +75,7 @@ from dailypapers.mail.mailer import (
     TemporaryFailure,
     UncertainDelivery,
 )
-from dailypapers.mail.messages import DigestComposer, MailSite, digest_context, render
+from dailypapers.mail.messages import DigestComposer, digest_context, mail_site, render
 from dailypapers.services.clock import Clock, utc_now
 from dailypapers.services.tokens import hash_token, new_token
 from dailypapers.storage.deliveries import ClaimedDelivery, DeliveryStore, PlannedDelivery
@@ -87,16 +87,6 @@ Progress = Callable[["DigestRunReport"], None]
 
 POLL_S = 1.0  # while waiting on other processes' claims or on retries
 RENDER_TRIES = 3
-
-
-def mail_site(settings: Settings) -> MailSite:
-    return MailSite(
-        site_name=settings.site_name,
-        base_url=settings.base_url,
-        from_address=settings.mail_from,
-        unsubscribe_mailto=settings.mail_unsubscribe_mailto,
-        abstract_chars=settings.digest_abstract_chars,
-    )
 
 
 @dataclass

@@ -22,9 +22,12 @@ from dailypapers.domain.digests import (
 )
 from dailypapers.errors import NotFound, SourceError
 from dailypapers.mail.mailer import Mailer, MailError
-from dailypapers.mail.messages import already_subscribed_message, confirmation_message
+from dailypapers.mail.messages import (
+    already_subscribed_message,
+    confirmation_message,
+    mail_site,
+)
 from dailypapers.services.clock import Clock
-from dailypapers.services.digests import mail_site
 from dailypapers.services.tokens import hash_token, new_token
 from dailypapers.storage.deliveries import DeliveryStore
 from dailypapers.storage.subscriptions import SubscriptionStore
