@@ -10,6 +10,7 @@ from dailypapers.domain.periods import (
     Period,
     parse_day,
     parse_month,
+    parse_optional_day,
     parse_period,
     parse_week,
     period_containing,
@@ -43,6 +44,13 @@ def test_impossible_day_is_a_bad_request(text):
 def test_malformed_day_is_a_bad_request_showing_the_format(text):
     with pytest.raises(BadRequest, match="expected YYYY-MM-DD"):
         parse_day(text)
+
+
+def test_a_left_out_day_parameter_is_no_date_and_a_bad_one_names_the_parameter():
+    assert parse_optional_day(None) is None and parse_optional_day("", name="from") is None
+    assert parse_optional_day("2025-07-04", name="from") == date(2025, 7, 4)
+    with pytest.raises(BadRequest, match=r"^to: '20250704' is not a date \(expected YYYY-MM-DD\)"):
+        parse_optional_day("20250704", name="to")
 
 
 def test_non_string_day_is_a_bad_request():

@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse
 
 from dailypapers.api.hf_shape import iso_ms, paper_object
 from dailypapers.domain.papers import Paper
+from dailypapers.domain.periods import parse_optional_day
 from dailypapers.domain.search import SearchFilters, SearchHit, SearchMode, SearchSort
-from dailypapers.errors import BadRequest
 from dailypapers.services.bootstrap import Services
 
 router = APIRouter(prefix="/api", tags=["search"])
@@ -38,12 +38,7 @@ def _services(request: Request) -> Services:
 
 
 def _day(name: str, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadRequest(f"{name} must be a date (YYYY-MM-DD), not {value!r}") from None
+    return parse_optional_day(value, name=name)
 
 
 def search_item(paper: Paper) -> dict[str, Any]:

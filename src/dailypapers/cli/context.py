@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import click
 from pydantic import ValidationError
 
 from dailypapers.config import Settings
-from dailypapers.errors import DailyPapersError
+from dailypapers.domain.periods import parse_optional_day
+from dailypapers.errors import BadRequest, DailyPapersError
 from dailypapers.services.bootstrap import Services, bootstrap
 
 
@@ -52,3 +54,11 @@ def services_for(ctx: click.Context) -> Iterator[Services]:
         sys.exit(2)
     finally:
         services.close()
+
+
+def day_option(value: str | None) -> date | None:
+    """An optional YYYY-MM-DD option (`domain.periods.parse_day`), as a click usage error."""
+    try:
+        return parse_optional_day(value)
+    except BadRequest as exc:
+        raise click.BadParameter(exc.message) from None

@@ -20,19 +20,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dailypapers.cli.context import services_for
+from dailypapers.cli.context import day_option, services_for
 from dailypapers.domain.ingest import IngestRun
 
 console = Console(stderr=True)
 
 
 def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return day_option(value)
 
 
 since_option = click.option(

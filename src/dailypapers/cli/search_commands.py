@@ -34,7 +34,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from dailypapers.cli.context import services_for
+from dailypapers.cli.context import day_option, services_for
 from dailypapers.config import Settings
 from dailypapers.domain.search import (
     SEARCH_MODES,
@@ -65,12 +65,7 @@ def _progress(disable: bool) -> Progress:
 
 
 def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return day_option(value)
 
 
 # --- search --------------------------------------------------------------------------------

@@ -57,13 +57,21 @@ def period_containing(kind: PeriodKind, day: date) -> Period:
     return Period("month", start, day.replace(day=last))
 
 
-def parse_day(text: str) -> date:
+def parse_day(text: str, *, name: str | None = None) -> date:
+    """The one YYYY-MM-DD parser (pages, API, CLI, services). BadRequest if malformed;
+    `name` (a parameter such as `from`) starts the message when given."""
+    lead = f"{name}: " if name else ""
     if not isinstance(text, str) or not _DAY.fullmatch(text.strip()):
-        raise BadRequest(f"{text!r} is not a date (expected YYYY-MM-DD)")
+        raise BadRequest(f"{lead}{text!r} is not a date (expected YYYY-MM-DD)")
     try:
         return date.fromisoformat(text.strip())
     except ValueError as exc:
-        raise BadRequest(f"{text!r} is not a date: {exc}") from None
+        raise BadRequest(f"{lead}{text!r} is not a date: {exc}") from None
+
+
+def parse_optional_day(text: str | None, *, name: str | None = None) -> date | None:
+    """`parse_day`, with None or "" (a parameter left out) meaning no date."""
+    return parse_day(text, name=name) if text else None
 
 
 def parse_week(text: str) -> Period:

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
+from dailypapers.domain.periods import parse_optional_day
 from dailypapers.domain.search import (
     SEARCH_MODES,
     SEARCH_SORTS,
@@ -48,12 +49,7 @@ def _services(request: Request) -> Services:
 
 
 def parse_day(name: str, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadRequest(f"{name} must be a date (YYYY-MM-DD), not {value!r}") from None
+    return parse_optional_day(value, name=name)
 
 
 def parse_filters(
