@@ -201,7 +201,7 @@ def test_a_file_import_is_recorded_as_a_run(sqlite_ingest: Services, shared_data
     report = ingest_services.ingest.import_file(path, "hf-daily")
     run = ingest_services.ingest.status(source="import")[0]
     assert (run.status, run.trigger, run.params["kind"]) == ("succeeded", "import", "hf-daily")
-    assert (run.counts.fetched, run.counts.inserted) == (report.read, report.inserted) == (7, 7)
+    assert (run.counts.fetched, run.counts.inserted) == (report.fetched, report.inserted) == (7, 7)
 
 
 def test_one_paper_can_be_fetched_by_id_for_submissions(

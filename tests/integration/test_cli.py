@@ -38,6 +38,24 @@ def test_import_then_db_current(tmp_path: Path, shared_data: Path) -> None:
     summary = json.loads(result.stdout)
     assert summary[0]["inserted"] == 17
     assert summary[0]["skipped"] == 0
+    # The import summary keeps its shape (the counts are an ingest run's RunCounts).
+    assert list(summary[0]) == [
+        "path",
+        "kind",
+        "read",
+        "inserted",
+        "updated",
+        "unchanged",
+        "skipped",
+        "entries_added",
+        "skip_reasons",
+        "errors",
+    ]
+    assert (summary[0]["path"], summary[0]["kind"], summary[0]["read"]) == (
+        str(fixture),
+        "hf-daily",
+        17,
+    )
     current = runner.invoke(cli, [*base, "db", "current"])
     assert current.exit_code == 0
     assert current.output.strip() != ""

@@ -33,7 +33,7 @@ def test_full_hf_daily_file_imports_every_row_and_is_idempotent(
     path = shared_data / "hf_daily_papers" / "daily_papers.jsonl.gz"
     first = services.imports.import_file(path, "hf-daily")
     again = services.imports.import_file(path, "hf-daily")
-    assert (first.read, first.skipped) == (9881, 0)
+    assert (first.fetched, first.skipped) == (9881, 0)
     assert first.inserted == 9877  # 9,877 unique arXiv ids in 9,881 rows
     assert first.entries_added == 9881
     assert (again.inserted, again.updated, again.entries_added) == (0, 0, 0)
@@ -80,7 +80,7 @@ def test_malformed_lines_are_counted_and_skipped_and_the_rest_lands(
     path = tmp_path / "broken.jsonl"
     path.write_text("\n".join(broken) + "\n\n", encoding="utf-8")
     report = services.imports.import_file(path, "arxiv-snapshot")
-    assert (report.read, report.inserted, report.skipped) == (200, 196, 4)
+    assert (report.fetched, report.inserted, report.skipped) == (200, 196, 4)
     assert any(e.startswith("broken.jsonl:11: invalid JSON") for e in report.errors)
     assert any(e.startswith("broken.jsonl:21: id:") for e in report.errors)
     assert any("broken.jsonl:31: empty title" in e for e in report.errors)

@@ -20,7 +20,8 @@ from rich.table import Table
 
 from dailypapers.cli.context import services_for
 from dailypapers.config import Settings
-from dailypapers.services.imports import ImportReport
+from dailypapers.domain.ingest import RunCounts
+from dailypapers.services.bootstrap import demo_data_path
 
 console = Console(stderr=True)
 
@@ -46,7 +47,7 @@ def serve(
         if demo:
             report = services.load_demo()
             if report:
-                _print_report(report)
+                _print_report(str(demo_data_path()), "hf-daily", report)
         app = create_app(services)
         host, port = host or settings.host, port or settings.port
         # The demo is a fixed slice of past days: no scheduled live ingest behind it.
@@ -93,18 +94,19 @@ def _import(
                     feature=feature,
                     progress=lambda done, total, t=task: bar.update(t, completed=done, total=total),
                 )
-            reports.append(report)
+            reports.append(report.as_import_dict(str(Path(path)), kind))
             if not as_json:
-                _print_report(report)
+                _print_report(str(Path(path)), kind, report)
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in reports], indent=2))
+        click.echo(json.dumps(reports, indent=2))
 
 
-def _print_report(report: ImportReport) -> None:
-    console.print(f"[bold]import {report.kind}[/bold] {report.path}")
+def _print_report(path: str, kind: str, report: RunCounts) -> None:
+    console.print(f"[bold]import {kind}[/bold] {path}")
     table = Table(show_header=False)
+    summary = report.as_import_dict(path, kind)
     for name in ("read", "inserted", "updated", "unchanged", "skipped", "entries_added"):
-        table.add_row(name.replace("_", " "), f"{getattr(report, name):,}")
+        table.add_row(name.replace("_", " "), f"{summary[name]:,}")
     console.print(table)
     for reason, n in report.reasons.most_common(10):
         console.print(f"  skipped {n:,} × {reason}")

@@ -59,7 +59,11 @@ class Page:
 
 @dataclass(slots=True)
 class RunCounts:
-    """What a run did. `fetched` == inserted + updated + unchanged + skipped, always."""
+    """What a run did. `fetched` == inserted + updated + unchanged + skipped, always.
+
+    The one report of every run: live ingest (`arxiv`, `oai`, `hf`) and file imports alike
+    (an import reads records, not pages, and adds no versions, so those stay 0).
+    """
 
     pages: int = 0
     fetched: int = 0
@@ -106,6 +110,16 @@ class RunCounts:
             "versions_added": self.versions_added,
             "skip_reasons": dict(self.reasons.most_common()),
             "errors": list(self.errors),
+        }
+
+    def as_import_dict(self, path: str, kind: str) -> dict:
+        """A file import's summary (`dailypapers import --json`): records `read`, no pages."""
+        left_out = {"pages", "fetched", "versions_added"}
+        return {
+            "path": path,
+            "kind": kind,
+            "read": self.fetched,
+            **{k: v for k, v in self.as_dict().items() if k not in left_out},
         }
 
 

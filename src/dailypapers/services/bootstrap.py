@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from dailypapers.config import Settings
+from dailypapers.domain.ingest import RunCounts
 from dailypapers.ingest.http import HttpClient, HttpPolicy
 from dailypapers.mail.mailer import Mailer, build_mailer
 from dailypapers.search.embedder import Embedder, EmbedderUnavailable
@@ -22,7 +23,7 @@ from dailypapers.services.community import Community, PaperFetcher, build_commun
 from dailypapers.services.digest_search import HybridDigestSearch
 from dailypapers.services.digests import DigestService
 from dailypapers.services.feed import FeedService
-from dailypapers.services.imports import ImportReport, ImportService
+from dailypapers.services.imports import ImportService
 from dailypapers.services.indexing import EmbedderSource, IndexService
 from dailypapers.services.ingest import IngestService
 from dailypapers.services.scheduler import Scheduler
@@ -63,7 +64,7 @@ class Services:
     def upgrade_schema(self) -> None:
         self.db.upgrade()
 
-    def load_demo(self) -> ImportReport | None:
+    def load_demo(self) -> RunCounts | None:
         """Import the bundled demo data if the database has no papers yet.
 
         Its embeddings ship precomputed (demo/embeddings.npz), so semantic search and

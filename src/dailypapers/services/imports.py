@@ -7,13 +7,12 @@ or nothing; re-running it merges into what is there and reports those papers as 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from dailypapers.config import Settings
+from dailypapers.domain.ingest import RunCounts
 from dailypapers.domain.papers import SourceRecord
 from dailypapers.errors import BadRequest, RecordError
 from dailypapers.ingest.arxiv_snapshot import parse_snapshot_record
@@ -25,42 +24,6 @@ from dailypapers.storage.papers import PaperStore
 
 ImportKind = Literal["hf-daily", "arxiv-snapshot"]
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
-
-MAX_ERRORS_KEPT = 50
-
-
-@dataclass(slots=True)
-class ImportReport:
-    path: str
-    kind: str
-    read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    entries_added: int = 0
-    reasons: Counter = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)  # the first MAX_ERRORS_KEPT, with positions
-
-    def skip(self, error: RecordError) -> None:
-        self.skipped += 1
-        self.reasons[error.reason] += 1
-        if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append(str(error))
-
-    def as_dict(self) -> dict:
-        return {
-            "path": self.path,
-            "kind": self.kind,
-            "read": self.read,
-            "inserted": self.inserted,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "skipped": self.skipped,
-            "entries_added": self.entries_added,
-            "skip_reasons": dict(self.reasons.most_common()),
-            "errors": self.errors,
-        }
 
 
 class ImportService:
@@ -77,23 +40,24 @@ class ImportService:
         *,
         feature: bool = True,
         progress: Progress | None = None,
-    ) -> ImportReport:
+    ) -> RunCounts:
+        """Import one file; its counts are a `RunCounts`, as an ingest run's are."""
         path = Path(path)
         if not path.is_file():
             raise BadRequest(f"{path} is not a file")
-        report = ImportReport(str(path), kind)
+        report = RunCounts()
         total = path.stat().st_size
         batch: list[SourceRecord] = []
         for raw in self._raw_records(path, kind):
-            report.read += 1
+            report.fetched += 1
             if raw.error is None:
                 try:
                     batch.append(self._parse(raw, kind, feature))
                 except RecordError as exc:
-                    exc.position = raw.position
-                    report.skip(RecordError(exc.reason, position=raw.position))
+                    skipped = RecordError(exc.reason, position=raw.position)
+                    report.skip(skipped.reason, str(skipped))
             else:
-                report.skip(raw.error)
+                report.skip(raw.error.reason, str(raw.error))
             if len(batch) >= self.settings.import_batch_size:
                 self._flush(batch, report)
                 if progress:
@@ -118,7 +82,7 @@ class ImportService:
             return parse_hf_record(raw.value, self.limits, position)
         return parse_snapshot_record(raw.value, self.limits, feature=feature, position=position)
 
-    def _flush(self, batch: list[SourceRecord], report: ImportReport) -> None:
+    def _flush(self, batch: list[SourceRecord], report: RunCounts) -> None:
         if not batch:
             return
         counts = self.papers.upsert(batch, now=self.clock())

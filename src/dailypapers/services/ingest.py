@@ -49,7 +49,7 @@ from dailypapers.ingest.fields import RecordLimits
 from dailypapers.ingest.hf_daily_api import HfDailySource
 from dailypapers.ingest.http import Cancelled, HttpClient
 from dailypapers.services.clock import Clock
-from dailypapers.services.imports import ImportKind, ImportReport, ImportService
+from dailypapers.services.imports import ImportKind, ImportService
 from dailypapers.services.scheduler import Scheduler
 from dailypapers.storage.ingest_runs import IngestRunStore, Lease, LeaseLost
 from dailypapers.storage.papers import PaperStore
@@ -207,7 +207,7 @@ class IngestService:
         *,
         feature: bool = True,
         progress: Callable[[int, int], None] | None = None,
-    ) -> ImportReport:
+    ) -> RunCounts:
         """`dailypapers import`, recorded in ingest_runs as source `import` (no lease)."""
         owner = self._new_owner()
         run_id = self.runs.start(
@@ -222,22 +222,12 @@ class IngestService:
             now=self.clock(),
         )
         try:
-            report = self.imports.import_file(path, kind, feature=feature, progress=progress)
+            counts = self.imports.import_file(path, kind, feature=feature, progress=progress)
         except BaseException as exc:
             self.runs.finish(run_id, status="failed", now=self.clock(), error=_describe(exc))
             raise
-        counts = RunCounts(
-            fetched=report.read,
-            inserted=report.inserted,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            skipped=report.skipped,
-            entries_added=report.entries_added,
-            reasons=report.reasons.copy(),
-            errors=list(report.errors),
-        )
         self.runs.finish(run_id, status="succeeded", now=self.clock(), counts=counts)
-        return report
+        return counts
 
     # --- one claimed run -----------------------------------------------------------------
     @property
