@@ -21,7 +21,7 @@ from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.community import Comment, User, VoteState
 from dailypapers.domain.markup import render_comment
 from dailypapers.errors import Unauthorized
-from dailypapers.services.community import Community
+from dailypapers.services.bootstrap import Community
 
 router = APIRouter(prefix="/api", tags=["community"])
 

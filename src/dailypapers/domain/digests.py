@@ -202,7 +202,7 @@ class SearchForDigest(Protocol):
     """What digests and search feeds need from search: new papers matching a query.
 
     `since`: only papers featured or published on/after this time. Results best first.
-    Implemented by the hybrid search (services/digest_search.py, `HybridDigestSearch`): the
+    Implemented by the hybrid search (services/saved_searches.py, `HybridDigestSearch`): the
     score is the semantic similarity (0..1), or the share of the query's words matched while
     there are no vectors.
     """

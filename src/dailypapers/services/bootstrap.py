@@ -1,5 +1,10 @@
 """All wiring in one place: settings -> database -> stores -> services.
 
+`services.community` bundles the community use cases (wired by `build_community`):
+auth (sessions, CSRF, logins, API tokens), accounts (sign-up, verification, password reset,
+settings), votes, submissions, comments, collections, profiles (/u/{username}) and
+moderation (admin switches).
+
 Entry points (web, api, cli) call `bootstrap(settings)` once and use what it returns; tests
 pass their own settings and a fixed clock here instead of patching modules.
 """
@@ -18,29 +23,54 @@ from dailypapers.domain.ingest import RunCounts
 from dailypapers.ingest.http import HttpClient, HttpPolicy
 from dailypapers.mail.mailer import Mailer, build_mailer
 from dailypapers.search.embedder import Embedder, EmbedderUnavailable
+from dailypapers.services.accounts import AccountService
+from dailypapers.services.auth import AuthService, PasswordHashing
 from dailypapers.services.clock import Clock, utc_now
-from dailypapers.services.community import Community, PaperFetcher, build_community
-from dailypapers.services.digest_search import HybridDigestSearch
+from dailypapers.services.collections import CollectionService
+from dailypapers.services.comments import CommentService
 from dailypapers.services.digests import DigestService
 from dailypapers.services.feed import FeedService
 from dailypapers.services.imports import ImportService
 from dailypapers.services.indexing import EmbedderSource, IndexService
 from dailypapers.services.ingest import IngestService
+from dailypapers.services.profiles import ModerationService, ProfileService
+from dailypapers.services.saved_searches import HybridDigestSearch
 from dailypapers.services.scheduler import Scheduler
 from dailypapers.services.search import SearchService
+from dailypapers.services.submissions import PaperFetcher, SubmissionService
 from dailypapers.services.subscriptions import SubscriptionService
 from dailypapers.services.syndication import SyndicationService
 from dailypapers.services.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
+from dailypapers.services.votes import VoteService
+from dailypapers.storage.category_listings import CategoryPapers
+from dailypapers.storage.collections import CollectionStore
+from dailypapers.storage.comments import CommentStore
 from dailypapers.storage.database import Database
 from dailypapers.storage.deliveries import DeliveryStore
-from dailypapers.storage.digest_search import CategoryPapers
 from dailypapers.storage.embeddings import EmbeddingStore
 from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.papers import PaperStore
+from dailypapers.storage.rate_limits import RateLimitStore
 from dailypapers.storage.search import SearchStore
+from dailypapers.storage.sessions import SessionStore
+from dailypapers.storage.submissions import SubmissionStore
 from dailypapers.storage.subscriptions import SubscriptionStore
+from dailypapers.storage.users import UserStore
+from dailypapers.storage.votes import VoteStore
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Community:
+    auth: AuthService
+    accounts: AccountService
+    votes: VoteService
+    submissions: SubmissionService
+    comments: CommentService
+    collections: CollectionService
+    profiles: ProfileService
+    moderation: ModerationService
 
 
 @dataclass
@@ -114,6 +144,38 @@ def build_search(
     return (
         SearchService(settings, search_store, embeddings, vectors, embedders),
         IndexService(settings, embeddings, embedders, clock, on_change=vectors.invalidate),
+    )
+
+
+def build_community(
+    settings: Settings,
+    db: Database,
+    papers: PaperStore,
+    clock: Clock,
+    *,
+    mailer: Mailer,
+    paper_fetcher: PaperFetcher | None = None,
+) -> Community:
+    """Community wiring: accounts, sessions, votes, submissions, comments, collections."""
+    users = UserStore(db)
+    rate_limits = RateLimitStore(db)
+    passwords = PasswordHashing(settings)
+    vote_store = VoteStore(db)
+    comment_store = CommentStore(db)
+    accounts = AccountService(settings, users, rate_limits, passwords, mailer, clock)
+    submissions = SubmissionService(
+        settings, papers, SubmissionStore(db), clock, fetcher=paper_fetcher
+    )
+    collections = CollectionService(settings, papers, CollectionStore(db), clock)
+    return Community(
+        auth=AuthService(settings, users, SessionStore(db), rate_limits, passwords, clock),
+        accounts=accounts,
+        votes=VoteService(settings, vote_store, clock),
+        submissions=submissions,
+        comments=CommentService(settings, papers, comment_store, clock),
+        collections=collections,
+        profiles=ProfileService(settings, users, vote_store, submissions, collections),
+        moderation=ModerationService(papers, comment_store, accounts),
     )
 
 

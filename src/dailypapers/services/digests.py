@@ -78,8 +78,8 @@ from dailypapers.mail.mailer import (
 from dailypapers.mail.messages import DigestComposer, digest_context, mail_site, render
 from dailypapers.services.clock import Clock, utc_now
 from dailypapers.services.tokens import hash_token, new_token
+from dailypapers.storage.category_listings import CategoryPapers
 from dailypapers.storage.deliveries import ClaimedDelivery, DeliveryStore, PlannedDelivery
-from dailypapers.storage.digest_search import CategoryPapers
 from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.subscriptions import SubscriptionStore
 

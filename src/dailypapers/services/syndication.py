@@ -18,7 +18,7 @@ from dailypapers.domain.papers import FeedItem, Paper
 from dailypapers.errors import BadRequest
 from dailypapers.services.clock import Clock
 from dailypapers.services.feed import FeedService
-from dailypapers.storage.digest_search import CategoryPapers
+from dailypapers.storage.category_listings import CategoryPapers
 from dailypapers.storage.papers import PaperStore
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

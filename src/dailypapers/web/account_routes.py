@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from dailypapers.domain.community import User
 from dailypapers.errors import BadRequest, DailyPapersError, Unauthorized
-from dailypapers.services.community import Community
+from dailypapers.services.bootstrap import Community
 from dailypapers.web.community_views import login_url, safe_next
 from dailypapers.web.rendering import render
 from dailypapers.web.sessions import (

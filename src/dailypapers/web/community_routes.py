@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.errors import BadRequest, DailyPapersError, Forbidden
-from dailypapers.services.community import Community
+from dailypapers.services.bootstrap import Community
 from dailypapers.web.account_routes import require_user
 from dailypapers.web.community_views import (
     collection_dict,

@@ -1,6 +1,6 @@
-"""New papers for digests and feeds by arXiv category.
+"""Category listings: recent papers in an arXiv category, for digests and category feeds.
 
-(Saved searches and search feeds run through the hybrid search: services/digest_search.py.)
+(Saved searches and search feeds run through the hybrid search: services/saved_searches.py.)
 
 "Recent" means featured on a daily page on/after the day of `since`, or published on/after
 `since`. Hidden papers never appear.
