@@ -28,7 +28,7 @@ from dailypapers.services.auth import AuthService, PasswordHashing
 from dailypapers.services.clock import Clock, utc_now
 from dailypapers.services.collections import CollectionService
 from dailypapers.services.comments import CommentService
-from dailypapers.services.digests import DigestService
+from dailypapers.services.digest_delivery import DigestService
 from dailypapers.services.feed import FeedService
 from dailypapers.services.imports import ImportService
 from dailypapers.services.indexing import EmbedderSource, IndexService

@@ -37,7 +37,7 @@ from dailypapers.domain.digests import (
 )
 from dailypapers.errors import BadRequest, Forbidden
 from dailypapers.services.bootstrap import Services
-from dailypapers.services.digests import render_preview
+from dailypapers.services.digest_content import render_preview
 from dailypapers.web.negotiation import wants_json
 from dailypapers.web.rendering import render
 

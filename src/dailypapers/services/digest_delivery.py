@@ -2,7 +2,9 @@
 
 `send_due(now)` is what the scheduler calls: it plans the current slot of every active
 subscription and sends what is outstanding. `dailypapers digest send` does the same, or
-`send_period(label)` for one period, and waits until nothing is left.
+`send_period(label)` for one period, and waits until nothing is left. What each digest holds
+is chosen by services/digest_content.py (`DigestContent.items`); this module owns when and how
+it is sent. `preview`, `dry_run` and `status` answer the subscription pages and the CLI.
 
 ## The delivery protocol (exactly once, as far as SMTP allows)
 
@@ -45,27 +47,20 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from dailypapers.config import Settings
 from dailypapers.domain.digests import (
-    Candidate,
-    DigestItem,
     DigestPrefs,
-    Reason,
     SearchForDigest,
     Subscription,
-    base_id,
     label_frequency,
     latest_slot,
     message_id,
-    select_items,
     slot_for_label,
     slot_label,
-    window_start,
 )
-from dailypapers.domain.trending import trending_score
 from dailypapers.errors import ConfigurationError
 from dailypapers.mail.mailer import (
     MailConfigError,
@@ -75,8 +70,9 @@ from dailypapers.mail.mailer import (
     TemporaryFailure,
     UncertainDelivery,
 )
-from dailypapers.mail.messages import DigestComposer, digest_context, mail_site, render
+from dailypapers.mail.messages import DigestComposer, mail_site
 from dailypapers.services.clock import Clock, utc_now
+from dailypapers.services.digest_content import CandidateCache, DigestContent
 from dailypapers.services.tokens import hash_token, new_token
 from dailypapers.storage.category_listings import CategoryPapers
 from dailypapers.storage.deliveries import ClaimedDelivery, DeliveryStore, PlannedDelivery
@@ -134,10 +130,7 @@ class _RunCache:
     """What the subscribers of one run share: candidates (once per key) and renderings."""
 
     composer: DigestComposer
-
-    trending: dict[datetime, list[Candidate]] = field(default_factory=dict)
-    queries: dict[tuple[str, datetime], list[Candidate]] = field(default_factory=dict)
-    categories: dict[tuple[str, datetime, datetime], list[Candidate]] = field(default_factory=dict)
+    candidates: CandidateCache = field(default_factory=CandidateCache)
 
 
 class DigestService:
@@ -156,16 +149,15 @@ class DigestService:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
-        self.papers = papers
         self.deliveries = deliveries
         self.subscriptions = subscriptions
         self.search = search
-        self.categories = categories
         self.mailer = mailer
         self.clock = clock
         self.wall_clock = wall_clock
         self.sleep = sleep
         self.site = mail_site(settings)
+        self.content = DigestContent(settings, papers, deliveries, search, categories, clock)
 
     # --- planning ------------------------------------------------------------------------
     def _planned(self, slot_of: Callable[[DigestPrefs], datetime | None]) -> list[PlannedDelivery]:
@@ -305,7 +297,9 @@ class DigestService:
         settings = self.settings
         subscription = delivery.subscription
         for _ in range(RENDER_TRIES):
-            items = self.content(subscription, delivery.due_at, delivery.previous_due_at, cache)
+            items = self.content.items(
+                subscription, delivery.due_at, delivery.previous_due_at, cache.candidates
+            )
             if not items:
                 self.deliveries.mark_skipped(
                     delivery.id, claimer, note="nothing new", now=self.wall_clock()
@@ -392,102 +386,6 @@ class DigestService:
             return
         self.deliveries.release(delivery.id, claimer)
 
-    # --- content -------------------------------------------------------------------------
-    def content(
-        self,
-        subscription: Subscription,
-        slot: datetime,
-        previous_slot: datetime | None,
-        cache: _RunCache | None = None,
-        *,
-        exclude_sent: bool = True,
-    ) -> list[DigestItem]:
-        """The items of this subscription's digest for `slot`: new papers only."""
-        cache = cache or _RunCache(DigestComposer(self.site))
-        settings = self.settings
-        prefs = subscription.prefs
-        start = window_start(
-            prefs.frequency, slot, previous_slot, settings.digest_max_lookback_days
-        )
-        since = datetime(start.year, start.month, start.day, tzinfo=UTC)
-        sections: list[list[Candidate]] = []
-        if prefs.include_trending:
-            sections.append(self._trending(slot, cache))
-        for saved in prefs.queries:
-            hits = self._query(saved.query, since, cache)
-            sections.append([c for c in hits if (c.reason.score or 0.0) >= saved.min_score])
-        for category in prefs.categories:
-            sections.append(self._category(category, since, slot, cache))
-        sent: set[str] = set()
-        if exclude_sent:
-            ids = {base_id(c.paper.arxiv_id) for section in sections for c in section}
-            sent = self.deliveries.sent_ids(subscription.id, sorted(ids))
-        return select_items(
-            sections,
-            sent,
-            max_items=settings.digest_max_items,
-            per_section=settings.digest_section_items,
-        )
-
-    def _candidates(self) -> int:
-        return self.settings.digest_section_items * 10
-
-    def _trending(self, slot: datetime, cache: _RunCache) -> list[Candidate]:
-        if slot in cache.trending:
-            return cache.trending[slot]
-        found: list[Candidate] = []
-        latest = self.papers.latest_day()
-        if latest is not None:
-            end = min(slot.date(), latest)
-            start = end - timedelta(days=self.settings.trending_window_days - 1)
-            gravity = self.settings.trending_gravity
-            ranked = sorted(
-                (
-                    -trending_score(votes, (slot - featured).total_seconds() / 3600, gravity),
-                    -votes,
-                    arxiv_id,
-                )
-                for arxiv_id, votes, featured in self.papers.feed_candidates(start, end)
-            )
-            ids = [arxiv_id for _, _, arxiv_id in ranked[: self._candidates()]]
-            papers = self.papers.get_many(ids)
-            found = [
-                Candidate(papers[arxiv_id], Reason("trending", rank=rank))
-                for rank, arxiv_id in enumerate(ids, start=1)
-                if arxiv_id in papers
-            ]
-        cache.trending[slot] = found
-        return found
-
-    def _query(self, query: str, since: datetime, cache: _RunCache) -> list[Candidate]:
-        key = (query, since)
-        if key not in cache.queries:
-            cache.queries[key] = [
-                Candidate(
-                    hit.paper,
-                    Reason(
-                        "query",
-                        query=query,
-                        score=hit.score,
-                        title_spans=tuple(hit.title_spans),
-                        abstract_spans=tuple(hit.abstract_spans),
-                    ),
-                )
-                for hit in self.search.search(query, since, self._candidates())
-            ]
-        return cache.queries[key]
-
-    def _category(
-        self, category: str, since: datetime, slot: datetime, cache: _RunCache
-    ) -> list[Candidate]:
-        key = (category, since, slot)
-        if key not in cache.categories:
-            cache.categories[key] = [
-                Candidate(paper, Reason("category", category=category))
-                for paper in self.categories.recent(category, since, self._candidates(), until=slot)
-            ]
-        return cache.categories[key]
-
     # --- previews and dry runs -----------------------------------------------------------
     def preview(
         self,
@@ -497,25 +395,9 @@ class DigestService:
         unsubscribe_url: str,
         now: datetime | None = None,
     ) -> dict[str, Any]:
-        """The digest this subscription would get if it were sent now (nothing is recorded),
-        or, without one, a sample trending digest."""
-        now = now or self.clock()
-        if subscription is None:
-            subscription = Subscription(0, "you@example.org", "active", DigestPrefs())
-            previous = None
-            exclude_sent = False
-        else:
-            previous = self.deliveries.last_sent_due_at(subscription.id, now)
-            exclude_sent = True
-        items = self.content(subscription, now, previous, exclude_sent=exclude_sent)
-        return digest_context(
-            self.site,
-            email=subscription.email,
-            prefs=subscription.prefs,
-            period=slot_label(subscription.prefs.frequency, now),
-            items=items,
-            manage_url=manage_url,
-            unsubscribe_url=unsubscribe_url,
+        """What this subscription would get now (services/digest_content.py)."""
+        return self.content.preview(
+            subscription, manage_url=manage_url, unsubscribe_url=unsubscribe_url, now=now
         )
 
     def dry_run(self, *, now: datetime | None = None, period: str | None = None) -> list[DryRunRow]:
@@ -524,7 +406,7 @@ class DigestService:
         slot_of = self._period_slots(period) if period else self._due_slots(now or self.clock())
         planned = self._planned(slot_of)
         states = self.deliveries.existing(sorted({p.period for p in planned}))
-        cache = _RunCache(DigestComposer(self.site))
+        cache = CandidateCache()
         rows = []
         for plan in planned:
             subscription = self.subscriptions.get(plan.subscription_id)
@@ -534,7 +416,7 @@ class DigestService:
             count = 0
             if state in (None, "pending", "claimed"):
                 previous = self.deliveries.last_sent_due_at(subscription.id, plan.due_at)
-                count = len(self.content(subscription, plan.due_at, previous, cache))
+                count = len(self.content.items(subscription, plan.due_at, previous, cache))
             rows.append(DryRunRow(subscription.id, subscription.email, plan.period, state, count))
         return rows
 
@@ -543,8 +425,3 @@ class DigestService:
             "deliveries": self.deliveries.counts(period),
             "subscriptions": self.subscriptions.count_by_status(),
         }
-
-
-def render_preview(context: dict[str, Any]) -> tuple[str, str]:
-    """(plain text, HTML) of a digest view model, exactly as the mail would carry them."""
-    return render("digest.txt", context), render("digest.html", context)
