@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dailypapers.domain.arxiv_ids import ArxivId, abs_url, is_arxiv_id, parse_arxiv_id, pdf_url
+from dailypapers.domain.arxiv_ids import ArxivId, abs_url, parse_arxiv_id, pdf_url
 from dailypapers.errors import BadRequest, InvalidArxivId
 
 # --- accepted forms ------------------------------------------------------------------------
@@ -245,7 +245,8 @@ def test_invalid_id_is_a_bad_request():
     assert caught.value.code == "invalid_arxiv_id"
 
 
-def test_is_arxiv_id_answers_without_raising():
-    assert is_arxiv_id("https://arxiv.org/abs/2405.15738v2")
-    assert not is_arxiv_id("2413.12345")
-    assert not is_arxiv_id("")
+@pytest.mark.parametrize("raw", ["2413.12345", ""])
+def test_an_impossible_month_or_nothing_is_not_an_id(raw):
+    assert parse_arxiv_id("https://arxiv.org/abs/2405.15738v2").base == "2405.15738"
+    with pytest.raises(BadRequest):
+        parse_arxiv_id(raw)

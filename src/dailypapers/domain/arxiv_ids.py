@@ -83,14 +83,6 @@ def parse_arxiv_id(raw: str) -> ArxivId:
     raise InvalidArxivId(f"{raw!r} is not an arXiv id (expected e.g. 2405.15738 or hep-th/9901001)")
 
 
-def is_arxiv_id(raw: str) -> bool:
-    try:
-        parse_arxiv_id(raw)
-    except InvalidArxivId:
-        return False
-    return True
-
-
 def abs_url(base: str) -> str:
     return f"https://arxiv.org/abs/{base}"
 

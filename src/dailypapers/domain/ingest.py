@@ -130,7 +130,7 @@ class IngestRun:
     id: int
     source: str
     status: RunStatus
-    trigger: str
+    trigger: Trigger
     since: date | None
     until: date | None
     params: dict

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Literal
 
 EntrySource = Literal["hf", "arxiv", "local"]
-ENTRY_SOURCES: tuple[EntrySource, ...] = ("hf", "arxiv", "local")
 
 
 @dataclass(slots=True)

@@ -36,6 +36,7 @@ from dailypapers.domain.ingest import (
     IngestRun,
     Page,
     RunCounts,
+    Trigger,
     daily_slot,
     next_daily_run,
     parse_daily_time,
@@ -141,7 +142,7 @@ class IngestService:
         oai_format: str | None = None,
         progress: RunProgress | None = None,
         cancel: threading.Event | None = None,
-        trigger: str = "cli",
+        trigger: Trigger = "cli",
     ) -> IngestRun:
         """Run one source now. Conflict if a run of it is going on anywhere.
 
@@ -309,7 +310,7 @@ class IngestService:
         options: dict,
         progress: RunProgress | None,
         cancel: threading.Event | None,
-        trigger: str,
+        trigger: Trigger,
     ) -> IngestRun:
         abandoned = self.runs.abandon_running(source, now=self.clock(), reason=INTERRUPTED)
         if abandoned:

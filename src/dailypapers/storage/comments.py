@@ -69,15 +69,6 @@ class CommentStore:
         with self.db.read() as conn:
             return [_comment(r) for r in conn.execute(query)]
 
-    def count_visible(self, arxiv_id: str) -> int:
-        query = sa.select(sa.func.count()).where(
-            comments.c.arxiv_id == arxiv_id,
-            comments.c.deleted_at.is_(None),
-            comments.c.hidden == sa.false(),
-        )
-        with self.db.read() as conn:
-            return conn.execute(query).scalar_one()
-
     def edit(self, comment_id: int, body: str, *, now: datetime) -> None:
         with self.db.write() as conn:
             conn.execute(

@@ -168,10 +168,6 @@ class EmbeddingStore:
                 .values(checked_at=at)
             )
 
-    def delete_model(self, model: str) -> int:
-        with self.db.write() as conn:
-            return conn.execute(embeddings.delete().where(embeddings.c.model == model)).rowcount
-
     # --- reads ---------------------------------------------------------------------------
     def state(self, model: str) -> tuple[int, int]:
         """(rows, max id) for a model: changes whenever its vectors do."""
@@ -184,11 +180,6 @@ class EmbeddingStore:
 
     def count(self, model: str) -> int:
         return self.state(model)[0]
-
-    def models(self) -> dict[str, int]:
-        query = sa.select(embeddings.c.model, sa.func.count()).group_by(embeddings.c.model)
-        with self.db.read() as conn:
-            return {m: n for m, n in conn.execute(query)}
 
     def load(self, model: str, *, after_id: int = 0) -> LoadedVectors:
         """Every stored vector of a model with id > after_id (SQLite), in id order."""

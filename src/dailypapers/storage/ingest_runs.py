@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
-from dailypapers.domain.ingest import IngestRun, PaperVersion, RunCounts
+from dailypapers.domain.ingest import IngestRun, PaperVersion, RunCounts, Trigger
 from dailypapers.errors import Conflict
 from dailypapers.storage.database import Database
 from dailypapers.storage.ingest_tables import ingest_locks, ingest_runs, paper_versions
@@ -153,7 +153,7 @@ class IngestRunStore:
         self,
         *,
         source: str,
-        trigger: str,
+        trigger: Trigger,
         since: date | None,
         until: date | None,
         params: dict,
@@ -319,7 +319,7 @@ class IngestRunStore:
             row = conn.execute(query).first()
         return _run_from_row(row) if row else None
 
-    def last_started(self, source: str, *, trigger: str) -> datetime | None:
+    def last_started(self, source: str, *, trigger: Trigger) -> datetime | None:
         with self.db.read() as conn:
             value = conn.execute(
                 sa.select(sa.func.max(ingest_runs.c.started_at)).where(

@@ -82,12 +82,6 @@ class SessionStore:
         with self.db.write() as conn:
             conn.execute(sessions.delete().where(sessions.c.id_hash == id_hash))
 
-    def count_for_user(self, user_id: int) -> int:
-        with self.db.read() as conn:
-            return conn.execute(
-                sa.select(sa.func.count()).where(sessions.c.user_id == user_id)
-            ).scalar_one()
-
     # --- API tokens ----------------------------------------------------------------------
     def add_token(
         self, user_id: int, name: str, token_hash: str, prefix: str, *, now: datetime
