@@ -384,6 +384,21 @@ class DigestComposer:
         )
 
 
+def _templated(
+    site: MailSite, template: str, *, to: str, subject: str, date: datetime, **values: Any
+) -> EmailMessage:
+    """A short mail from `template`.txt and `template`.html, which see the site too."""
+    context = {"site_name": site.site_name, "site_url": site.root, **values}
+    return _message(
+        site,
+        to=to,
+        subject=subject,
+        text=render(f"{template}.txt", context),
+        html=render(f"{template}.html", context),
+        date=date,
+    )
+
+
 def confirmation_message(
     site: MailSite,
     *,
@@ -393,40 +408,30 @@ def confirmation_message(
     expires_hours: int,
     date: datetime,
 ) -> EmailMessage:
-    context = {
-        "site_name": site.site_name,
-        "site_url": site.root,
-        "email": email,
-        "schedule": prefs.describe(),
-        "confirm_url": confirm_url,
-        "expires_hours": expires_hours,
-    }
-    return _message(
+    return _templated(
         site,
+        "confirm",
         to=email,
         subject=f"Confirm your {site.site_name} digest",
-        text=render("confirm.txt", context),
-        html=render("confirm.html", context),
         date=date,
+        email=email,
+        schedule=prefs.describe(),
+        confirm_url=confirm_url,
+        expires_hours=expires_hours,
     )
 
 
 def already_subscribed_message(
     site: MailSite, *, email: str, manage_url: str, date: datetime
 ) -> EmailMessage:
-    context = {
-        "site_name": site.site_name,
-        "site_url": site.root,
-        "email": email,
-        "manage_url": manage_url,
-    }
-    return _message(
+    return _templated(
         site,
+        "already_subscribed",
         to=email,
         subject=f"Your {site.site_name} digest subscription",
-        text=render("already_subscribed.txt", context),
-        html=render("already_subscribed.html", context),
         date=date,
+        email=email,
+        manage_url=manage_url,
     )
 
 
@@ -440,20 +445,15 @@ def verification_message(
     date: datetime,
 ) -> EmailMessage:
     """The link that confirms a new account's address (accounts: sign-up)."""
-    context = {
-        "site_name": site.site_name,
-        "site_url": site.root,
-        "username": username,
-        "verify_url": verify_url,
-        "expires_hours": expires_hours,
-    }
-    return _message(
+    return _templated(
         site,
+        "verify_email",
         to=email,
         subject=f"Confirm your email address · {site.site_name}",
-        text=render("verify_email.txt", context),
-        html=render("verify_email.html", context),
         date=date,
+        username=username,
+        verify_url=verify_url,
+        expires_hours=expires_hours,
     )
 
 
@@ -467,18 +467,13 @@ def password_reset_message(
     date: datetime,
 ) -> EmailMessage:
     """The link that sets a new password (accounts: forgotten password)."""
-    context = {
-        "site_name": site.site_name,
-        "site_url": site.root,
-        "username": username,
-        "reset_url": reset_url,
-        "expires_minutes": expires_minutes,
-    }
-    return _message(
+    return _templated(
         site,
+        "reset_password",
         to=email,
         subject=f"Reset your password · {site.site_name}",
-        text=render("reset_password.txt", context),
-        html=render("reset_password.html", context),
         date=date,
+        username=username,
+        reset_url=reset_url,
+        expires_minutes=expires_minutes,
     )

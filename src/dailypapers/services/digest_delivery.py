@@ -387,18 +387,9 @@ class DigestService:
         self.deliveries.release(delivery.id, claimer)
 
     # --- previews and dry runs -----------------------------------------------------------
-    def preview(
-        self,
-        subscription: Subscription | None,
-        *,
-        manage_url: str,
-        unsubscribe_url: str,
-        now: datetime | None = None,
-    ) -> dict[str, Any]:
-        """What this subscription would get now (services/digest_content.py)."""
-        return self.content.preview(
-            subscription, manage_url=manage_url, unsubscribe_url=unsubscribe_url, now=now
-        )
+    def preview(self, subscription: Subscription | None, **options: Any) -> dict[str, Any]:
+        """What this subscription would get now: `DigestContent.preview` (same options)."""
+        return self.content.preview(subscription, **options)
 
     def dry_run(self, *, now: datetime | None = None, period: str | None = None) -> list[DryRunRow]:
         """Which digests a send would create now (or for `period`) and how many papers each
