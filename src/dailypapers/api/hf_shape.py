@@ -89,3 +89,19 @@ def daily_item(item: FeedItem) -> dict[str, Any]:
         obj["organization"] = {"name": paper.organization}
     obj["isAuthorParticipating"] = False
     return obj
+
+
+def search_item(paper: Paper) -> dict[str, Any]:
+    """One element of HF's `/api/papers/search` list."""
+    obj: dict[str, Any] = {"paper": paper_object(paper)}
+    if paper.published_at is not None:
+        obj["publishedAt"] = iso_ms(paper.published_at)
+    obj["title"] = paper.title
+    obj["summary"] = paper.abstract
+    if paper.thumbnail:
+        obj["thumbnail"] = paper.thumbnail
+    obj["numComments"] = paper.external_comments or 0
+    if paper.organization:
+        obj["organization"] = {"name": paper.organization}
+    obj["isAuthorParticipating"] = False
+    return obj

@@ -66,6 +66,17 @@ def parse_day(text: str) -> date:
         raise BadRequest(f"{text!r} is not a date: {exc}") from None
 
 
+def parse_optional_day(name: str, text: str | None) -> date | None:
+    """A `YYYY-MM-DD` query parameter called `name`, or None when it is empty: the one parser
+    of the date filters of the search page, the API and the CLI."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(f"{name} must be a date (YYYY-MM-DD), not {text!r}") from None
+
+
 def parse_week(text: str) -> Period:
     match = _WEEK.fullmatch(text.strip()) if isinstance(text, str) else None
     if not match:

@@ -1,0 +1,19 @@
+"""A paper as featured on a day: the items of the day, week, month and trending pages, and
+of a profile's submissions. A paper card plus when, by whom, and its rank on the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dailypapers.domain.papers import FeedItem
+from dailypapers.presenters.papers import paper_card
+
+
+def feed_item(item: FeedItem, *, rank: int | None = None, upvoted: bool = False) -> dict[str, Any]:
+    return {
+        "rank": rank,
+        **paper_card(item.paper, upvoted=upvoted),
+        "submitted_by": item.submitted_by,
+        "featured_on": item.day.isoformat(),
+        "submitted_at": item.submitted_at.isoformat() if item.submitted_at else None,
+    }
