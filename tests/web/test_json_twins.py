@@ -18,6 +18,7 @@ the twin (a small number, a common word); it can't wrongly fail a page whose twi
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -56,8 +57,8 @@ LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
 class _Shown(HTMLParser):
     """The text in `<main>` and the values of its visible form fields."""
 
-    _HIDDEN_TAGS = {"script", "style", "template"}
-    _SHOWN_INPUTS = {"text", "search", "email", "date", "number", "url", ""}
+    _HIDDEN_TAGS = frozenset({"script", "style", "template"})
+    _SHOWN_INPUTS = frozenset({"text", "search", "email", "date", "number", "url", ""})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -126,10 +127,8 @@ def _renderings(value: Any) -> Iterator[str]:
     elif isinstance(value, str):
         yield value
         if _ISO_DAY.match(value):
-            try:
+            with contextlib.suppress(ValueError):
                 yield from (long_day(value), short_day(value))
-            except ValueError:
-                pass
 
 
 def twin_words(value: Any) -> set[str]:
