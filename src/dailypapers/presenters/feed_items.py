@@ -3,10 +3,19 @@ of a profile's submissions. A paper card plus when, by whom, and its rank on the
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from dailypapers.domain.papers import FeedItem
 from dailypapers.presenters.papers import paper_card
+
+
+def featured_at(day: date, submitted_at: datetime | None) -> datetime:
+    """When a paper was featured: its daily submission time, else the day at 00:00 UTC (the
+    time the Atom entries and Hugging Face's shape give a featured paper)."""
+    if submitted_at is not None:
+        return submitted_at
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def feed_item(item: FeedItem, *, rank: int | None = None, upvoted: bool = False) -> dict[str, Any]:
