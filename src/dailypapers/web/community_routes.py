@@ -24,8 +24,7 @@ from dailypapers.services.app_state import services_of
 from dailypapers.services.community import Community
 from dailypapers.web.account_routes import require_user
 from dailypapers.web.negotiation import wants_json
-from dailypapers.web.pages import back, login_url, respond
-from dailypapers.web.routes import viewer_upvoted
+from dailypapers.web.pages import back, login_url, respond, viewer_upvoted
 from dailypapers.web.sessions import current_user
 
 router = APIRouter(include_in_schema=False)

@@ -9,7 +9,6 @@ formatted here: the app's translator renders them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Request
@@ -23,7 +22,7 @@ from dailypapers.presenters.papers import paper_page, paper_url
 from dailypapers.services.app_state import services_of
 from dailypapers.services.feed import FeedSort
 from dailypapers.web import views
-from dailypapers.web.pages import respond
+from dailypapers.web.pages import respond, viewer_upvoted
 from dailypapers.web.sessions import current_user
 
 router = APIRouter(include_in_schema=False)
@@ -31,14 +30,6 @@ router = APIRouter(include_in_schema=False)
 Page = Annotated[int, Query(description="Page number, from 0.")]
 Limit = Annotated[int | None, Query(description="Papers per page.")]
 Sort = Annotated[str, Query(description="upvotes, published or trending.")]
-
-
-def viewer_upvoted(request: Request, ids: Iterable[str]) -> set[str]:
-    """Which of these papers the viewer upvoted: one query for a whole page."""
-    user = current_user(request)
-    if user is None:
-        return set()
-    return services_of(request).community.votes.voted(user, sorted(set(ids)))
 
 
 def _period_response(

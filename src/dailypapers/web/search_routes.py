@@ -26,8 +26,7 @@ from dailypapers.errors import BadRequest
 from dailypapers.presenters.search_hits import search_hit
 from dailypapers.services.app_state import services_of
 from dailypapers.web import views
-from dailypapers.web.pages import respond
-from dailypapers.web.routes import viewer_upvoted
+from dailypapers.web.pages import respond, viewer_upvoted
 
 router = APIRouter(include_in_schema=False)
 
