@@ -3,7 +3,7 @@ shows is also available as JSON"; STYLE: "How a page is made").
 
 One parametrised test walks every HTML page of the site, logged out and logged in (a user
 who upvoted a paper, commented on it, got a reply and keeps it in a public collection), on
-the demo data. For each page it takes the words the page shows in `<main>` (text, and the
+the demo data. For each page it takes the words the page shows in `<body>` (text, and the
 values of visible form fields) and removes the words the templates write themselves (their
 literal text and the quoted strings in their tags). Every word left came from data, so it
 must be in the JSON twin: among the words of its values, or of those values as the
@@ -12,6 +12,8 @@ templates' filters write them (dates as "Friday, 21 August 2026", counts as "1,2
 template that fetches data itself, a context variable outside the view model) fails here,
 naming the page and the words.
 
+The site's name (a setting, written by the header and footer of every page) is the page's
+frame rather than its content, and is not asked of the twins; an error's twin is the error.
 The check is by word, so it can miss a value whose words all happen to appear elsewhere in
 the twin (a small number, a common word); it can't wrongly fail a page whose twin is whole.
 """
@@ -55,19 +57,20 @@ LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
 
 # --- what a page shows ---------------------------------------------------------------------
 class _Shown(HTMLParser):
-    """The text in `<main>` and the values of its visible form fields."""
+    """The text in `<body>` (or another element) and the values of its visible form fields."""
 
     _HIDDEN_TAGS = frozenset({"script", "style", "template"})
     _SHOWN_INPUTS = frozenset({"text", "search", "email", "date", "number", "url", ""})
 
-    def __init__(self) -> None:
+    def __init__(self, within: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.depth = 0  # inside <main>
+        self.within = within
+        self.depth = 0  # inside `within`
         self.hidden = 0
         self.parts: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "main":
+        if tag == self.within:
             self.depth += 1
         if tag in self._HIDDEN_TAGS:
             self.hidden += 1
@@ -77,7 +80,7 @@ class _Shown(HTMLParser):
                 self.parts.append(fields["value"] or "")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "main":
+        if tag == self.within:
             self.depth -= 1
         if tag in self._HIDDEN_TAGS:
             self.hidden -= 1
@@ -87,8 +90,8 @@ class _Shown(HTMLParser):
             self.parts.append(data)
 
 
-def shown_words(html: str) -> set[str]:
-    parser = _Shown()
+def shown_words(html: str, within: str = "body") -> set[str]:
+    parser = _Shown(within)
     parser.feed(html)
     return words(" ".join(parser.parts))
 
@@ -154,9 +157,11 @@ def missing_from_twin(client: TestClient, path: str) -> tuple[set[str], int]:
     twin = client.get(path, headers={"accept": "application/json"})
     assert twin.headers["content-type"].startswith("application/json"), path
     assert twin.status_code == page.status_code, path
-    # An error's twin is `{"error": {"code", "message"}}` with the same HTTP status.
+    # An error's twin is `{"error": {"code", "message"}}` with the same HTTP status: it
+    # answers for the error (in <main>), not for the page around it (the header's viewer).
     held = twin_words(twin.json()) | {str(twin.status_code)}
-    return shown_words(page.text) - TEMPLATE_WORDS - held, page.status_code
+    shown = shown_words(page.text, "main" if page.status_code >= 400 else "body")
+    return shown - TEMPLATE_WORDS - held, page.status_code
 
 
 TEMPLATE_WORDS = template_words()
