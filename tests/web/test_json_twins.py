@@ -34,6 +34,7 @@ from fastapi.testclient import TestClient
 from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.domain.digests import DigestPrefs, hash_token
+from dailypapers.mail.messages import TEMPLATES_DIR as MAIL_TEMPLATES_DIR
 from dailypapers.services.bootstrap import Services, bootstrap
 from dailypapers.web.rendering import (
     TEMPLATES_DIR,
@@ -106,9 +107,10 @@ _QUOTED = re.compile(r"\"([^\"]*)\"|'([^']*)'")
 
 
 def template_words() -> set[str]:
-    """The words of the templates' literal text and of the quoted strings in their tags."""
+    """The words of the templates' literal text and of the quoted strings in their tags (the
+    site's, and the mail's: the digest preview page shows a digest as it is mailed)."""
     found: set[str] = set()
-    for path in TEMPLATES_DIR.rglob("*.html"):
+    for path in [*TEMPLATES_DIR.rglob("*.html"), *MAIL_TEMPLATES_DIR.rglob("*.html")]:
         source = path.read_text()
         for tag in _TAG.findall(source):
             if not tag.startswith("{#"):
@@ -279,6 +281,8 @@ PUBLIC_PAGES = [
     "/subscribe/confirm/" + "c" * 43,
     "/subscriptions/" + "m" * 43,
     "/unsubscribe/" + "u" * 43,
+    "/digest/preview",
+    "/digest/preview?token=" + "m" * 43,
     "/papers/2608.99999",  # not found: the error page and its JSON error
     "/date/2026-13-45",  # a bad date: 400
 ]
