@@ -31,7 +31,8 @@ from dailypapers.web.account_routes import router as account_router
 from dailypapers.web.community_routes import router as community_router
 from dailypapers.web.feed_routes import router as feed_router
 from dailypapers.web.negotiation import wants_json
-from dailypapers.web.rendering import STATIC_DIR, error_page
+from dailypapers.web.pages import error_page
+from dailypapers.web.rendering import STATIC_DIR
 from dailypapers.web.routes import router as web_router
 from dailypapers.web.search_routes import router as search_router
 from dailypapers.web.sessions import SessionMiddleware

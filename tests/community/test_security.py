@@ -80,7 +80,7 @@ def test_the_csrf_token_can_come_in_a_header_for_scripts(
         data={"vote": "1"},
         headers={"X-CSRF-Token": token, "Accept": "application/json"},
     )
-    assert response.json()["voted"] is True
+    assert response.json()["upvoted"] is True
 
 
 # --- XSS -----------------------------------------------------------------------------------

@@ -65,8 +65,8 @@ def test_upvote_and_unvote_with_a_token(client: TestClient, tokens: dict[str, st
         "id": PAPER,
         "upvoted": True,
         "upvotes": 6,
-        "localUpvotes": 1,
-        "externalUpvotes": 5,
+        "local_upvotes": 1,
+        "external_upvotes": 5,
     }
     assert client.post(url, headers=_auth(tokens["alice"])).json()["upvotes"] == 6
     assert client.delete(url, headers=_auth(tokens["alice"])).json()["upvotes"] == 5
@@ -86,13 +86,13 @@ def test_comments_from_the_api_and_403_on_someone_elses(
     )
     assert made.status_code == 201
     comment = made.json()
-    assert comment["author"] == {"user": "alice"} and "<em>results</em>" in comment["html"]
+    assert comment["author"] == "alice" and "<em>results</em>" in comment["html"]
     reply = client.post(
         f"/api/papers/{PAPER}/comments",
         json={"comment": "agreed", "parentId": comment["id"]},
         headers=_auth(tokens["bob"]),
     ).json()
-    assert reply["parentId"] == comment["id"]
+    assert reply["parent_id"] == comment["id"]
 
     path = f"/api/comments/{comment['id']}"
     assert (
@@ -101,14 +101,14 @@ def test_comments_from_the_api_and_403_on_someone_elses(
     )
     assert client.delete(path, headers=_auth(tokens["bob"])).status_code == 403
     edited = client.patch(path, json={"comment": "Nice results!"}, headers=_auth(tokens["alice"]))
-    assert edited.json()["comment"] == "Nice results!" and edited.json()["editedAt"]
+    assert edited.json()["body"] == "Nice results!" and edited.json()["edited_at"]
 
     threads = client.get(f"/api/papers/{PAPER}/comments").json()
-    assert [t["comment"] for t in threads] == ["Nice results!"]
-    assert [r["comment"] for r in threads[0]["replies"]] == ["agreed"]
+    assert [t["body"] for t in threads] == ["Nice results!"]
+    assert [r["body"] for r in threads[0]["replies"]] == ["agreed"]
     assert client.delete(path, headers=_auth(tokens["alice"])).json()["deleted"] is True
     threads = client.get(f"/api/papers/{PAPER}/comments").json()
-    assert threads[0]["deleted"] and threads[0]["comment"] is None  # its reply keeps it
+    assert threads[0]["deleted"] and threads[0]["body"] is None  # its reply keeps it
 
 
 def test_index_submits_a_paper_in_hugging_faces_shape(

@@ -1,29 +1,24 @@
 """Domain objects in the JSON shape of Hugging Face's papers API.
 
-Pure functions, no I/O, so the API, the digests and the feeds serialise papers the same way.
+Pure functions over the same domain objects the presenters shape (`dailypapers.presenters`):
+this is the one deliberate second shape, for clients of Hugging Face's API.
 Keys whose value is unknown are left out, as HF leaves them out (a paper without code has no
 `githubRepo` key rather than `"githubRepo": null`); keys HF always sends are always sent.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from dailypapers.domain.papers import DailyEntry, FeedItem, Paper
+from dailypapers.presenters.feed_items import featured_at
 
 
 def iso_ms(value: datetime) -> str:
     """`2025-07-23T17:57:09.000Z`: UTC, milliseconds, a `Z`, as HF writes timestamps."""
     value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
-def featured_at(day: date, submitted_at: datetime | None) -> datetime:
-    """When a paper was featured: its daily submission time, else the day at 00:00 UTC."""
-    if submitted_at is not None:
-        return submitted_at
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def paper_object(
@@ -85,6 +80,22 @@ def daily_item(item: FeedItem) -> dict[str, Any]:
     obj["submittedBy"] = (
         {"name": item.submitted_by, "fullname": item.submitted_by} if item.submitted_by else None
     )
+    if paper.organization:
+        obj["organization"] = {"name": paper.organization}
+    obj["isAuthorParticipating"] = False
+    return obj
+
+
+def search_item(paper: Paper) -> dict[str, Any]:
+    """One element of HF's `/api/papers/search` list."""
+    obj: dict[str, Any] = {"paper": paper_object(paper)}
+    if paper.published_at is not None:
+        obj["publishedAt"] = iso_ms(paper.published_at)
+    obj["title"] = paper.title
+    obj["summary"] = paper.abstract
+    if paper.thumbnail:
+        obj["thumbnail"] = paper.thumbnail
+    obj["numComments"] = paper.external_comments or 0
     if paper.organization:
         obj["organization"] = {"name": paper.organization}
     obj["isAuthorParticipating"] = False

@@ -16,7 +16,7 @@ from dailypapers.api.hf_shape import daily_item, paper_from_entries
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.periods import PeriodKind, parse_period
 from dailypapers.errors import BadRequest
-from dailypapers.services.bootstrap import Services
+from dailypapers.services.app_state import services_of
 from dailypapers.services.feed import FeedSort
 
 router = APIRouter(prefix="/api", tags=["papers"])
@@ -32,10 +32,6 @@ _ERRORS = {
     400: {"description": 'A malformed parameter: `{"error": {"code", "message"}}`'},
     422: {"description": 'A parameter of the wrong type: `{"error": {"code", "message"}}`'},
 }
-
-
-def _services(request: Request) -> Services:
-    return request.app.state.services
 
 
 @router.get(
@@ -74,7 +70,7 @@ def daily_papers(
     if len(given) > 1:
         raise BadRequest("give at most one of date, week and month")
     period = parse_period(*given[0]) if given else None
-    view = _services(request).feed.period_view(
+    view = services_of(request).feed.period_view(
         period, sort=_SORTS[sort], page=p, limit=limit, submitter=submitter
     )
     return JSONResponse(
@@ -94,5 +90,5 @@ def daily_papers(
 )
 def paper(request: Request, arxiv_id: str) -> JSONResponse:
     parsed = parse_arxiv_id(arxiv_id)
-    view = _services(request).feed.paper(parsed.base)
+    view = services_of(request).feed.paper(parsed.base)
     return JSONResponse(paper_from_entries(view.paper, view.entries))

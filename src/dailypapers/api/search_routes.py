@@ -1,23 +1,24 @@
 """`/api/papers/search` (Hugging Face's shape) and `/api/search` (ours, with rationales).
 
-Routes parse parameters, call `SearchService.search` and serialise papers with `hf_shape`;
-errors (`BadRequest` for an over-long query, a bad date, an unknown mode or sort) are raised
-and turned into `{"error": {"code", "message"}}` by the app's exception translator.
+Routes parse parameters and call `SearchService.search`. `/api/papers/search` answers in
+Hugging Face's shape (`hf_shape`); `/api/search` answers each hit in the shape the search
+page's JSON twin has (`presenters.search_hits`: the paper card, scores, rationale). Errors
+(`BadRequest` for an over-long query, a bad date, an unknown mode or sort) are raised and
+turned into `{"error": {"code", "message"}}` by the app's exception translator.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from dailypapers.api.hf_shape import iso_ms, paper_object
-from dailypapers.domain.papers import Paper
+from dailypapers.api.hf_shape import search_item
 from dailypapers.domain.periods import parse_optional_day
-from dailypapers.domain.search import SearchFilters, SearchHit, SearchMode, SearchSort
-from dailypapers.services.bootstrap import Services
+from dailypapers.domain.search import SearchFilters, SearchMode, SearchSort
+from dailypapers.presenters.search_hits import search_results
+from dailypapers.services.app_state import services_of
 
 router = APIRouter(prefix="/api", tags=["search"])
 
@@ -33,54 +34,6 @@ Limit = Annotated[
 ]
 
 
-def _services(request: Request) -> Services:
-    return request.app.state.services
-
-
-def _day(name: str, value: str | None) -> date | None:
-    return parse_optional_day(value, name=name)
-
-
-def search_item(paper: Paper) -> dict[str, Any]:
-    """One element of HF's `/api/papers/search` list."""
-    obj: dict[str, Any] = {"paper": paper_object(paper)}
-    if paper.published_at is not None:
-        obj["publishedAt"] = iso_ms(paper.published_at)
-    obj["title"] = paper.title
-    obj["summary"] = paper.abstract
-    if paper.thumbnail:
-        obj["thumbnail"] = paper.thumbnail
-    obj["numComments"] = paper.external_comments or 0
-    if paper.organization:
-        obj["organization"] = {"name": paper.organization}
-    obj["isAuthorParticipating"] = False
-    return obj
-
-
-def _round(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def hit_object(hit: SearchHit) -> dict[str, Any]:
-    paper, why = hit.paper, hit.rationale
-    return {
-        "paper": paper_object(paper),
-        "score": round(hit.score, 6),
-        "keyword_rank": hit.keyword_rank,
-        "semantic_rank": hit.semantic_rank,
-        "similarity": _round(hit.similarity),
-        "rationale": {
-            "matched_terms": list(why.matched_terms),
-            "title_spans": [[s.start, s.end] for s in why.title_spans],
-            "abstract_spans": [[s.start, s.end] for s in why.abstract_spans],
-            "sentence": [why.sentence.start, why.sentence.end] if why.sentence else None,
-            "sentence_text": why.sentence_text(paper),
-            "sentence_similarity": _round(why.sentence_similarity),
-            "summary": why.summary,
-        },
-    }
-
-
 @router.get(
     "/papers/search",
     summary="Search papers (Hugging Face's /api/papers/search)",
@@ -91,7 +44,7 @@ def hit_object(hit: SearchHit) -> dict[str, Any]:
     responses=_ERRORS,
 )
 def hf_search(request: Request, q: Q = "", limit: Limit = None) -> JSONResponse:
-    page = _services(request).search.search(q, limit=limit, explain_hits=False)
+    page = services_of(request).search.search(q, limit=limit, explain_hits=False)
     return JSONResponse([search_item(hit.paper) for hit in page.hits])
 
 
@@ -123,12 +76,12 @@ def search(
     limit: Limit = None,
 ) -> JSONResponse:
     filters = SearchFilters(
-        published_from=_day("from", published_from),
-        published_to=_day("to", published_to),
+        published_from=parse_optional_day(published_from, name="from"),
+        published_to=parse_optional_day(published_to, name="to"),
         category=(category or "").strip() or None,
         has_code=(has_code or "").strip().lower() in _TRUE,
     )
-    page = _services(request).search.search(
+    page = services_of(request).search.search(
         q,
         mode=cast(SearchMode, mode),
         sort=cast(SearchSort, sort),
@@ -136,17 +89,4 @@ def search(
         page=p,
         limit=limit,
     )
-    return JSONResponse(
-        {
-            "query": page.query,
-            "mode": page.mode,
-            "mode_used": page.mode_used,
-            "notice": page.notice,
-            "sort": page.sort,
-            "total": page.total,
-            "page": page.page,
-            "limit": page.limit,
-            "took_ms": page.took_ms,
-            "hits": [hit_object(hit) for hit in page.hits],
-        }
-    )
+    return JSONResponse(search_results(page))

@@ -3,7 +3,9 @@
 Every write needs `Authorization: Bearer dp_...` (a token made on the /settings page): no
 valid token is 401; a valid token acting on someone else's comment is 403. Cookies are never
 read here, which is why these routes need no CSRF token. Comments can also be read here
-without a token.
+without a token. Votes and comments come back in the presenters' shapes, the same the pages'
+JSON twins and the upvote button use; the request bodies keep Hugging Face's field names
+(`arxivId`, `comment`, `parentId`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from starlette.exceptions import HTTPException
 
 from dailypapers.api.hf_shape import paper_object
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
-from dailypapers.domain.community import Comment, User, VoteState
-from dailypapers.domain.markup import render_comment
+from dailypapers.domain.community import User
 from dailypapers.errors import Unauthorized
+from dailypapers.presenters.comments import comment_item
+from dailypapers.presenters.comments import threads as shaped_threads
+from dailypapers.presenters.votes import vote_state
+from dailypapers.services.app_state import services_of
 from dailypapers.services.bootstrap import Community
 
 router = APIRouter(prefix="/api", tags=["community"])
@@ -34,7 +39,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def _community(request: Request) -> Community:
-    return request.app.state.services.community
+    return services_of(request).community
 
 
 def token_user(
@@ -64,32 +69,6 @@ class CommentEdit(BaseModel):
     comment: str = Field(description="The new text.")
 
 
-def _votes(state: VoteState) -> dict[str, Any]:
-    return {
-        "id": state.arxiv_id,
-        "upvoted": state.voted,
-        "upvotes": state.upvotes,
-        "localUpvotes": state.local_upvotes,
-        "externalUpvotes": state.external_upvotes,
-    }
-
-
-def _comment(comment: Comment) -> dict[str, Any]:
-    visible = comment.visible
-    return {
-        "id": comment.id,
-        "paperId": comment.arxiv_id,
-        "parentId": comment.parent_id,
-        "author": {"user": comment.author} if visible else None,
-        "comment": comment.body if visible else None,
-        "html": render_comment(comment.body) if visible else None,
-        "createdAt": comment.created_at.isoformat(),
-        "editedAt": comment.edited_at.isoformat() if comment.edited_at else None,
-        "deleted": comment.deleted,
-        "hidden": comment.hidden,
-    }
-
-
 @router.post(
     "/papers/index",
     summary="Submit a paper to today's daily page (Hugging Face's papers/index)",
@@ -104,20 +83,18 @@ def index_paper(request: Request, body: IndexRequest, user: TokenUser) -> JSONRe
 
 @router.post("/papers/{arxiv_id:path}/upvote", summary="Upvote a paper", responses=_ERRORS)
 def upvote(request: Request, arxiv_id: str, user: TokenUser) -> JSONResponse:
-    return JSONResponse(_votes(_community(request).votes.set_vote(user, arxiv_id, True)))
+    return JSONResponse(vote_state(_community(request).votes.set_vote(user, arxiv_id, True)))
 
 
 @router.delete("/papers/{arxiv_id:path}/upvote", summary="Take an upvote back", responses=_ERRORS)
 def unvote(request: Request, arxiv_id: str, user: TokenUser) -> JSONResponse:
-    return JSONResponse(_votes(_community(request).votes.set_vote(user, arxiv_id, False)))
+    return JSONResponse(vote_state(_community(request).votes.set_vote(user, arxiv_id, False)))
 
 
 @router.get("/papers/{arxiv_id:path}/comments", summary="A paper's comments, as threads")
 def comments(request: Request, arxiv_id: str) -> JSONResponse:
     threads = _community(request).comments.threads(parse_arxiv_id(arxiv_id).base)
-    return JSONResponse(
-        [{**_comment(t.comment), "replies": [_comment(r) for r in t.replies]} for t in threads]
-    )
+    return JSONResponse(shaped_threads(threads))
 
 
 @router.post(
@@ -132,14 +109,15 @@ def add_comment(
     comment = _community(request).comments.add(
         user, arxiv_id, body.comment, parent_id=body.parentId
     )
-    return JSONResponse(_comment(comment), status_code=201)
+    return JSONResponse(comment_item(comment, user), status_code=201)
 
 
 @router.patch("/comments/{comment_id}", summary="Edit your comment", responses=_ERRORS)
 def edit_comment(
     request: Request, comment_id: int, body: CommentEdit, user: TokenUser
 ) -> JSONResponse:
-    return JSONResponse(_comment(_community(request).comments.edit(user, comment_id, body.comment)))
+    comment = _community(request).comments.edit(user, comment_id, body.comment)
+    return JSONResponse(comment_item(comment, user))
 
 
 @router.delete("/comments/{comment_id}", summary="Delete your comment", responses=_ERRORS)

@@ -40,11 +40,11 @@ from dailypapers.domain.search import (
     SEARCH_MODES,
     SEARCH_SORTS,
     SearchFilters,
-    SearchHit,
-    SearchPage,
     SimilarPaper,
 )
 from dailypapers.errors import DailyPapersError
+from dailypapers.presenters.papers import similar_paper
+from dailypapers.presenters.search_hits import search_results
 from dailypapers.services.evaluation import BeirReport, EvaluationService
 
 console = Console(stderr=True)
@@ -69,55 +69,6 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dat
 
 
 # --- search --------------------------------------------------------------------------------
-def hit_as_dict(hit: SearchHit) -> dict:
-    paper, why = hit.paper, hit.rationale
-    return {
-        "arxiv_id": paper.arxiv_id,
-        "title": paper.title,
-        "published_at": paper.published_at.isoformat() if paper.published_at else None,
-        "upvotes": paper.upvotes,
-        "categories": paper.categories,
-        "github_repo": paper.github_repo,
-        "score": round(hit.score, 6),
-        "keyword_rank": hit.keyword_rank,
-        "semantic_rank": hit.semantic_rank,
-        "similarity": None if hit.similarity is None else round(hit.similarity, 4),
-        "why": {
-            "summary": why.summary,
-            "matched_terms": why.matched_terms,
-            "title_spans": [[s.start, s.end] for s in why.title_spans],
-            "abstract_spans": [[s.start, s.end] for s in why.abstract_spans],
-            "sentence": why.sentence_text(paper),
-            "sentence_span": [why.sentence.start, why.sentence.end] if why.sentence else None,
-            "sentence_similarity": None
-            if why.sentence_similarity is None
-            else round(why.sentence_similarity, 4),
-        },
-    }
-
-
-def page_as_dict(page: SearchPage) -> dict:
-    f = page.filters
-    return {
-        "query": page.query,
-        "mode": page.mode,
-        "mode_used": page.mode_used,
-        "notice": page.notice,
-        "sort": page.sort,
-        "filters": {
-            "from": f.published_from.isoformat() if f.published_from else None,
-            "to": f.published_to.isoformat() if f.published_to else None,
-            "category": f.category,
-            "has_code": f.has_code,
-        },
-        "total": page.total,
-        "page": page.page,
-        "limit": page.limit,
-        "took_ms": page.took_ms,
-        "hits": [hit_as_dict(h) for h in page.hits],
-    }
-
-
 def _highlight(text: str, spans: list) -> str:
     parts, last = [], 0
     for span in spans:
@@ -166,7 +117,7 @@ def search_command(
             limit=limit,  # type: ignore[arg-type]
         )
     if as_json:
-        click.echo(json.dumps(page_as_dict(result), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(search_results(result), indent=2, ensure_ascii=False))
         return
     if result.notice:
         console.print(f"[yellow]{escape(result.notice)}[/yellow]")
@@ -197,15 +148,7 @@ def similar_command(ctx: click.Context, arxiv_id: str, limit: int, as_json: bool
         services.upgrade_schema()
         found: list[SimilarPaper] = services.search.similar(arxiv_id, limit=limit)
     if as_json:
-        rows = [
-            {
-                "arxiv_id": s.paper.arxiv_id,
-                "title": s.paper.title,
-                "similarity": round(s.similarity, 4),
-                "reason": s.reason,
-            }
-            for s in found
-        ]
+        rows = [similar_paper(s) for s in found]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not found:

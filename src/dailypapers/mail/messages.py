@@ -31,9 +31,9 @@ import jinja2
 from markupsafe import escape
 
 from dailypapers.config import Settings
-from dailypapers.domain.arxiv_ids import abs_url, pdf_url
-from dailypapers.domain.digests import DigestItem, DigestPrefs, snippet, trim_text
+from dailypapers.domain.digests import DigestItem, DigestPrefs
 from dailypapers.domain.periods import parse_day, parse_week
+from dailypapers.presenters.digests import digest_item
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 SECTION_TITLES = {
@@ -41,7 +41,6 @@ SECTION_TITLES = {
     "query": "Matching your searches",
     "category": "New in your categories",
 }
-AUTHORS_SHOWN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +98,6 @@ def _marked(run: tuple[str, bool]) -> str:
     return f"*{piece}*" if hit else piece
 
 
-def short_authors(authors: Sequence[str]) -> str:
-    names = list(authors)
-    if len(names) <= AUTHORS_SHOWN + 1:
-        return ", ".join(names)
-    return ", ".join(names[:AUTHORS_SHOWN]) + " et al."
-
-
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -137,28 +129,9 @@ def period_title(period: str) -> str:
     return f"{day:%A}, {day.day} {day:%B %Y}"
 
 
-def _reason_view(reason: Any, abstract: str) -> dict[str, Any]:
-    view: dict[str, Any] = {"kind": reason.kind, "text": reason.describe(), "snippet": None}
-    if reason.kind == "query" and reason.abstract_spans:
-        view["snippet"] = snippet(abstract, reason.abstract_spans)
-    return view
-
-
 def item_view(site: MailSite, item: DigestItem, number: int) -> dict[str, Any]:
-    paper = item.paper
-    return {
-        "number": number,
-        "id": paper.arxiv_id,
-        "title": " ".join(paper.title.split()),
-        "authors": short_authors(paper.authors),
-        "abstract": trim_text(paper.abstract, site.abstract_chars),
-        "url": site.url(f"/papers/{paper.arxiv_id}"),
-        "arxiv_url": abs_url(paper.arxiv_id),
-        "pdf_url": pdf_url(paper.arxiv_id),
-        "upvotes": paper.upvotes,
-        "reasons": [_reason_view(r, paper.abstract) for r in item.reasons],
-        "section": item.reasons[0].kind if item.reasons else "trending",
-    }
+    """A digest item as the templates render it: shaped by `presenters.digests`."""
+    return digest_item(item, number, site_root=site.root, abstract_chars=site.abstract_chars)
 
 
 def digest_context(

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from dailypapers.config import Settings
+from dailypapers.domain.paging import check_paging
 from dailypapers.domain.papers import DailyEntry, FeedItem, FeedPage, Paper
 from dailypapers.domain.periods import Period, PeriodKind, period_containing
 from dailypapers.domain.trending import trending_score
@@ -43,12 +44,7 @@ class FeedService:
 
     def check_paging(self, page: int, limit: int | None) -> tuple[int, int]:
         """Validate `p`/`limit` against the page-size settings; return (page, limit)."""
-        limit = self.settings.page_size if limit is None else limit
-        if not 1 <= limit <= self.settings.max_page_size:
-            raise BadRequest(f"limit must be between 1 and {self.settings.max_page_size}")
-        if not 0 <= page <= self.settings.max_page_number:
-            raise BadRequest(f"p must be between 0 and {self.settings.max_page_number}")
-        return page, limit
+        return check_paging(self.settings, page, limit)
 
     def latest(self, kind: PeriodKind = "day") -> Period | None:
         day = self.papers.latest_day()

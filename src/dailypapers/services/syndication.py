@@ -16,6 +16,7 @@ from dailypapers.config import Settings
 from dailypapers.domain.digests import Reason, SearchForDigest, parse_categories
 from dailypapers.domain.papers import FeedItem, Paper
 from dailypapers.errors import BadRequest
+from dailypapers.presenters.feed_items import featured_at
 from dailypapers.services.clock import Clock
 from dailypapers.services.feed import FeedService
 from dailypapers.storage.category_listings import CategoryPapers
@@ -43,12 +44,6 @@ class FeedDoc:
     @property
     def updated(self) -> datetime:
         return max((e.updated for e in self.entries), default=EPOCH)
-
-
-def _featured(item: FeedItem) -> datetime:
-    if item.submitted_at is not None:
-        return item.submitted_at
-    return datetime(item.day.year, item.day.month, item.day.day, tzinfo=UTC)
 
 
 def _paper_time(paper: Paper) -> datetime:
@@ -90,7 +85,7 @@ class SyndicationService:
             subtitle="The papers featured on the latest day, most upvoted first.",
             self_path="/feeds/daily.atom",
             html_path=f"/date/{day.isoformat()}" if day else "/",
-            entries=[FeedEntry(i.paper, _featured(i)) for i in items],
+            entries=[FeedEntry(i.paper, featured_at(i.day, i.submitted_at)) for i in items],
         )
 
     def trending(self) -> FeedDoc:
@@ -103,7 +98,9 @@ class SyndicationService:
             self_path="/feeds/trending.atom",
             html_path="/trending",
             entries=[
-                FeedEntry(i.paper, _featured(i), Reason("trending", rank=rank))
+                FeedEntry(
+                    i.paper, featured_at(i.day, i.submitted_at), Reason("trending", rank=rank)
+                )
                 for rank, i in enumerate(view.page.items, start=1)
             ],
         )

@@ -16,9 +16,9 @@ from starlette.responses import Response
 
 from dailypapers.domain.community import User
 from dailypapers.errors import BadRequest, DailyPapersError, Unauthorized
+from dailypapers.services.app_state import services_of
 from dailypapers.services.bootstrap import Community
-from dailypapers.web.community_views import login_url, safe_next
-from dailypapers.web.rendering import render
+from dailypapers.web.pages import login_url, respond, safe_next
 from dailypapers.web.sessions import (
     clear_session_cookie,
     current_session,
@@ -32,7 +32,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _community(request: Request) -> Community:
-    return request.app.state.services.community
+    return services_of(request).community
 
 
 def client_address(request: Request) -> str:
@@ -53,9 +53,11 @@ def _form(
     *,
     error: DailyPapersError | None = None,
 ) -> Response:
+    """A form page: its forms work for logged-out visitors, so its CSRF token is prepared
+    (an anonymous session started) before it renders."""
     status = error.status if error else 200
     model = {"error": error.message if error else None, **context}
-    return render(request, f"community/{template}", {"view": model}, status=status)
+    return respond(request, f"community/{template}", model, status=status, forms=True)
 
 
 def _redirect(target: str) -> RedirectResponse:
@@ -101,7 +103,7 @@ def logout(request: Request):
 # --- signing up and verifying --------------------------------------------------------------
 @router.get("/signup")
 def signup_form(request: Request, next: str = "/"):
-    settings = request.app.state.services.settings
+    settings = services_of(request).settings
     context = {
         "next": safe_next(next),
         "username": "",
@@ -121,7 +123,7 @@ def signup(
     next: Annotated[str, Form()] = "/",
 ):
     community = _community(request)
-    settings = request.app.state.services.settings
+    settings = services_of(request).settings
     try:
         user = community.accounts.sign_up(username, email, password)
     except DailyPapersError as exc:
@@ -175,7 +177,7 @@ def reset_form(request: Request, token: str):
     context = {
         "token": token,
         "usable": accounts.reset_token_usable(token),
-        "password_min_chars": request.app.state.services.settings.password_min_chars,
+        "password_min_chars": services_of(request).settings.password_min_chars,
     }
     status_error = None
     if not context["usable"]:
@@ -191,7 +193,7 @@ def reset(request: Request, token: str, password: Annotated[str, Form()] = ""):
         context = {
             "token": token,
             "usable": _community(request).accounts.reset_token_usable(token),
-            "password_min_chars": request.app.state.services.settings.password_min_chars,
+            "password_min_chars": services_of(request).settings.password_min_chars,
         }
         return _form(request, "reset.html", context, error=exc)
     return _redirect("/login?reset=1")
@@ -219,7 +221,7 @@ def _settings_context(request: Request, user: User, **extra: Any) -> dict[str, A
         "new_token": None,
         "message": None,
         "error": None,
-        "password_min_chars": request.app.state.services.settings.password_min_chars,
+        "password_min_chars": services_of(request).settings.password_min_chars,
         **extra,
     }
 
@@ -240,7 +242,7 @@ def settings_page(request: Request, welcome: int = 0, done: str = ""):
         return _redirect(login_url(request))
     message = _MESSAGES["welcome"] if welcome else _MESSAGES.get(done)
     context = _settings_context(request, user, message=message)
-    return render(request, "community/settings.html", {"view": context}, headers=_NO_STORE)
+    return respond(request, "community/settings.html", context, headers=_NO_STORE)
 
 
 @router.post("/settings/profile")
@@ -264,7 +266,7 @@ def settings_password(
         )
     except DailyPapersError as exc:
         context = _settings_context(request, user, error=exc.message)
-        return render(request, "community/settings.html", {"view": context}, status=exc.status)
+        return respond(request, "community/settings.html", context, status=exc.status)
     return _redirect("/settings?done=password")
 
 
@@ -283,9 +285,9 @@ def settings_new_token(request: Request, name: Annotated[str, Form()] = ""):
         raw, token = _community(request).auth.create_api_token(user, name)
     except DailyPapersError as exc:
         context = _settings_context(request, user, error=exc.message)
-        return render(request, "community/settings.html", {"view": context}, status=exc.status)
+        return respond(request, "community/settings.html", context, status=exc.status)
     context = _settings_context(request, user, new_token={"name": token.name, "secret": raw})
-    return render(request, "community/settings.html", {"view": context}, headers=_NO_STORE)
+    return respond(request, "community/settings.html", context, headers=_NO_STORE)
 
 
 @router.post("/settings/tokens/{token_id}/delete")

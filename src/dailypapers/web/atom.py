@@ -1,5 +1,8 @@
 """Atom (RFC 4287) documents from a `FeedDoc`, written with xml.etree (which escapes).
 
+Each entry's content is shaped by `presenters.atom_entries`, the same presenter layer the
+pages, the API and the mails use; this module only writes it as XML.
+
 Ids are `tag:` URIs (RFC 4151) built from the `feed_tag_authority` setting: entries are
 `tag:AUTHORITY:paper/ARXIV_ID`, so an entry has the same id in every feed and every run,
 and a reader that sees a paper in two feeds can tell it is one paper. Every feed has an id,
@@ -12,29 +15,18 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
 
-from dailypapers.domain.arxiv_ids import abs_url, pdf_url
+from dailypapers.presenters.atom_entries import atom_entry, rfc3339, tag_uri
 from dailypapers.services.syndication import FeedDoc, FeedEntry
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
-MAX_AUTHORS = 50
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text: str | None) -> str:
     return _NOT_XML.sub("", text or "")
-
-
-def rfc3339(value: datetime) -> str:
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def tag_uri(authority: str, specific: str) -> str:
-    return f"tag:{authority}:{specific}"
 
 
 def _text(parent: ET.Element, tag: str, text: str | None, **attrs: str) -> ET.Element:
@@ -51,31 +43,23 @@ def _link(parent: ET.Element, href: str, rel: str, media_type: str | None = None
 
 
 def _entry(feed: ET.Element, entry: FeedEntry, *, root: str, authority: str) -> None:
-    paper = entry.paper
+    shaped = atom_entry(
+        entry.paper, entry.updated, entry.reason, site_root=root, authority=authority
+    )
     element = ET.SubElement(feed, "entry")
-    _text(element, "id", tag_uri(authority, f"paper/{paper.arxiv_id}"))
-    _text(element, "title", " ".join(paper.title.split()), type="text")
-    _text(element, "updated", rfc3339(entry.updated))
-    if paper.published_at is not None:
-        _text(element, "published", rfc3339(paper.published_at))
-    _link(element, f"{root}/papers/{paper.arxiv_id}", "alternate", "text/html")
-    _link(element, abs_url(paper.arxiv_id), "related", "text/html")
-    _link(element, pdf_url(paper.arxiv_id), "related", "application/pdf")
-    names = paper.authors[:MAX_AUTHORS]
-    for name in names:
+    _text(element, "id", shaped["id"])
+    _text(element, "title", shaped["title"], type="text")
+    _text(element, "updated", shaped["updated"])
+    if shaped["published"] is not None:
+        _text(element, "published", shaped["published"])
+    for link in shaped["links"]:
+        _link(element, link["href"], link["rel"], link["type"])
+    for name in shaped["authors"]:
         author = ET.SubElement(element, "author")
         _text(author, "name", name)
-    if len(paper.authors) > MAX_AUTHORS:
-        author = ET.SubElement(element, "author")
-        _text(author, "name", f"and {len(paper.authors) - MAX_AUTHORS} more")
-    for category in paper.categories:
+    for category in shaped["categories"]:
         ET.SubElement(element, "category", {"term": clean(category)})
-    summary = paper.abstract
-    if entry.reason is not None:
-        summary = (
-            f"{summary}\n\n({entry.reason.describe()})" if summary else entry.reason.describe()
-        )
-    _text(element, "summary", summary, type="text")
+    _text(element, "summary", shaped["summary"], type="text")
 
 
 def render_feed(doc: FeedDoc, *, base_url: str, authority: str, site_name: str) -> bytes:

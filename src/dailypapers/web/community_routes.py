@@ -2,54 +2,38 @@
 
 Forms POST (CSRF-checked by `SessionMiddleware`) and are answered with a redirect back
 (`next`, same-site paths only), or with JSON when the request asks for it (the upvote
-button's script does). Pages answer JSON too (`?format=json`), like every page of the site.
+button's script does): the object the action changed, in its presenter's shape. Pages load
+what they show (the viewer's upvotes included) and answer with `pages.respond`, so each has
+its JSON twin (`?format=json`), like every page of the site.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import JSONResponse, RedirectResponse
-from starlette.responses import Response
+from fastapi.responses import RedirectResponse
 
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.errors import BadRequest, DailyPapersError, Forbidden
+from dailypapers.presenters.collections import collection_item, collection_page
+from dailypapers.presenters.comments import comment_item
+from dailypapers.presenters.users import profile_page
+from dailypapers.presenters.votes import vote_state
+from dailypapers.services.app_state import services_of
 from dailypapers.services.bootstrap import Community
 from dailypapers.web.account_routes import require_user
-from dailypapers.web.community_views import (
-    collection_dict,
-    collection_page,
-    comment_dict,
-    login_url,
-    profile_page,
-    safe_next,
-    votes_dict,
-)
 from dailypapers.web.negotiation import wants_json
-from dailypapers.web.rendering import render
+from dailypapers.web.pages import back, login_url, respond, viewer_upvoted
 from dailypapers.web.sessions import current_user
 
 router = APIRouter(include_in_schema=False)
 
 FormText = Annotated[str, Form()]
-_VARY = {"Vary": "Accept"}
 
 
 def _community(request: Request) -> Community:
-    return request.app.state.services.community
-
-
-def _back(request: Request, next: str, default: str, payload: Any = None) -> Response:
-    if wants_json(request):
-        return JSONResponse(payload if payload is not None else {"ok": True})
-    return RedirectResponse(safe_next(next, default), status_code=303)
-
-
-def _page(request: Request, template: str, view: dict[str, Any]) -> Response:
-    if wants_json(request):
-        return JSONResponse(view, headers=_VARY)
-    return render(request, f"community/{template}", {"view": view}, headers=_VARY)
+    return services_of(request).community
 
 
 def _paper_url(arxiv_id: str) -> str:
@@ -74,7 +58,7 @@ def upvote(request: Request, arxiv_id: str, vote: FormText = "1", next: FormText
     """`vote=1` upvotes, `vote=0` takes the upvote back; the button sends the opposite of
     what it shows, so a double click can't flip it twice."""
     state = _community(request).votes.set_vote(current_user(request), arxiv_id, _flag(vote))
-    return _back(request, next, _paper_url(arxiv_id), votes_dict(state))
+    return back(request, next, _paper_url(arxiv_id), vote_state(state))
 
 
 # --- submissions ---------------------------------------------------------------------------
@@ -82,9 +66,9 @@ def upvote(request: Request, arxiv_id: str, vote: FormText = "1", next: FormText
 def submit_form(request: Request, arxiv_id: str = ""):
     if current_user(request) is None:
         return RedirectResponse(login_url(request), status_code=303)
-    days = request.app.state.services.settings.submission_max_age_days
+    days = services_of(request).settings.submission_max_age_days
     view = {"arxiv_id": arxiv_id[:200], "error": None, "max_age_days": days}
-    return render(request, "community/submit.html", {"view": view})
+    return respond(request, "community/submit.html", view)
 
 
 @router.post("/submit")
@@ -94,12 +78,12 @@ def submit(request: Request, arxiv_id: FormText = ""):
     except DailyPapersError as exc:
         if wants_json(request):
             raise
-        days = request.app.state.services.settings.submission_max_age_days
+        days = services_of(request).settings.submission_max_age_days
         view = {"arxiv_id": arxiv_id[:200], "error": exc.message, "max_age_days": days}
-        return render(request, "community/submit.html", {"view": view}, status=exc.status)
+        return respond(request, "community/submit.html", view, status=exc.status)
     url = f"/papers/{item.paper.arxiv_id}"
     payload = {"id": item.paper.arxiv_id, "url": url, "day": item.day.isoformat()}
-    return _back(request, url, url, payload)
+    return back(request, url, url, payload)
 
 
 # --- comments ------------------------------------------------------------------------------
@@ -110,17 +94,17 @@ def add_comment(request: Request, arxiv_id: str, body: FormText = "", parent_id:
         user, arxiv_id, body, parent_id=_int(parent_id, "parent_id")
     )
     target = f"{_paper_url(arxiv_id)}#c{comment.id}"
-    return _back(request, target, target, comment_dict(comment, user))
+    return back(request, target, target, comment_item(comment, user))
 
 
 @router.get("/comments/{comment_id}/edit")
 def edit_comment_form(request: Request, comment_id: int):
     comment = _community(request).comments.get(comment_id)
     user = require_user(request)
-    view = {**comment_dict(comment, user), "paper_url": _paper_url(comment.arxiv_id)}
+    view = {**comment_item(comment, user), "paper_url": _paper_url(comment.arxiv_id)}
     if not view["mine"]:
         raise Forbidden("only its author may change this comment")
-    return render(request, "community/comment_edit.html", {"view": view})
+    return respond(request, "community/comment_edit.html", view)
 
 
 @router.post("/comments/{comment_id}/edit")
@@ -128,14 +112,14 @@ def edit_comment(request: Request, comment_id: int, body: FormText = ""):
     user = current_user(request)
     comment = _community(request).comments.edit(user, comment_id, body)
     target = f"{_paper_url(comment.arxiv_id)}#c{comment.id}"
-    return _back(request, target, target, comment_dict(comment, user))
+    return back(request, target, target, comment_item(comment, user))
 
 
 @router.post("/comments/{comment_id}/delete")
 def delete_comment(request: Request, comment_id: int):
     comment = _community(request).comments.delete(current_user(request), comment_id)
     target = _paper_url(comment.arxiv_id) + "#comments"
-    return _back(request, target, target)
+    return back(request, target, target)
 
 
 # --- collections ---------------------------------------------------------------------------
@@ -145,13 +129,13 @@ def my_collections(request: Request):
     if user is None:
         return RedirectResponse(login_url(request), status_code=303)
     collections = _community(request).collections.of_user(user, user)
-    settings = request.app.state.services.settings
+    settings = services_of(request).settings
     view = {
-        "collections": [collection_dict(c) for c in collections],
+        "collections": [collection_item(c) for c in collections],
         "max_name_chars": settings.max_collection_name_chars,
         "max_description_chars": settings.max_collection_description_chars,
     }
-    return _page(request, "collections.html", view)
+    return respond(request, "community/collections.html", view)
 
 
 @router.post("/collections")
@@ -170,13 +154,19 @@ def create_collection(
     if arxiv_id.strip():
         community.collections.add_paper(user, collection.id, arxiv_id)
     url = f"/collections/{collection.id}"
-    return _back(request, next, url, collection_dict(collection))
+    return back(request, next, url, collection_item(collection))
 
 
 @router.get("/collections/{collection_id}")
 def collection(request: Request, collection_id: int):
     view = _community(request).collections.view(current_user(request), collection_id)
-    return _page(request, "collection.html", collection_page(view))
+    model = collection_page(
+        view.collection,
+        view.papers,
+        mine=view.mine,
+        upvoted=viewer_upvoted(request, (p.arxiv_id for p in view.papers)),
+    )
+    return respond(request, "community/collection.html", model)
 
 
 @router.post("/collections/{collection_id}/edit")
@@ -191,13 +181,13 @@ def edit_collection(
         current_user(request), collection_id, name, description, _flag(public)
     )
     url = f"/collections/{collection.id}"
-    return _back(request, url, url, collection_dict(collection))
+    return back(request, url, url, collection_item(collection))
 
 
 @router.post("/collections/{collection_id}/delete")
 def delete_collection(request: Request, collection_id: int):
     _community(request).collections.delete(current_user(request), collection_id)
-    return _back(request, "/collections", "/collections")
+    return back(request, "/collections", "/collections")
 
 
 @router.post("/collections/{collection_id}/papers")
@@ -207,7 +197,7 @@ def add_to_collection(
     collection = _community(request).collections.add_paper(
         current_user(request), collection_id, arxiv_id
     )
-    return _back(request, next, f"/collections/{collection.id}", collection_dict(collection))
+    return back(request, next, f"/collections/{collection.id}", collection_item(collection))
 
 
 @router.post("/collections/{collection_id}/papers/remove")
@@ -217,14 +207,24 @@ def remove_from_collection(
     collection = _community(request).collections.remove_paper(
         current_user(request), collection_id, arxiv_id
     )
-    return _back(request, next, f"/collections/{collection.id}", collection_dict(collection))
+    return back(request, next, f"/collections/{collection.id}", collection_item(collection))
 
 
 # --- profiles ------------------------------------------------------------------------------
 @router.get("/u/{username}")
 def profile(request: Request, username: str):
     view = _community(request).profiles.profile(username, current_user(request))
-    return _page(request, "profile.html", profile_page(view))
+    shown = [i.paper.arxiv_id for i in view.submissions]
+    shown += [p.arxiv_id for p, _ in view.upvotes or ()]
+    model = profile_page(
+        view.user,
+        mine=view.mine,
+        submissions=view.submissions,
+        upvotes=view.upvotes,
+        collections=view.collections,
+        upvoted=viewer_upvoted(request, shown),
+    )
+    return respond(request, "community/profile.html", model)
 
 
 # --- moderation ----------------------------------------------------------------------------
@@ -233,7 +233,7 @@ def admin_page(request: Request):
     user = require_user(request)
     if not user.is_admin:
         raise Forbidden("only an admin may see this page")
-    return render(request, "community/admin.html", {"view": {"message": None}})
+    return respond(request, "community/admin.html", {"message": None})
 
 
 @router.post("/admin/papers/hide")
@@ -241,7 +241,7 @@ def admin_hide_paper(
     request: Request, arxiv_id: FormText = "", hidden: FormText = "1", next: FormText = ""
 ):
     base = _community(request).moderation.hide_paper(current_user(request), arxiv_id, _flag(hidden))
-    return _back(request, next, "/admin", {"id": base, "hidden": _flag(hidden)})
+    return back(request, next, "/admin", {"id": base, "hidden": _flag(hidden)})
 
 
 @router.post("/admin/comments/{comment_id}/hide")
@@ -249,7 +249,7 @@ def admin_hide_comment(
     request: Request, comment_id: int, hidden: FormText = "1", next: FormText = ""
 ):
     _community(request).moderation.hide_comment(current_user(request), comment_id, _flag(hidden))
-    return _back(request, next, "/admin", {"id": comment_id, "hidden": _flag(hidden)})
+    return back(request, next, "/admin", {"id": comment_id, "hidden": _flag(hidden)})
 
 
 @router.post("/admin/users/disable")
@@ -259,4 +259,4 @@ def admin_disable_user(
     user = _community(request).moderation.disable_user(
         current_user(request), username, _flag(disabled)
     )
-    return _back(request, next, "/admin", {"username": user.username, "disabled": user.disabled})
+    return back(request, next, "/admin", {"username": user.username, "disabled": user.disabled})

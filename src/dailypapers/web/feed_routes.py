@@ -13,19 +13,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from dailypapers.services.bootstrap import Services
+from dailypapers.services.app_state import services_of
 from dailypapers.services.syndication import FeedDoc
 from dailypapers.web.atom import MEDIA_TYPE, render_feed
 
 router = APIRouter(include_in_schema=False)
 
 
-def _services(request: Request) -> Services:
-    return request.app.state.services
-
-
 def _atom(request: Request, doc: FeedDoc) -> Response:
-    settings = _services(request).settings
+    settings = services_of(request).settings
     body = render_feed(
         doc,
         base_url=settings.base_url,
@@ -41,19 +37,19 @@ def _atom(request: Request, doc: FeedDoc) -> Response:
 
 @router.get("/feeds/daily.atom")
 def daily_feed(request: Request) -> Response:
-    return _atom(request, _services(request).syndication.daily())
+    return _atom(request, services_of(request).syndication.daily())
 
 
 @router.get("/feeds/trending.atom")
 def trending_feed(request: Request) -> Response:
-    return _atom(request, _services(request).syndication.trending())
+    return _atom(request, services_of(request).syndication.trending())
 
 
 @router.get("/feeds/search.atom")
 def search_feed(request: Request, q: Annotated[str, Query(description="Search words.")] = ""):
-    return _atom(request, _services(request).syndication.search_feed(q))
+    return _atom(request, services_of(request).syndication.search_feed(q))
 
 
 @router.get("/feeds/category/{category}.atom")
 def category_feed(request: Request, category: str) -> Response:
-    return _atom(request, _services(request).syndication.category(category))
+    return _atom(request, services_of(request).syndication.category(category))

@@ -7,7 +7,7 @@ limit and the active nav item from one context processor.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,10 +17,10 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dailypapers.presenters.papers import short_authors
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
-
-AUTHORS_SHOWN = 3
 
 
 def _as_date(value: str | date | datetime) -> date:
@@ -41,14 +41,6 @@ def short_day(value: str | date | datetime) -> str:
     """`21 Aug 2026`."""
     day = _as_date(value)
     return f"{day.day} {day:%b %Y}"
-
-
-def short_authors(authors: Sequence[str], shown: int = AUTHORS_SHOWN) -> str:
-    """The first few names, then "et al." when there are more."""
-    names = list(authors)
-    if len(names) <= shown + 1:
-        return ", ".join(names)
-    return ", ".join(names[:shown]) + " et al."
 
 
 def thousands(value: int | None) -> str:
@@ -139,14 +131,4 @@ def render(
 ) -> Response:
     return templates.TemplateResponse(
         request, template, dict(context), status_code=status, headers=dict(headers or {})
-    )
-
-
-def error_page(request: Request, status: int, code: str, message: str) -> Response:
-    """The HTML error page; the app's exception translator is its only caller."""
-    return render(
-        request,
-        "error.html",
-        {"status": status, "code": code, "message": message},
-        status=status,
     )

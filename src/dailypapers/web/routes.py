@@ -1,43 +1,35 @@
-"""The HTML pages. Each answers JSON too (`?format=json` or `Accept: application/json`).
+"""The feed pages: the latest day, a day, week or month, trending, a paper, about.
 
-Routes parse input, call one FeedService method, build a view model (`views`) and render it
-or return it. Errors are raised, never formatted here: the app's translator renders them.
+Each route parses its input, loads everything its page shows through the services (the
+viewer's upvotes and, on a paper page, the discussion and the viewer's collections
+included), has the presenters shape it into one view model, and answers with
+`pages.respond`: the page, or the same dict as its JSON twin. Errors are raised, never
+formatted here: the app's translator renders them.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.periods import PeriodKind, parse_period
-from dailypapers.services.bootstrap import Services
+from dailypapers.presenters.comments import paper_community
+from dailypapers.presenters.papers import paper_page, paper_url
+from dailypapers.services.app_state import services_of
 from dailypapers.services.feed import FeedSort
 from dailypapers.web import views
-from dailypapers.web.negotiation import wants_json
-from dailypapers.web.rendering import render
+from dailypapers.web.pages import respond, viewer_upvoted
+from dailypapers.web.sessions import current_user
 
 router = APIRouter(include_in_schema=False)
 
 Page = Annotated[int, Query(description="Page number, from 0.")]
 Limit = Annotated[int | None, Query(description="Papers per page.")]
 Sort = Annotated[str, Query(description="upvotes, published or trending.")]
-
-_VARY = {"Vary": "Accept"}
-
-
-def _services(request: Request) -> Services:
-    return request.app.state.services
-
-
-def _respond(request: Request, template: str, view: dict[str, Any]) -> Response:
-    """The page, or its JSON twin: the same view model either way."""
-    if wants_json(request):
-        return JSONResponse(view, headers=_VARY)
-    return render(request, template, {"view": view}, headers=_VARY)
 
 
 def _period_response(
@@ -49,18 +41,19 @@ def _period_response(
     limit: int | None,
 ) -> Response:
     period = parse_period(kind, label) if kind and label is not None else None
-    feed = _services(request).feed
+    feed = services_of(request).feed
     view = feed.period_view(period, sort=cast(FeedSort, sort), page=p, limit=limit)
     if view.period is None:
-        return _respond(request, "empty.html", views.empty_page())
+        return respond(request, "empty.html", views.empty_page())
     model = views.period_page(
         view,
         path=request.url.path,
         kind=view.period.kind,
         title=f"Papers of {views.period_title(view.period)}",
         explicit_limit=limit,
+        upvoted=viewer_upvoted(request, (i.paper.arxiv_id for i in view.page.items)),
     )
-    return _respond(request, "day.html", model)
+    return respond(request, "day.html", model)
 
 
 @router.get("/")
@@ -89,7 +82,7 @@ def month_page(
 
 
 def _latest_redirect(request: Request, kind: PeriodKind) -> Response:
-    period = _services(request).feed.latest(kind)
+    period = services_of(request).feed.latest(kind)
     target = views.period_url(period) if period else "/"
     if request.url.query:
         target += f"?{request.url.query}"
@@ -110,16 +103,18 @@ def this_month(request: Request):
 
 @router.get("/trending")
 def trending(request: Request, p: Page = 0, limit: Limit = None):
-    view = _services(request).feed.trending(page=p, limit=limit)
+    services = services_of(request)
+    view = services.feed.trending(page=p, limit=limit)
     model = views.period_page(
         view,
         path=request.url.path,
         kind="trending",
         title="Trending papers",
         explicit_limit=limit,
+        upvoted=viewer_upvoted(request, (i.paper.arxiv_id for i in view.page.items)),
     )
-    model["window_days"] = _services(request).settings.trending_window_days
-    return _respond(request, "day.html", model)
+    model["window_days"] = services.settings.trending_window_days
+    return respond(request, "day.html", model)
 
 
 @router.get("/papers/{arxiv_id:path}")
@@ -127,18 +122,27 @@ def paper(request: Request, arxiv_id: str):
     """A paper; any pasted form of its id redirects to the canonical `/papers/{base id}`."""
     parsed = parse_arxiv_id(arxiv_id)
     if arxiv_id != parsed.base:
-        target = views.paper_url(parsed.base)
+        target = paper_url(parsed.base)
         if request.url.query:
             target += f"?{request.url.query}"
         return RedirectResponse(target, status_code=301)
-    services = _services(request)
+    services = services_of(request)
+    community = services.community
+    viewer = current_user(request)
     view = services.feed.paper(parsed.base)
     similar = services.search.similar(
         parsed.base, limit=min(views.SIMILAR_SHOWN, services.settings.similar_papers_max)
     )
-    return _respond(request, "paper.html", views.paper_page(view, similar))
+    block = paper_community(
+        votes=community.votes.tally(viewer, parsed.base),
+        found=community.comments.threads(parsed.base),
+        collections=community.collections.for_paper(viewer, parsed.base),
+        viewer=viewer,
+        max_comment_chars=services.settings.max_comment_chars,
+    )
+    return respond(request, "paper.html", paper_page(view.paper, view.entries, similar, block))
 
 
 @router.get("/about")
 def about(request: Request):
-    return _respond(request, "about.html", views.about_page(_services(request).settings))
+    return respond(request, "about.html", views.about_page(services_of(request).settings))

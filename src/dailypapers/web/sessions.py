@@ -9,10 +9,13 @@
   (routes authorised by a secret token in their URL, never by the cookie, such as RFC 8058
   one-click unsubscribes that mail providers post from their servers). An entry ending in
   `/` exempts every path under it, any other entry only that exact path;
-- it sets the cookie of a session started while the page rendered (a logged-out visitor's
-  first form) and marks responses to visitors with a session `Cache-Control: private`.
+- it sets the cookie of a session a route started (a logged-out visitor's first form) and
+  marks responses to visitors with a session `Cache-Control: private`.
 
-Templates put the token in a form with `{{ csrf_input(request) }}` (see `community_views`).
+The token reaches a form through `web/pages.respond`, which calls `page_csrf_token` before
+rendering: a page with forms for logged-out visitors (`forms=True`) starts their anonymous
+session there, in the route, never while a template renders. Templates put it in a form
+with `{{ csrf_field }}`.
 """
 
 from __future__ import annotations
@@ -64,8 +67,14 @@ def ensure_session(request: Request) -> Session:
     return session
 
 
-def csrf_token(request: Request) -> str:
-    return ensure_session(request).csrf_token
+def page_csrf_token(request: Request, *, start_session: bool) -> str | None:
+    """The token a page's forms carry: the visitor's session's, starting an anonymous
+    session when the page has forms for logged-out visitors (`start_session`); None for a
+    page without forms seen by a visitor without a session (no row written for them)."""
+    session = current_session(request)
+    if session is None and start_session:
+        session = ensure_session(request)
+    return session.csrf_token if session else None
 
 
 def set_session_cookie(request: Request, response: Response, raw: str, session: Session) -> None:

@@ -9,17 +9,19 @@ GET/POST /unsubscribe/{token}          GET shows a button; POST unsubscribes, in
 GET      /digest/preview[?token=]      the digest as it would be sent now (HTML, `part=text`,
                                        or `format=json`); without a token, a sample
 
-Until the community feature's CSRF tokens arrive, state-changing form posts must come from
-this site: an `Origin` (else `Referer`) header, when present, must be the origin of
-`base_url` or of the request itself; browsers always send one on cross-site posts. The
-one-click unsubscribe POST is exempt: mail providers send it from their servers, and the
-secret token in the URL is its authorisation, as with every link here.
+CSRF: the site has one scheme, the session's CSRF token (`web/sessions.py`). The subscribe
+form carries it like every session form. The pages under a secret token (confirm, manage,
+unsubscribe) are authorised by that secret, not by a cookie, so a forged post gains nothing
+the token's holder couldn't do, and the middleware exempts them (app.py,
+`CSRF_EXEMPT_PATHS`); that includes the RFC 8058 one-click POST, which mail providers send
+from their servers. (An earlier `Origin` check here refused every button on those pages in
+Chromium: they send `Referrer-Policy: no-referrer`, and a form posted from such a page
+carries `Origin: null`.)
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -35,11 +37,11 @@ from dailypapers.domain.digests import (
     Subscription,
     parse_categories,
 )
-from dailypapers.errors import BadRequest, Forbidden
-from dailypapers.services.bootstrap import Services
+from dailypapers.errors import BadRequest
+from dailypapers.services.app_state import services_of
 from dailypapers.services.digest_content import render_preview
 from dailypapers.web.negotiation import wants_json
-from dailypapers.web.rendering import render
+from dailypapers.web.pages import respond
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,43 +58,6 @@ PREVIEW_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'"
 )
-
-
-def _services(request: Request) -> Services:
-    return request.app.state.services
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    port = parts.port
-    if port is None or (scheme, port) in (("http", 80), ("https", 443)):
-        return f"{scheme}://{host}"
-    return f"{scheme}://{host}:{port}"
-
-
-def check_same_origin(request: Request) -> None:
-    """Refuse a form post sent from another site (see the module docstring)."""
-    allowed = {_origin(_services(request).settings.base_url), _origin(str(request.base_url))}
-    claimed = request.headers.get("origin") or request.headers.get("referer")
-    if claimed is None:
-        return
-    if claimed == "null" or _origin(claimed) not in allowed:
-        raise Forbidden("This form was sent from another site, so it was not accepted.")
-
-
-def _respond(
-    request: Request,
-    template: str,
-    view: dict[str, Any],
-    *,
-    status: int = 200,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    headers = {"Vary": "Accept", **(headers or {})}
-    if wants_json(request):
-        return JSONResponse(view, status_code=status, headers=headers)
-    return render(request, template, {"view": view}, status=status, headers=headers)
 
 
 # --- the preferences form ------------------------------------------------------------------
@@ -150,7 +115,7 @@ def _form_view(
     email: str = "",
     error: str | None = None,
 ) -> dict[str, Any]:
-    settings = _services(request).settings
+    settings = services_of(request).settings
     return {
         "email": email,
         "prefs": _prefs_view(prefs, settings.subscription_max_queries),
@@ -165,7 +130,7 @@ def _form_view(
 def _initial_prefs(request: Request) -> DigestPrefs:
     """`/subscribe?q=...&category=...` pre-fills a search or a category (from other pages)."""
     params = request.query_params
-    query = " ".join(params.get("q", "").split())[: _services(request).settings.max_query_length]
+    query = " ".join(params.get("q", "").split())[: services_of(request).settings.max_query_length]
     try:
         categories = parse_categories(params.get("category", ""))
     except BadRequest:
@@ -179,43 +144,40 @@ def _initial_prefs(request: Request) -> DigestPrefs:
 
 @router.get("/subscribe")
 def subscribe_form(request: Request) -> Response:
-    return _respond(
-        request, "subscriptions/subscribe.html", _form_view(request, _initial_prefs(request))
-    )
+    view = _form_view(request, _initial_prefs(request))
+    return respond(request, "subscriptions/subscribe.html", view, forms=True)
 
 
 @router.post("/subscribe")
 async def subscribe(request: Request) -> Response:
-    check_same_origin(request)
     form = await request.form()
     email = str(form.get("email") or "")
     try:
         prefs = prefs_from_form(form)
         # Sends mail: off the event loop.
-        await run_in_threadpool(_services(request).subscriptions.subscribe, email, prefs)
+        await run_in_threadpool(services_of(request).subscriptions.subscribe, email, prefs)
     except BadRequest as exc:
         try:
             shown = prefs_from_form(form)
         except BadRequest:
             shown = DigestPrefs()
         view = _form_view(request, shown, email=email[:254], error=exc.message)
-        return _respond(request, "subscriptions/subscribe.html", view, status=400)
+        return respond(request, "subscriptions/subscribe.html", view, status=400, forms=True)
     view = {"status": "check_your_inbox", "email": email.strip()[:254]}
-    return _respond(request, "subscriptions/subscribe_sent.html", view)
+    return respond(request, "subscriptions/subscribe_sent.html", view)
 
 
 # --- confirming ------------------------------------------------------------------------
 @router.get("/subscribe/confirm/{token}")
 def confirm_page(request: Request, token: str) -> Response:
-    subscription = _services(request).subscriptions.pending(token)
+    subscription = services_of(request).subscriptions.pending(token)
     view = {"email": subscription.email, "schedule": subscription.prefs.describe()}
-    return _respond(request, "subscriptions/subscribe_confirm.html", view, headers=TOKEN_HEADERS)
+    return respond(request, "subscriptions/subscribe_confirm.html", view, headers=TOKEN_HEADERS)
 
 
 @router.post("/subscribe/confirm/{token}")
 def confirm(request: Request, token: str) -> Response:
-    check_same_origin(request)
-    manage = _services(request).subscriptions.confirm(token)
+    manage = services_of(request).subscriptions.confirm(token)
     target = f"/subscriptions/{manage}?confirmed=1"
     if wants_json(request):
         return JSONResponse({"status": "active", "manage_url": target}, headers=TOKEN_HEADERS)
@@ -226,7 +188,7 @@ def confirm(request: Request, token: str) -> Response:
 def _manage_view(
     request: Request, token: str, subscription: Subscription, **extra: Any
 ) -> dict[str, Any]:
-    services = _services(request)
+    services = services_of(request)
     view = _form_view(request, subscription.prefs, email=subscription.email)
     view.update(
         status=subscription.status,
@@ -251,26 +213,25 @@ def _manage_view(
 
 @router.get("/subscriptions/{token}")
 def manage_page(request: Request, token: str) -> Response:
-    subscription = _services(request).subscriptions.manage(token)
+    subscription = services_of(request).subscriptions.manage(token)
     view = _manage_view(request, token, subscription)
-    return _respond(request, "subscriptions/subscription_manage.html", view, headers=TOKEN_HEADERS)
+    return respond(request, "subscriptions/subscription_manage.html", view, headers=TOKEN_HEADERS)
 
 
 @router.post("/subscriptions/{token}")
 async def manage(request: Request, token: str) -> Response:
-    check_same_origin(request)
-    service = _services(request).subscriptions
+    service = services_of(request).subscriptions
     subscription = await run_in_threadpool(service.manage, token)
     form = await request.form()
     if form.get("action") == "unsubscribe":
         await run_in_threadpool(service.unsubscribe, token)
         view = {"status": "unsubscribed", "email": subscription.email}
-        return _respond(request, "subscriptions/unsubscribed.html", view, headers=TOKEN_HEADERS)
+        return respond(request, "subscriptions/unsubscribed.html", view, headers=TOKEN_HEADERS)
     try:
         await run_in_threadpool(service.update, token, prefs_from_form(form))
     except BadRequest as exc:
         view = _manage_view(request, token, subscription, error=exc.message)
-        return _respond(
+        return respond(
             request,
             "subscriptions/subscription_manage.html",
             view,
@@ -289,19 +250,17 @@ async def manage(request: Request, token: str) -> Response:
 # --- unsubscribing ---------------------------------------------------------------------
 @router.get("/unsubscribe/{token}")
 def unsubscribe_page(request: Request, token: str) -> Response:
-    subscription = _services(request).subscriptions.for_unsubscribe(token)
+    subscription = services_of(request).subscriptions.for_unsubscribe(token)
     view = {"email": subscription.email, "status": subscription.status, "one_click": ONE_CLICK}
-    return _respond(request, "subscriptions/unsubscribe.html", view, headers=TOKEN_HEADERS)
+    return respond(request, "subscriptions/unsubscribe.html", view, headers=TOKEN_HEADERS)
 
 
 @router.post("/unsubscribe/{token}")
 async def unsubscribe(request: Request, token: str) -> Response:
-    body = (await request.body()).decode("utf-8", "replace").strip()
-    if body != ONE_CLICK:  # RFC 8058 posts come from mail providers' servers: no origin check
-        check_same_origin(request)
-    subscription = await run_in_threadpool(_services(request).subscriptions.unsubscribe, token)
+    service = services_of(request).subscriptions
+    subscription = await run_in_threadpool(service.unsubscribe, token)
     view = {"status": "unsubscribed", "email": subscription.email}
-    return _respond(request, "subscriptions/unsubscribed.html", view, headers=TOKEN_HEADERS)
+    return respond(request, "subscriptions/unsubscribed.html", view, headers=TOKEN_HEADERS)
 
 
 # --- previews --------------------------------------------------------------------------
@@ -311,7 +270,7 @@ def digest_preview(
     token: Annotated[str | None, Query(description="A manage token: that subscription.")] = None,
     part: Annotated[str, Query(description="html or text.")] = "html",
 ) -> Response:
-    services = _services(request)
+    services = services_of(request)
     site = services.settings.base_url.rstrip("/")
     subscription = services.subscriptions.manage(token) if token else None
     context = services.digests.preview(

@@ -1,30 +1,26 @@
-"""View models: the data a page shows, as plain JSON-ready dicts.
+"""Page view models of the feed pages (day, week, month, trending, about, empty): the page
+around the objects (its title, the links to other periods, sort options, paging), with each
+paper shaped by the presenters.
 
-A page's template renders exactly this dict and its JSON twin returns it, so the two can't
-drift apart. Dates are ISO strings here; templates format them for people.
+A page's template renders exactly this dict and its JSON twin returns it (`pages.respond`),
+so the two can't drift apart. Dates are ISO strings here; templates format them for people.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from dailypapers.config import Settings
-from dailypapers.domain.arxiv_ids import abs_url, pdf_url
-from dailypapers.domain.papers import FeedItem, Paper
 from dailypapers.domain.periods import Period
-from dailypapers.domain.search import SimilarPaper
 from dailypapers.domain.trending import FORMULA
-from dailypapers.services.feed import FEED_SORTS, PaperView, PeriodView
+from dailypapers.presenters.feed_items import feed_item
+from dailypapers.services.feed import FEED_SORTS, PeriodView
 from dailypapers.web.rendering import long_day, short_day
 
 SORT_LABELS = {"upvotes": "Most upvoted", "published": "Newest", "trending": "Trending"}
 _ROUTE = {"day": "date", "week": "week", "month": "month"}
-
-
-def paper_url(arxiv_id: str) -> str:
-    return f"/papers/{arxiv_id}"
 
 
 def period_url(period: Period) -> str:
@@ -58,38 +54,9 @@ def _link(period: Period | None) -> dict[str, str] | None:
     return {"label": period.label, "title": period_title(period), "url": period_url(period)}
 
 
-def _query_url(path: str, params: Mapping[str, Any]) -> str:
+def query_url(path: str, params: Mapping[str, Any]) -> str:
     kept = {k: v for k, v in params.items() if v is not None}
     return f"{path}?{urlencode(kept)}" if kept else path
-
-
-def _paper_links(paper: Paper) -> dict[str, Any]:
-    return {
-        "abs_url": abs_url(paper.arxiv_id),
-        "pdf_url": pdf_url(paper.arxiv_id),
-        "github_repo": paper.github_repo,
-        "github_stars": paper.github_stars,
-        "project_page": paper.project_page,
-    }
-
-
-def feed_item(item: FeedItem, rank: int) -> dict[str, Any]:
-    paper = item.paper
-    return {
-        "rank": rank,
-        "id": paper.arxiv_id,
-        "url": paper_url(paper.arxiv_id),
-        "title": paper.title,
-        "authors": list(paper.authors),
-        "abstract": paper.abstract,
-        "upvotes": paper.upvotes,
-        "submitted_by": item.submitted_by,
-        "organization": paper.organization,
-        "categories": list(paper.categories),
-        "published_at": paper.published_at.isoformat() if paper.published_at else None,
-        "featured_on": item.day.isoformat(),
-        **_paper_links(paper),
-    }
 
 
 def period_page(
@@ -99,14 +66,16 @@ def period_page(
     kind: str,
     title: str,
     explicit_limit: int | None,
+    upvoted: set[str],
 ) -> dict[str, Any]:
-    """A day, week, month or the trending page. `path` builds the paging and sort links."""
+    """A day, week, month or the trending page. `path` builds the paging and sort links;
+    `upvoted` holds the ids of the page's papers that the viewer upvoted."""
     page = view.page
     first_rank = page.page * page.limit + 1
     sort = None if view.sort == "upvotes" or kind == "trending" else view.sort
 
     def page_url(number: int) -> str:
-        return _query_url(path, {"sort": sort, "p": number or None, "limit": explicit_limit})
+        return query_url(path, {"sort": sort, "p": number or None, "limit": explicit_limit})
 
     last_page = page.pages - 1
     return {
@@ -123,7 +92,7 @@ def period_page(
                 {
                     "value": value,
                     "label": SORT_LABELS[value],
-                    "url": _query_url(
+                    "url": query_url(
                         path,
                         {"sort": None if value == "upvotes" else value, "limit": explicit_limit},
                     ),
@@ -137,7 +106,10 @@ def period_page(
         "pages": page.pages,
         "previous_page_url": page_url(min(page.page - 1, last_page)) if page.page > 0 else None,
         "next_page_url": page_url(page.page + 1) if page.page < last_page else None,
-        "items": [feed_item(item, first_rank + i) for i, item in enumerate(page.items)],
+        "items": [
+            feed_item(item, rank=first_rank + i, upvoted=item.paper.arxiv_id in upvoted)
+            for i, item in enumerate(page.items)
+        ],
     }
 
 
@@ -157,49 +129,6 @@ def empty_page() -> dict[str, Any]:
 
 
 SIMILAR_SHOWN = 6  # similar papers listed on a paper page
-
-
-def paper_page(view: PaperView, similar: Sequence[SimilarPaper] = ()) -> dict[str, Any]:
-    paper = view.paper
-    first = view.entries[0] if view.entries else None
-    return {
-        "id": paper.arxiv_id,
-        "version": paper.version,
-        "url": paper_url(paper.arxiv_id),
-        "title": paper.title,
-        "authors": list(paper.authors),
-        "abstract": paper.abstract,
-        "upvotes": paper.upvotes,
-        "comments": paper.external_comments or 0,
-        "submitted_by": first.submitted_by if first else None,
-        "organization": paper.organization,
-        "published_at": paper.published_at.isoformat() if paper.published_at else None,
-        "categories": list(paper.categories),
-        "comment": paper.comment,
-        "doi": paper.doi,
-        "journal_ref": paper.journal_ref,
-        "featured_on": [
-            {
-                "day": entry.day.isoformat(),
-                "url": f"/date/{entry.day.isoformat()}",
-                "submitted_by": entry.submitted_by,
-            }
-            for entry in view.entries
-        ],
-        "ai_summary": paper.ai_summary,
-        "ai_keywords": list(paper.ai_keywords) if paper.ai_keywords else [],
-        **_paper_links(paper),
-        "similar": [
-            {
-                "id": s.paper.arxiv_id,
-                "url": paper_url(s.paper.arxiv_id),
-                "title": s.paper.title,
-                "similarity": round(s.similarity, 4),
-                "reason": s.reason,
-            }
-            for s in similar
-        ],
-    }
 
 
 API_ENDPOINTS = (

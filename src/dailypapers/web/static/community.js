@@ -19,13 +19,13 @@ document.addEventListener("submit", async (event) => {
     });
     if (!response.ok) throw new Error(`upvote failed: ${response.status}`);
     const state = await response.json();
-    form.querySelector("input[name=vote]").value = state.voted ? "0" : "1";
+    form.querySelector("input[name=vote]").value = state.upvoted ? "0" : "1";
     form.querySelector(".vote-count").textContent = state.upvotes.toLocaleString("en-US");
-    button.setAttribute("aria-pressed", state.voted ? "true" : "false");
-    button.title = state.voted ? "Take your upvote back" : "Upvote";
+    button.setAttribute("aria-pressed", state.upvoted ? "true" : "false");
+    button.title = state.upvoted ? "Take your upvote back" : "Upvote";
     const local = document.querySelector(".vote-local");
     if (local && form.closest(".paper-page")) {
-      local.textContent = state.localUpvotes.toLocaleString("en-US");
+      local.textContent = state.local_upvotes.toLocaleString("en-US");
     }
   } catch (error) {
     form.submit(); // let the server answer the plain form (it shows any error)
