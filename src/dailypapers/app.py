@@ -220,12 +220,15 @@ class BodyLimitMiddleware:
 
 
 class ResponseHeadersMiddleware:
-    """Add the CSP and friends to every response (that doesn't set its own), and a
-    `Server-Timing: app;dur=<ms>` header: the time the app took to produce the response,
-    which the benchmarks read and browsers' dev tools show."""
+    """Add the CSP and friends to every response (that doesn't set its own), and, when the
+    `server_timing` setting asks for it, a `Server-Timing: app;dur=<ms>` header: the time the
+    app took to produce the response, which the benchmarks read and browsers' dev tools show.
+    Off by default: it tells anyone exactly how long each answer took (whether an address
+    has an account, say)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, timing: bool = False) -> None:
         self.app = app
+        self.timing = timing
         self.headers = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -239,8 +242,9 @@ class ResponseHeadersMiddleware:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in self.headers if k not in present]
-                elapsed_ms = (time.perf_counter() - started) * 1000
-                extra.append((b"server-timing", f"app;dur={elapsed_ms:.2f}".encode()))
+                if self.timing:
+                    elapsed_ms = (time.perf_counter() - started) * 1000
+                    extra.append((b"server-timing", f"app;dur={elapsed_ms:.2f}".encode()))
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
@@ -288,5 +292,5 @@ def create_app(services: Services) -> FastAPI:
     )
     # Added last = outermost: the headers also land on 413s refused before routing.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
-    app.add_middleware(ResponseHeadersMiddleware)
+    app.add_middleware(ResponseHeadersMiddleware, timing=settings.server_timing)
     return app

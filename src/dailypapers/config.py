@@ -286,6 +286,36 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(
         15, ge=1, description="The sliding window the login limits count failures in."
     )
+    mail_sends_per_address_per_hour: int = Field(
+        5,
+        ge=1,
+        description="Mail one action may send to one address (verification resends, reset "
+        "links) within an hour; more are refused with 429 (resets stay silent).",
+    )
+    mail_sends_per_ip_per_hour: int = Field(
+        20,
+        ge=1,
+        description="Mail-sending actions (sign-up, verification resend, password reset, "
+        "subscribe) one client address may trigger within an hour; more get 429.",
+    )
+    signups_per_ip_per_hour: int = Field(
+        5, ge=1, description="Accounts one client address may create within an hour (429 after)."
+    )
+    signups_per_hour: int = Field(
+        200, ge=1, description="Accounts the whole site may create within an hour (429 after)."
+    )
+    server_timing: bool = Field(
+        False,
+        description="Add a Server-Timing header (the app's own time per response) for "
+        "benchmarks and dev tools. Off by default: it tells anyone how long each answer took, "
+        "e.g. whether an address has an account.",
+    )
+    password_hash_concurrency: int = Field(
+        2,
+        ge=1,
+        description="Password hashes (argon2id, argon2_memory_cost_kib each) computed at once "
+        "per process; more wait their turn, so a sign-up or login flood can't exhaust memory.",
+    )
     password_reset_minutes: int = Field(
         60, ge=1, description="A password-reset link works for this long, and only once."
     )

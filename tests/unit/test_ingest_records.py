@@ -169,7 +169,7 @@ def test_a_line_nested_too_deeply_is_a_positioned_error(tmp_path):
 def test_junk_after_the_gzip_magic_is_a_clear_file_error(tmp_path):
     path = tmp_path / "junk.json.gz"
     path.write_bytes(b"\x1f\x8b" + b"not really gzip" * 10)
-    with pytest.raises(BadRequest, match="junk.json.gz is truncated or corrupt"):
+    with pytest.raises(BadRequest, match=r"junk\.json\.gz is truncated or corrupt"):
         first_char(path)
     [record] = read_jsonl(path, max_line_bytes=100)
     assert "junk.json.gz:1: file is truncated or corrupt" in str(record.error)
@@ -181,7 +181,7 @@ def test_a_deeply_nested_or_non_utf8_document_is_a_clear_file_error(tmp_path):
         read_json_document(deep, max_bytes=10**6)
     latin = tmp_path / "latin.json"
     latin.write_bytes(b'[{"title": "caf\xe9"}]')
-    with pytest.raises(BadRequest, match="latin.json is not valid UTF-8"):
+    with pytest.raises(BadRequest, match=r"latin\.json is not valid UTF-8"):
         read_json_document(latin, max_bytes=10**6)
 
 

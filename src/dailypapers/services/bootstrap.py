@@ -37,6 +37,7 @@ from dailypapers.storage.digest_search import CategoryPapers
 from dailypapers.storage.embeddings import EmbeddingStore
 from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.papers import PaperStore
+from dailypapers.storage.rate_limits import RateLimitStore
 from dailypapers.storage.search import SearchStore
 from dailypapers.storage.subscriptions import SubscriptionStore
 
@@ -178,7 +179,7 @@ def bootstrap(
         ),
         outgoing_mail=outgoing_mail,
         subscriptions=SubscriptionService(
-            settings, subscription_store, deliveries, outgoing_mail, clock
+            settings, subscription_store, deliveries, outgoing_mail, clock, RateLimitStore(db)
         ),
         digests=DigestService(
             settings,

@@ -12,7 +12,13 @@ from datetime import datetime
 
 from dailypapers.config import Settings
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
-from dailypapers.domain.community import Collection, User, check_text, require_contributor
+from dailypapers.domain.community import (
+    Collection,
+    User,
+    check_text,
+    is_row_id,
+    require_contributor,
+)
 from dailypapers.domain.papers import Paper
 from dailypapers.errors import Forbidden, NotFound
 from dailypapers.storage.collections import CollectionStore
@@ -56,7 +62,7 @@ class CollectionService:
         )
 
     def _visible(self, viewer: User | None, collection_id: int) -> Collection:
-        collection = self.collections.get(collection_id)
+        collection = self.collections.get(collection_id) if is_row_id(collection_id) else None
         if collection is None or not (
             collection.is_public or (viewer is not None and viewer.id == collection.user_id)
         ):
