@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from dailypapers.api.routes import router as api_router
 from dailypapers.api.search_routes import router as api_search_router
 from dailypapers.api.write_routes import router as api_write_router
+from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError, PayloadTooLarge
 from dailypapers.services.bootstrap import Services
 from dailypapers.web.account_routes import router as account_router
@@ -249,6 +250,17 @@ class ResponseHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+# --- the server ----------------------------------------------------------------------------
+def server_options(settings: Settings) -> dict[str, object]:
+    """uvicorn options that follow the settings: forwarded headers are believed only from
+    `trusted_proxies` (uvicorn's own default believes anyone on 127.0.0.1, so a local client
+    could claim any address and get around the per-client login and mail limits)."""
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    if not proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": proxies}
 
 
 # --- the app -----------------------------------------------------------------------------

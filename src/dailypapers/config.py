@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     # --- web and API ---------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `dailypapers serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `dailypapers serve` listens on.")
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto headers are believed (uvicorn's forwarded_allow_ips; `*` for any). "
+        "Empty: none, so every client is the socket's peer and nobody can pose as another "
+        "address to dodge the per-client limits. Behind a proxy on another host, name it "
+        "here, or every client counts as that one proxy.",
+    )
     base_url: str = Field(
         "http://127.0.0.1:8000",
         description="Public URL of the site, used in absolute links (feeds, emails).",
