@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         5000, ge=0, description="How long a SQLite connection waits for a lock before failing."
     )
+    sqlite_wal_limit_mb: int = Field(
+        64,
+        ge=1,
+        description="SQLite's write-ahead log is cut back to this size after each checkpoint "
+        "(PRAGMA journal_size_limit), and imports checkpoint it when they finish, so bulk "
+        "writes under load can't leave it growing without bound.",
+    )
     sql_time_limit_ms: int = Field(
         2000,
         ge=0,

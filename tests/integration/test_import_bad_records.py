@@ -193,3 +193,24 @@ def test_a_value_the_database_refuses_rolls_back_its_batch_and_names_it(
     with pytest.raises(RecordError, match="the database refused a value"):
         services.papers.upsert(records, now=services.clock())
     assert services.papers.count() == 0
+
+
+def test_an_import_leaves_the_sqlite_wal_truncated_and_capped(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """Bulk writes once grew the WAL to 934 MB under load with nothing cutting it back."""
+    rows = _rows(shared_data / "arxiv_daily_cs" / "papers.jsonl.gz", 2000)
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db_path = tmp_path / "wal.db"
+    services = make_services(
+        tmp_path, f"sqlite:///{db_path}", import_batch_size=BATCH, sqlite_wal_limit_mb=3
+    )
+    try:
+        assert services.imports.import_file(path, "arxiv-snapshot").inserted == 2000
+        assert Path(f"{db_path}-wal").stat().st_size == 0
+        with services.db.read() as conn:
+            limit = conn.exec_driver_sql("PRAGMA journal_size_limit").scalar()
+        assert limit == 3 * 2**20
+    finally:
+        services.close()

@@ -139,6 +139,7 @@ def bootstrap(
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         time_limit_ms=settings.sql_time_limit_ms,
         pool_size=settings.db_pool_size,
+        wal_limit_bytes=settings.sqlite_wal_limit_mb * 2**20,
     )
     papers = PaperStore(db)
     imports = ImportService(settings, papers, clock)
