@@ -264,8 +264,8 @@ class Settings(BaseSettings):
     anonymous_session_hours: int = Field(
         12,
         ge=1,
-        description="Lifetime of the pre-login session that carries a logged-out visitor's "
-        "CSRF token (login, sign-up and reset forms).",
+        description="Lifetime of the pre-login session cookie that carries a logged-out "
+        "visitor's CSRF token (login, sign-up and reset forms); nothing is stored for it.",
     )
     signups_open: bool = Field(
         True, description="Anyone may sign up; when off, only `dailypapers users create` adds."

@@ -125,6 +125,8 @@ class SessionMiddleware:
         state = scope.setdefault("state", {})
         raw = _cookie(scope, auth.cookie_name)
         session = await to_thread.run_sync(auth.session, raw) if raw else None
+        if session is None and raw:  # logged out: a stateless anonymous session
+            session = auth.anonymous_session(raw)
         state[_STATE_SESSION] = session
 
         if (
