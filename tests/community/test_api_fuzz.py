@@ -11,6 +11,7 @@ import os
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from dailypapers.app import create_app
@@ -60,3 +61,12 @@ def test_no_anonymous_request_gets_a_server_error(case) -> None:
 @FUZZ
 def test_no_valid_token_request_gets_a_server_error(case, token: str) -> None:
     _no_server_error(case, {"Authorization": f"Bearer {token}"})
+
+
+def test_the_openapi_states_page_bounds_and_error_answers(services: Services) -> None:
+    spec = TestClient(create_app(services)).get("/openapi.json").json()
+    for path in ("/api/daily_papers", "/api/search"):
+        operation = spec["paths"][path]["get"]
+        bounds = {p["name"]: p["schema"].get("minimum") for p in operation["parameters"]}
+        assert (bounds["p"], bounds["limit"]) == (0, 1), path
+        assert {"400", "422"} <= set(operation["responses"]), path
