@@ -91,7 +91,9 @@ def time_daily_page(db_path: Path, requests: int) -> dict[str, float]:
     from dailypapers.config import Settings
     from dailypapers.services.bootstrap import bootstrap
 
-    services = bootstrap(Settings(database_url=f"sqlite:///{db_path}", data_dir=db_path.parent))
+    services = bootstrap(
+        Settings(database_url=f"sqlite:///{db_path}", data_dir=db_path.parent, server_timing=True)
+    )
     conn = sqlite3.connect(db_path)
     days = [r[0] for r in conn.execute("SELECT DISTINCT day FROM daily_entries")]
     per_day = conn.execute(

@@ -4,6 +4,9 @@ Browser tests (Playwright + Debian's chromium), `huggingface_hub` client tests, 
 and load or abuse scripts all talk to the site over a real socket, with real headers, as a
 user's program would. The in-process `TestClient` stays for fast unit-level web tests.
 
+The server runs with the options `dailypapers serve` uses (app.server_options: forwarded
+headers only from `trusted_proxies`).
+
 Usage:
     port = free_port()
     services = bootstrap(Settings(data_dir=..., base_url=f"http://127.0.0.1:{port}"))
@@ -23,6 +26,8 @@ from types import TracebackType
 
 import uvicorn
 
+from dailypapers.app import server_options
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -34,8 +39,10 @@ class LiveServer:
     """Serves an ASGI app on 127.0.0.1:`port` until the `with` block ends."""
 
     def __init__(self, app: object, port: int, *, startup_timeout_s: float = 20.0) -> None:
+        services = getattr(getattr(app, "state", None), "services", None)
+        options = server_options(services.settings) if services is not None else {}
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **options
         )
         self.server = uvicorn.Server(config)
         self.port = port

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from dailypapers.api.routes import router as api_router
 from dailypapers.api.search_routes import router as api_search_router
 from dailypapers.api.write_routes import router as api_write_router
+from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError, PayloadTooLarge
 from dailypapers.services.bootstrap import Services
 from dailypapers.web.account_routes import router as account_router
@@ -221,12 +222,15 @@ class BodyLimitMiddleware:
 
 
 class ResponseHeadersMiddleware:
-    """Add the CSP and friends to every response (that doesn't set its own), and a
-    `Server-Timing: app;dur=<ms>` header: the time the app took to produce the response,
-    which the benchmarks read and browsers' dev tools show."""
+    """Add the CSP and friends to every response (that doesn't set its own), and, when the
+    `server_timing` setting asks for it, a `Server-Timing: app;dur=<ms>` header: the time the
+    app took to produce the response, which the benchmarks read and browsers' dev tools show.
+    Off by default: it tells anyone exactly how long each answer took (whether an address
+    has an account, say)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, timing: bool = False) -> None:
         self.app = app
+        self.timing = timing
         self.headers = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -240,12 +244,24 @@ class ResponseHeadersMiddleware:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in self.headers if k not in present]
-                elapsed_ms = (time.perf_counter() - started) * 1000
-                extra.append((b"server-timing", f"app;dur={elapsed_ms:.2f}".encode()))
+                if self.timing:
+                    elapsed_ms = (time.perf_counter() - started) * 1000
+                    extra.append((b"server-timing", f"app;dur={elapsed_ms:.2f}".encode()))
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+# --- the server ----------------------------------------------------------------------------
+def server_options(settings: Settings) -> dict[str, object]:
+    """uvicorn options that follow the settings: forwarded headers are believed only from
+    `trusted_proxies` (uvicorn's own default believes anyone on 127.0.0.1, so a local client
+    could claim any address and get around the per-client login and mail limits)."""
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    if not proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": proxies}
 
 
 # --- the app -----------------------------------------------------------------------------
@@ -289,5 +305,5 @@ def create_app(services: Services) -> FastAPI:
     )
     # Added last = outermost: the headers also land on 413s refused before routing.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
-    app.add_middleware(ResponseHeadersMiddleware)
+    app.add_middleware(ResponseHeadersMiddleware, timing=settings.server_timing)
     return app

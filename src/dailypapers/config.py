@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         5000, ge=0, description="How long a SQLite connection waits for a lock before failing."
     )
+    sqlite_wal_limit_mb: int = Field(
+        64,
+        ge=1,
+        description="SQLite's write-ahead log is cut back to this size after each checkpoint "
+        "(PRAGMA journal_size_limit), and imports checkpoint it when they finish, so bulk "
+        "writes under load can't leave it growing without bound.",
+    )
     sql_time_limit_ms: int = Field(
         2000,
         ge=0,
@@ -42,6 +49,14 @@ class Settings(BaseSettings):
     # --- web and API ---------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `dailypapers serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `dailypapers serve` listens on.")
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto headers are believed (uvicorn's forwarded_allow_ips; `*` for any). "
+        "Empty: none, so every client is the socket's peer and nobody can pose as another "
+        "address to dodge the per-client limits. Behind a proxy on another host, name it "
+        "here, or every client counts as that one proxy.",
+    )
     base_url: str = Field(
         "http://127.0.0.1:8000",
         description="Public URL of the site, used in absolute links (feeds, emails).",
@@ -249,8 +264,8 @@ class Settings(BaseSettings):
     anonymous_session_hours: int = Field(
         12,
         ge=1,
-        description="Lifetime of the pre-login session that carries a logged-out visitor's "
-        "CSRF token (login, sign-up and reset forms).",
+        description="Lifetime of the pre-login session cookie that carries a logged-out "
+        "visitor's CSRF token (login, sign-up and reset forms); nothing is stored for it.",
     )
     signups_open: bool = Field(
         True, description="Anyone may sign up; when off, only `dailypapers users create` adds."
@@ -285,6 +300,36 @@ class Settings(BaseSettings):
     )
     login_window_minutes: int = Field(
         15, ge=1, description="The sliding window the login limits count failures in."
+    )
+    mail_sends_per_address_per_hour: int = Field(
+        5,
+        ge=1,
+        description="Mail one action may send to one address (verification resends, reset "
+        "links) within an hour; more are refused with 429 (resets stay silent).",
+    )
+    mail_sends_per_ip_per_hour: int = Field(
+        20,
+        ge=1,
+        description="Mail-sending actions (sign-up, verification resend, password reset, "
+        "subscribe) one client address may trigger within an hour; more get 429.",
+    )
+    signups_per_ip_per_hour: int = Field(
+        5, ge=1, description="Accounts one client address may create within an hour (429 after)."
+    )
+    signups_per_hour: int = Field(
+        200, ge=1, description="Accounts the whole site may create within an hour (429 after)."
+    )
+    server_timing: bool = Field(
+        False,
+        description="Add a Server-Timing header (the app's own time per response) for "
+        "benchmarks and dev tools. Off by default: it tells anyone how long each answer took, "
+        "e.g. whether an address has an account.",
+    )
+    password_hash_concurrency: int = Field(
+        2,
+        ge=1,
+        description="Password hashes (argon2id, argon2_memory_cost_kib each) computed at once "
+        "per process; more wait their turn, so a sign-up or login flood can't exhaust memory.",
     )
     password_reset_minutes: int = Field(
         60, ge=1, description="A password-reset link works for this long, and only once."

@@ -32,12 +32,13 @@ def test_usernames_that_would_break_urls_or_mentions_are_refused(name: str) -> N
 
 
 @pytest.mark.parametrize("email", ["a@b", "not an email", "a@b@c", "x" * 250 + "@b.co", ""])
-def test_email_addresses_need_one_at_and_no_spaces(email: str) -> None:
-    if email == "a@b":
-        assert check_email(email) == "a@b"
-    else:
-        with pytest.raises(BadRequest):
-            check_email(email)
+def test_email_addresses_need_one_at_no_spaces_and_a_dotted_domain(email: str) -> None:
+    with pytest.raises(BadRequest):
+        check_email(email)
+
+
+def test_an_account_address_keeps_its_case() -> None:
+    assert check_email(" Ada.L@B.co ") == "Ada.L@B.co"
 
 
 @pytest.mark.parametrize(

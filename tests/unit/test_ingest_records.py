@@ -145,11 +145,44 @@ def test_bytes_read_grows_through_the_file(tmp_path):
     assert progress[-1] == path.stat().st_size
 
 
-def test_invalid_utf8_is_replaced_rather_than_failing_the_line(tmp_path):
+def test_invalid_utf8_fails_its_line_with_the_byte_rather_than_being_replaced(tmp_path):
     path = tmp_path / "rows.jsonl"
-    path.write_bytes(b'{"title": "caf\xe9"}\n')
+    path.write_bytes(b'{"title": "caf\xe9"}\n{"title": "ok"}\n')
+    bad, good = read_jsonl(path, max_line_bytes=100)
+    assert bad.value is None and str(bad.error) == "rows.jsonl:1: invalid UTF-8 at byte 14"
+    assert good.value == {"title": "ok"}
+
+
+def test_a_line_starting_with_a_bom_is_read(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"i": 1}\n\xef\xbb\xbf{"i": 2}\n')
+    assert [r.value for r in read_jsonl(path, max_line_bytes=100)] == [{"i": 1}, {"i": 2}]
+
+
+def test_a_line_nested_too_deeply_is_a_positioned_error(tmp_path):
+    path = _write(tmp_path / "rows.jsonl", "[" * 5000 + "]" * 5000 + '\n{"i": 1}\n')
+    deep, good = read_jsonl(path, max_line_bytes=100_000)
+    assert str(deep.error) == "rows.jsonl:1: JSON nested too deeply"
+    assert good.value == {"i": 1}
+
+
+def test_junk_after_the_gzip_magic_is_a_clear_file_error(tmp_path):
+    path = tmp_path / "junk.json.gz"
+    path.write_bytes(b"\x1f\x8b" + b"not really gzip" * 10)
+    with pytest.raises(BadRequest, match=r"junk\.json\.gz is truncated or corrupt"):
+        first_char(path)
     [record] = read_jsonl(path, max_line_bytes=100)
-    assert record.value == {"title": "caf\ufffd"}
+    assert "junk.json.gz:1: file is truncated or corrupt" in str(record.error)
+
+
+def test_a_deeply_nested_or_non_utf8_document_is_a_clear_file_error(tmp_path):
+    deep = _write(tmp_path / "deep.json", "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(BadRequest, match="nested too deeply"):
+        read_json_document(deep, max_bytes=10**6)
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b'[{"title": "caf\xe9"}]')
+    with pytest.raises(BadRequest, match=r"latin\.json is not valid UTF-8"):
+        read_json_document(latin, max_bytes=10**6)
 
 
 # --- whole documents -----------------------------------------------------------------------

@@ -50,9 +50,15 @@ def daily_papers(
     date: Annotated[str | None, Query(description="A day, `YYYY-MM-DD`.")] = None,
     week: Annotated[str | None, Query(description="An ISO week, `YYYY-Www`.")] = None,
     month: Annotated[str | None, Query(description="A month, `YYYY-MM`.")] = None,
-    p: Annotated[int, Query(description="Page number, from 0.")] = 0,
+    p: Annotated[
+        int, Query(description="Page number, from 0.", json_schema_extra={"minimum": 0})
+    ] = 0,
     limit: Annotated[
-        int | None, Query(description="Papers per page, 1 to the `max_page_size` setting.")
+        int | None,
+        Query(
+            description="Papers per page, 1 to the `max_page_size` setting.",
+            json_schema_extra={"minimum": 1},  # enforced (400) by the service
+        ),
     ] = None,
     sort: Annotated[
         Literal["publishedAt", "trending"] | None,

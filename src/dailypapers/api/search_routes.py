@@ -30,7 +30,11 @@ _TRUE = ("1", "true", "on", "yes")
 
 Q = Annotated[str, Query(description="The query: plain words (no operators).")]
 Limit = Annotated[
-    int | None, Query(description="Results per page, 1 to the `max_page_size` setting.")
+    int | None,
+    Query(
+        description="Results per page, 1 to the `max_page_size` setting.",
+        json_schema_extra={"minimum": 1},  # enforced (400) by the service
+    ),
 ]
 
 
@@ -72,7 +76,9 @@ def search(
     ] = None,
     category: Annotated[str | None, Query(description="An arXiv category, e.g. cs.CL.")] = None,
     has_code: Annotated[str | None, Query(description="1: only papers with code.")] = None,
-    p: Annotated[int, Query(description="Page number, from 0.")] = 0,
+    p: Annotated[
+        int, Query(description="Page number, from 0.", json_schema_extra={"minimum": 0})
+    ] = 0,
     limit: Limit = None,
 ) -> JSONResponse:
     filters = SearchFilters(

@@ -38,7 +38,7 @@ def serve(
     """Serve the site and the API."""
     import uvicorn
 
-    from dailypapers.app import create_app
+    from dailypapers.app import create_app, server_options
 
     settings: Settings = ctx.obj
     with services_for(ctx) as services:
@@ -59,7 +59,7 @@ def serve(
             + ("" if scheduled else " (scheduler off: no scheduled ingest or digests)")
         )
         try:
-            uvicorn.run(app, host=host, port=port, log_level="info")
+            uvicorn.run(app, host=host, port=port, log_level="info", **server_options(settings))
         finally:
             services.scheduler.stop()
 

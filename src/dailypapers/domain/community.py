@@ -11,12 +11,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dailypapers.domain.email_addresses import check_email_address
 from dailypapers.errors import BadRequest, Forbidden, Unauthorized
 
 USERNAME_RULE = "2 to 32 letters, digits, '-' or '_', starting with a letter or digit"
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,31}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
-MAX_EMAIL_CHARS = 254  # RFC 5321's limit on a forward path
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +119,8 @@ def username_key(username: str) -> str:
 
 
 def check_email(raw: object) -> str:
-    text = raw.strip() if isinstance(raw, str) else ""
-    if len(text) > MAX_EMAIL_CHARS or not _EMAIL.fullmatch(text) or not text.isprintable():
-        raise BadRequest("enter an email address like name@example.org")
-    return text
+    """An account's address, case kept: the one rule in domain.email_addresses."""
+    return check_email_address(raw)
 
 
 def email_key(email: str) -> str:
@@ -147,7 +144,19 @@ def check_text(raw: object, what: str, *, max_chars: int, required: bool = True)
         raise BadRequest(f"{what} is longer than {max_chars:,} characters")
     if "\x00" in text:
         raise BadRequest(f"{what} contains a NUL character")
+    if any("\ud800" <= ch <= "\udfff" for ch in text):  # JSON's "\ud800": not storable text
+        raise BadRequest(f"{what} contains a lone surrogate (not a character)")
     return text
+
+
+# Row ids are INTEGER columns: PostgreSQL's stop at 2^31 - 1 (SQLite's at 2^63 - 1). A larger
+# id in a URL or a form names nothing; it is a 404, not a database error.
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value: int) -> bool:
+    """Could `value` be the id of a stored row (on either database)?"""
+    return 0 < value <= MAX_ROW_ID
 
 
 def require_contributor(user: User | None, *, verified_email_required: bool) -> User:

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Literal, NamedTuple, Protocol
 
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
+from dailypapers.domain.email_addresses import check_email_address
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.periods import parse_day, parse_week
 from dailypapers.domain.search import Span
@@ -37,22 +38,12 @@ ReasonKind = Literal["trending", "query", "category"]
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-_EMAIL = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
-    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
-)
 _CATEGORY = re.compile(r"[a-z][a-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?")
-MAX_EMAIL_LENGTH = 254
 
 
 def normalise_email(raw: str) -> str:
-    """The address as stored and compared: trimmed, lower-cased; ASCII addresses only."""
-    text = (raw or "").strip().lower()
-    if not text:
-        raise BadRequest("enter an email address")
-    if len(text) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(text) or ".." in text:
-        raise BadRequest(f"{raw.strip()[:80]!r} is not an email address we can send to")
-    return text
+    """The address as stored and compared: the one rule (domain.email_addresses), lower-cased."""
+    return check_email_address(raw).lower()
 
 
 def parse_categories(raw: str | Iterable[str]) -> tuple[str, ...]:

@@ -75,7 +75,8 @@ def _authors(obj: dict, limits: RecordLimits) -> list[str]:
             if isinstance(part, list) and part and all(isinstance(p, str) for p in part):
                 last, first = part[0], part[1] if len(part) > 1 else ""
                 suffix = part[2] if len(part) > 2 else ""
-                names.append(" ".join(p for p in (first, last, suffix) if p).strip())
+                name = " ".join(p for p in (first, last, suffix) if p).strip()
+                names.append(f.storable(name, "authors_parsed"))
         return [n for n in names if n][: limits.max_authors]
     return f.authors(obj.get("authors"), limit=limits.max_authors)
 

@@ -2,6 +2,13 @@
 
 Each function raises RecordError with a message that names the field, so a skipped record
 says exactly why.
+
+Every value that reaches the database passes through here, for file imports and live ingest
+alike, so a value both databases store identically is decided in one place: text holds no
+NUL (PostgreSQL refuses it) and no lone surrogate (it can't be encoded as UTF-8); dates lie
+in [EARLIEST, LATEST) (Python can't even shift `0001-01-01T00:00:00+01:00` to UTC, and the
+period pages can't step past year 9999); counts fit a signed 32-bit column (PostgreSQL's
+INTEGER; SQLite would take up to 2^63 - 1, and the two must agree).
 """
 
 from __future__ import annotations
@@ -17,6 +24,11 @@ from dailypapers.domain.arxiv_ids import ArxivId, parse_arxiv_id
 from dailypapers.errors import InvalidArxivId, RecordError
 
 _CATEGORY = re.compile(r"[a-z][a-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?")
+
+# Bounds of a plausible paper date: arXiv began in 1991, HF Daily Papers in 2023.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+MAX_COUNT = 2**31 - 1  # PostgreSQL INTEGER; upvotes, comments and stars stay far below
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +54,19 @@ def arxiv_id(value: Any, field: str = "id") -> ArxivId:
         raise RecordError(f"{field}: {exc.message}") from None
 
 
+def storable(value: str, field: str) -> str:
+    """The text itself, if both databases can store it exactly; else a RecordError."""
+    if "\x00" in value:
+        raise RecordError(f"{field} contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise RecordError(
+            f"{field} contains a lone surrogate ({value[exc.start]!r} at {exc.start})"
+        ) from None
+    return value
+
+
 def clean_text(value: Any, field: str, *, limit: int, required: bool = True) -> str:
     """Collapse arXiv's hard line-wraps into single spaces; LaTeX is kept as it is."""
     if value is None:
@@ -50,7 +75,7 @@ def clean_text(value: Any, field: str, *, limit: int, required: bool = True) -> 
         return ""
     if not isinstance(value, str):
         raise RecordError(f"{field} must be a string, not {type(value).__name__}")
-    text = " ".join(value.split())
+    text = " ".join(storable(value, field).split())
     if required and not text:
         raise RecordError(f"empty {field}")
     if len(text) > limit:
@@ -69,6 +94,7 @@ def authors(value: Any, *, limit: int) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
+        storable(value, "authors")
         parts = re.split(r",\s*(?:and\s+)?|\s+and\s+", " ".join(value.split()))
         names = [p.strip() for p in parts]
     elif isinstance(value, list):
@@ -80,7 +106,7 @@ def authors(value: Any, *, limit: int) -> list[str]:
                 item = item.get("name")
             if not isinstance(item, str):
                 raise RecordError("authors must be names (strings or {name} objects)")
-            names.append(" ".join(item.split()))
+            names.append(" ".join(storable(item, "authors").split()))
     else:
         raise RecordError(f"authors must be a list or a string, not {type(value).__name__}")
     return [n for n in names if n][:limit]
@@ -113,20 +139,29 @@ def timestamp(value: Any, field: str) -> datetime | None:
     except ValueError:
         try:
             parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise RecordError(f"{field}: unparsable date {value!r}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before datetime.min in UTC
+        raise RecordError(f"{field}: date out of range {value!r}") from None
+    if not EARLIEST <= parsed < LATEST:
+        raise RecordError(f"{field}: date out of range {value!r}")
+    return parsed
 
 
 def day(value: Any, field: str) -> date:
     if not isinstance(value, str):
         raise RecordError(f"missing {field}")
     try:
-        return date.fromisoformat(value.strip()[:10])
+        parsed = date.fromisoformat(value.strip()[:10])
     except ValueError:
         raise RecordError(f"{field}: unparsable date {value!r}") from None
+    if not EARLIEST.date() <= parsed < LATEST.date():
+        raise RecordError(f"{field}: date out of range {value!r}")
+    return parsed
 
 
 def count(value: Any, field: str) -> int | None:
@@ -134,6 +169,8 @@ def count(value: Any, field: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise RecordError(f"{field} must be a non-negative integer")
+    if value > MAX_COUNT:
+        raise RecordError(f"{field} is larger than {MAX_COUNT}")
     return value
 
 
@@ -147,7 +184,7 @@ def url(value: Any, field: str) -> str | None:
         or len(text) > 2000
     ):
         raise RecordError(f"{field} must be an http(s) URL of at most 2000 characters")
-    return text
+    return storable(text, field)
 
 
 def keywords(value: Any) -> list[str] | None:
@@ -155,4 +192,5 @@ def keywords(value: Any) -> list[str] | None:
         return None
     if not isinstance(value, list):
         raise RecordError("ai_keywords must be a list")
-    return [str(k) for k in value if isinstance(k, str | int | float)][:100]
+    kept = [str(k) for k in value if isinstance(k, str | int | float)][:100]
+    return [storable(k, "ai_keywords") for k in kept]

@@ -35,9 +35,10 @@ def parse_hf_record(obj: Any, limits: RecordLimits, position: int | None = None)
 
 def _user_name(value: Any) -> str | None:
     if isinstance(value, dict):
-        name = value.get("name") or value.get("user")
-        return name if isinstance(name, str) and name else None
-    return value if isinstance(value, str) and value else None
+        value = value.get("name") or value.get("user")
+    if not isinstance(value, str) or not value:
+        return None
+    return f.storable(value, "submitter")
 
 
 def _organization(value: Any) -> str | None:

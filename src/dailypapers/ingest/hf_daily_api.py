@@ -26,6 +26,8 @@ def parse_hf_page(body: bytes, *, limits: RecordLimits, label: str = "") -> Page
         items = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedPage(f"invalid JSON ({exc})") from None
+    except RecursionError:
+        raise MalformedPage("JSON nested too deeply") from None
     if not isinstance(items, list):
         raise MalformedPage(f"expected a JSON list of papers, got {type(items).__name__}")
     page = Page(total=len(items), label=label)

@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.policy import default as DEFAULT
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 from typing import Literal, Protocol, TextIO
 
 from dailypapers.config import Settings
+from dailypapers.domain.email_addresses import is_email_address
 from dailypapers.mail.messages import RawMessage
 
 Message = EmailMessage | RawMessage  # what mailers send
@@ -104,17 +105,33 @@ class Mailer(Protocol):
 
 
 def envelope(message: Message) -> tuple[str, list[str]]:
-    """(sender, recipients) of the SMTP envelope, from From and To/Cc."""
+    """(sender, recipients) of the SMTP envelope: From, and one address per To/Cc header.
+
+    Each To/Cc header must hold exactly one address under the one rule
+    (domain.email_addresses), parsed without defects: a header that a parser would decode
+    (RFC 2047) into a list, or repair (`<victim@corp.test>x`) into someone else's address,
+    is refused rather than sent, so the envelope can never widen past the stored address.
+    """
     sender = parseaddr(str(message.get("From", "")))[1]
     recipients = [
-        address
-        for _, address in getaddresses([str(v) for v in message.get_all("To", [])])
-        + getaddresses([str(v) for v in message.get_all("Cc", [])])
-        if address
+        _recipient(value) for name in ("To", "Cc") for value in (message.get_all(name) or [])
     ]
     if not sender or not recipients:
         raise PermanentFailure("a message needs a From and a To address", bounce=False)
     return sender, recipients
+
+
+def _recipient(value: object) -> str:
+    text = str(value).strip()
+    parsed = getattr(value, "addresses", None)  # an email.headerregistry address header
+    if parsed is not None:
+        one = len(parsed) == 1 and not getattr(value, "defects", ())
+        text = parsed[0].addr_spec if one else ""
+    if not is_email_address(text):
+        raise PermanentFailure(
+            f"recipient {str(value)[:80]!r} is not one plain email address", bounce=False
+        )
+    return text
 
 
 class RateLimiter:

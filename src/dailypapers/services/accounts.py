@@ -3,24 +3,31 @@ the admin's user switches (promote, disable).
 
 Verification and reset links carry a random token that is stored hashed, works once and
 expires (`email_verification_hours`, `password_reset_minutes`). Asking for a reset never says
-whether an address has an account. The messages are built by mail/messages.py and sent by the
-one `Mailer` (mail/mailer.py: SMTP or console, setting `mail_backend`), as digests are.
+whether an address has an account. Every action that sends mail is rate-limited per
+recipient address and per client address, and sign-ups per client and for the whole site,
+before any password is hashed (services.rate_limiting; the limits are settings). The messages
+are built by mail/messages.py and sent by the one `Mailer` (mail/mailer.py: SMTP or console,
+setting `mail_backend`), as digests are.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from dailypapers.config import Settings
 from dailypapers.domain.community import User, check_email, check_password, check_username
-from dailypapers.errors import BadRequest, Forbidden, NotFound
-from dailypapers.mail.mailer import Mailer
+from dailypapers.errors import BadRequest, Forbidden, NotFound, SourceError
+from dailypapers.mail.mailer import Mailer, MailError
 from dailypapers.mail.messages import mail_site, password_reset_message, verification_message
 from dailypapers.services.auth import PasswordHashing
 from dailypapers.services.clock import Clock
+from dailypapers.services.rate_limiting import RateGuard
 from dailypapers.services.tokens import hash_token, new_token
 from dailypapers.storage.rate_limits import RateLimitStore
 from dailypapers.storage.users import UserStore
+
+log = logging.getLogger(__name__)
 
 
 class AccountService:
@@ -40,6 +47,7 @@ class AccountService:
         self.mailer = mailer
         self.clock = clock
         self.site = mail_site(settings)
+        self.guard = RateGuard(rate_limits, clock)
 
     # --- creating accounts ---------------------------------------------------------------
     def _check_password(self, password: object) -> str:
@@ -49,13 +57,39 @@ class AccountService:
             max_chars=self.settings.password_max_chars,
         )
 
-    def sign_up(self, username: str, email: str, password: str) -> User:
-        """A new account (open sign-ups only); a verification link is emailed."""
+    def sign_up(self, username: str, email: str, password: str, *, client: str = "") -> User:
+        """A new account (open sign-ups only); a verification link is emailed.
+
+        Input is checked first (cheap), then the limits (per client, site-wide, and the mail
+        limits), and only then is the password hashed."""
         if not self.settings.signups_open:
             raise Forbidden("sign-ups are closed on this site; ask an admin for an account")
+        check_username(username)
+        address = check_email(email)
+        self._check_password(password)
+        limits = [("site", self.settings.signups_per_hour)]
+        if client:
+            limits.insert(0, (f"ip:{client}", self.settings.signups_per_ip_per_hour))
+        self.guard.take("signup", limits, what="sign-ups")
+        self._take_mail(address, client)
         user = self.create_user(username, email, password)
-        self.send_verification(user)
+        try:
+            self.send_verification(user)
+        except MailError as exc:  # no half-made account: the same sign-up can be tried again
+            self.users.discard_new(user.id)
+            raise SourceError(
+                "We could not send the confirmation mail just now, so no account was made. "
+                "Please try again in a few minutes.",
+                detail=str(exc),
+            ) from exc
         return user
+
+    def _take_mail(self, address: str, client: str) -> None:
+        """Count one mail to `address` asked for by `client`; RateLimited past either limit."""
+        limits = [(f"to:{address.lower()}", self.settings.mail_sends_per_address_per_hour)]
+        if client:
+            limits.append((f"ip:{client}", self.settings.mail_sends_per_ip_per_hour))
+        self.guard.take("mail", limits, what="emails")
 
     def create_user(
         self,
@@ -103,15 +137,41 @@ class AccountService:
             )
         )
 
+    def resend_verification(self, user: User, *, client: str = "") -> None:
+        """The settings page's "send the link again": rate-limited like every mail action."""
+        if user.email_verified:
+            return
+        self._take_mail(user.email, client)
+        self.send_verification(user)
+
     def verify_email(self, raw_token: str) -> User:
         user = self.users.verify_email(hash_token(raw_token or ""), now=self.clock())
         if user is None:
             raise BadRequest("this verification link is not valid: it was used, or it expired")
         return user
 
-    def request_password_reset(self, email: str) -> None:
+    def request_password_reset(self, email: str, *, client: str = "") -> None:
         """Email a reset link if the address has an account; silent either way."""
+        self.send_password_reset(self.accept_reset_request(email, client=client))
+
+    def accept_reset_request(self, email: str, *, client: str = "") -> str:
+        """The part of a reset request the asker waits for: the same work whether or not the
+        address has an account (check it, count it against the mail limits, which refuse
+        with 429 on the count alone), so neither the answer nor its timing tells. The lookup
+        and the mail follow in `send_password_reset`, after the response."""
         email = check_email(email)
+        self._take_mail(email, client)
+        return email
+
+    def send_password_reset(self, email: str) -> None:
+        """Mail a reset link if `email` has an account. Runs after the response: a mail
+        failure is logged, never shown (it would tell that the account exists)."""
+        try:
+            self._send_password_reset(email)
+        except MailError as exc:
+            log.warning("password-reset mail to an account could not be sent: %s", exc)
+
+    def _send_password_reset(self, email: str) -> None:
         user = self.users.by_email(email)
         if user is None or user.disabled:
             return

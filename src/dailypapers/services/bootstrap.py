@@ -195,6 +195,7 @@ def bootstrap(
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         time_limit_ms=settings.sql_time_limit_ms,
         pool_size=settings.db_pool_size,
+        wal_limit_bytes=settings.sqlite_wal_limit_mb * 2**20,
     )
     papers = PaperStore(db)
     imports = ImportService(settings, papers, clock)
@@ -233,7 +234,9 @@ def bootstrap(
             paper_fetcher=paper_fetcher or ingest.arxiv,
         ),
         mailer=mailer,
-        subscriptions=SubscriptionService(settings, subscription_store, deliveries, mailer, clock),
+        subscriptions=SubscriptionService(
+            settings, subscription_store, deliveries, mailer, clock, RateLimitStore(db)
+        ),
         digests=DigestService(
             settings,
             papers,

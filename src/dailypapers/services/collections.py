@@ -10,7 +10,13 @@ from dataclasses import dataclass
 
 from dailypapers.config import Settings
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
-from dailypapers.domain.community import Collection, User, check_text, require_contributor
+from dailypapers.domain.community import (
+    Collection,
+    User,
+    check_text,
+    is_row_id,
+    require_contributor,
+)
 from dailypapers.domain.papers import Paper
 from dailypapers.errors import Forbidden, NotFound
 from dailypapers.services.clock import Clock
@@ -55,7 +61,7 @@ class CollectionService:
         )
 
     def _visible(self, viewer: User | None, collection_id: int) -> Collection:
-        collection = self.collections.get(collection_id)
+        collection = self.collections.get(collection_id) if is_row_id(collection_id) else None
         if collection is None or not (
             collection.is_public or (viewer is not None and viewer.id == collection.user_id)
         ):

@@ -13,6 +13,7 @@ from dailypapers.domain.community import (
     CommentThread,
     User,
     check_text,
+    is_row_id,
     require_contributor,
     require_owner,
     thread_comments,
@@ -45,7 +46,7 @@ class CommentService:
         )
 
     def _visible(self, comment_id: int) -> Comment:
-        comment = self.comments.get(comment_id)
+        comment = self.comments.get(comment_id) if is_row_id(comment_id) else None
         if comment is None or not comment.visible or self.papers.get(comment.arxiv_id) is None:
             raise NotFound(f"there is no comment {comment_id}")
         return comment

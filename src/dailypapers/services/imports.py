@@ -3,6 +3,11 @@
 Memory stays flat whatever the file size (records are read one line at a time and written a
 batch at a time). Each batch is one transaction, so an interrupted import leaves whole batches
 or nothing; re-running it merges into what is there and reports those papers as unchanged.
+
+Validation (ingest.fields, shared with live ingest) should leave nothing the database refuses;
+if it still refuses a batch, the batch is rolled back and written again one record at a time,
+so only the refused record is skipped (with its position) and the rest of the file lands.
+On SQLite an import ends with a WAL checkpoint, so the log doesn't stay at its peak size.
 """
 
 from __future__ import annotations
@@ -47,12 +52,12 @@ class ImportService:
             raise BadRequest(f"{path} is not a file")
         report = RunCounts()
         total = path.stat().st_size
-        batch: list[SourceRecord] = []
+        batch: list[tuple[str, SourceRecord]] = []
         for raw in self._raw_records(path, kind):
             report.fetched += 1
             if raw.error is None:
                 try:
-                    batch.append(self._parse(raw, kind, feature))
+                    batch.append((raw.position, self._parse(raw, kind, feature)))
                 except RecordError as exc:
                     skipped = RecordError(exc.reason, position=raw.position)
                     report.skip(skipped.reason, str(skipped))
@@ -63,6 +68,7 @@ class ImportService:
                 if progress:
                     progress(raw.bytes_read, total)
         self._flush(batch, report)
+        self.papers.db.checkpoint()  # bulk work done: don't leave the WAL at its peak size
         if progress:
             progress(total, total)
         return report
@@ -82,15 +88,25 @@ class ImportService:
             return parse_hf_record(raw.value, self.limits, position)
         return parse_snapshot_record(raw.value, self.limits, feature=feature, position=position)
 
-    def _flush(self, batch: list[SourceRecord], report: RunCounts) -> None:
+    def _flush(self, batch: list[tuple[str, SourceRecord]], report: RunCounts) -> None:
         if not batch:
             return
-        counts = self.papers.upsert(batch, now=self.clock())
+        try:
+            self._write([record for _, record in batch], report)
+        except RecordError:  # the database refused a value: find which, keep the rest
+            for position, record in batch:
+                try:
+                    self._write([record], report)
+                except RecordError as exc:
+                    report.skip(RecordError(exc.reason, position=position))
+        batch.clear()
+
+    def _write(self, records: list[SourceRecord], report: RunCounts) -> None:
+        counts = self.papers.upsert(records, now=self.clock())
         report.inserted += counts.inserted
         report.updated += counts.updated
         report.unchanged += counts.unchanged
         report.entries_added += counts.entries_added
-        batch.clear()
 
 
 def _index(position: str) -> int | None:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from dailypapers.config import Settings
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
-from dailypapers.domain.community import Collection, User
+from dailypapers.domain.community import Collection, User, is_row_id
 from dailypapers.domain.papers import FeedItem, Paper
 from dailypapers.errors import Forbidden, NotFound
 from dailypapers.services.accounts import AccountService
@@ -92,7 +92,7 @@ class ModerationService:
 
     def hide_comment(self, admin: User | None, comment_id: int, hidden: bool = True) -> None:
         self._admin(admin)
-        if not self.comments.set_hidden(comment_id, hidden):
+        if not is_row_id(comment_id) or not self.comments.set_hidden(comment_id, hidden):
             raise NotFound(f"there is no comment {comment_id}")
 
     def disable_user(self, admin: User | None, username: str, disabled: bool = True) -> User:

@@ -5,7 +5,9 @@ confirmation submitted. Links carry random tokens (`services.tokens`), stored ha
 `confirm` tokens expire (`subscription_confirm_hours`) and are single-use; `manage` and
 `unsubscribe` tokens (a fresh pair in every digest) keep working. The subscribe form never
 tells whether an address is already subscribed: the answer is always "check your inbox",
-and an already active address is mailed a manage link instead of being changed.
+and an already active address is mailed a manage link instead of being changed. One client
+address may ask for at most `mail_sends_per_ip_per_hour` such mails (429 after); one
+recipient gets at most one per `subscription_resend_interval_s` (silently).
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from dailypapers.mail.messages import (
     mail_site,
 )
 from dailypapers.services.clock import Clock
+from dailypapers.services.rate_limiting import RateGuard
 from dailypapers.services.tokens import hash_token, new_token
 from dailypapers.storage.deliveries import DeliveryStore
+from dailypapers.storage.rate_limits import RateLimitStore
 from dailypapers.storage.subscriptions import SubscriptionStore
 
 EXPIRED = "This link has expired or was already used. Subscribe again to get a new one."
@@ -43,12 +47,14 @@ class SubscriptionService:
         deliveries: DeliveryStore,
         mailer: Mailer,
         clock: Clock,
+        rate_limits: RateLimitStore | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.deliveries = deliveries
         self.mailer = mailer
         self.clock = clock
+        self.guard = RateGuard(rate_limits, clock) if rate_limits is not None else None
         self.site = mail_site(settings)
 
     def check(self, prefs: DigestPrefs) -> None:
@@ -58,11 +64,15 @@ class SubscriptionService:
             max_query_length=self.settings.max_query_length,
         )
 
-    def subscribe(self, email: str, prefs: DigestPrefs) -> None:
+    def subscribe(self, email: str, prefs: DigestPrefs, *, client: str = "") -> None:
         """Record the request and mail the confirmation (or, if already subscribed, a link
-        to manage it). Raises BadRequest for bad input, SourceError if the mail failed."""
+        to manage it). Raises BadRequest for bad input, SourceError if the mail failed,
+        RateLimited past `mail_sends_per_ip_per_hour` for `client`."""
         address = normalise_email(email)
         self.check(prefs)
+        if self.guard is not None and client:
+            limit = self.settings.mail_sends_per_ip_per_hour
+            self.guard.take("mail", [(f"ip:{client}", limit)], what="emails")
         now = self.clock()
         token = new_token()
         hours = self.settings.subscription_confirm_hours

@@ -44,8 +44,10 @@ class Database:
         busy_timeout_ms: int = 5000,
         time_limit_ms: int = 0,
         pool_size: int = 5,
+        wal_limit_bytes: int = 64 * 2**20,
     ) -> None:
         self.url = _normalise_url(url)
+        self.wal_limit_bytes = wal_limit_bytes
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         if self.dialect not in ("sqlite", "postgresql"):
@@ -91,6 +93,7 @@ class Database:
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA journal_size_limit={int(self.wal_limit_bytes)}")
             cursor.close()
             if time_limit_ms:
                 dbapi_conn.arm_time_limit(time_limit_ms)
@@ -130,6 +133,16 @@ class Database:
         else:
             with self.write_engine.begin() as conn:
                 yield conn
+
+    def checkpoint(self) -> None:
+        """After bulk writes on SQLite: copy the WAL into the database and truncate it to
+        zero bytes (PostgreSQL manages its own log: nothing to do). Readers still using old
+        pages make it a partial checkpoint; journal_size_limit caps the file even then."""
+        if not self.is_sqlite:
+            return
+        with self._write_lock, self.write_engine.connect() as conn:
+            # On the driver's connection: outside any transaction, which would block it.
+            conn.connection.dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to `revision` (Alembic): by default the newest."""

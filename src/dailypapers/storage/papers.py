@@ -22,6 +22,7 @@ from dailypapers.domain.papers import (
     SourceRecord,
     merge_paper,
 )
+from dailypapers.errors import RecordError
 from dailypapers.storage.database import Database
 from dailypapers.storage.tables import as_utc, daily_entries, papers
 
@@ -105,7 +106,19 @@ class PaperStore:
 
     # --- writes --------------------------------------------------------------------------
     def upsert(self, records: Sequence[SourceRecord], *, now: datetime) -> UpsertCounts:
-        """Merge a batch of records in one transaction: all of it lands, or none of it."""
+        """Merge a batch of records in one transaction: all of it lands, or none of it.
+
+        A value the database refuses (out of range, a character it can't store) rolls the
+        batch back and raises RecordError, so the caller can isolate the record.
+        """
+        try:
+            return self._upsert(records, now=now)
+        except sa.exc.DataError as exc:
+            raise RecordError(f"the database refused a value ({exc.orig})") from None
+        except (OverflowError, ValueError) as exc:  # SQLite's driver, before the SQL runs
+            raise RecordError(f"the database refused a value ({exc})") from None
+
+    def _upsert(self, records: Sequence[SourceRecord], *, now: datetime) -> UpsertCounts:
         counts = UpsertCounts()
         if not records:
             return counts

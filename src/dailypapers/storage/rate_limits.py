@@ -21,9 +21,15 @@ class RateLimitStore:
         self.db = db
 
     def record(self, kind: str, keys: Sequence[str], *, now: datetime, expired_before: datetime):
-        """Add one event per key (and drop events too old to count anywhere); their ids."""
+        """Add one event per key (and drop this kind's events too old to count); their ids.
+
+        Only this kind's old events go: each kind counts over its own window."""
         with self.db.write() as conn:
-            conn.execute(rate_events.delete().where(rate_events.c.at < expired_before))
+            conn.execute(
+                rate_events.delete().where(
+                    rate_events.c.kind == kind, rate_events.c.at < expired_before
+                )
+            )
             return [
                 conn.execute(
                     rate_events.insert()

@@ -159,6 +159,14 @@ class UserStore:
                 conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
         return bool(found)
 
+    def discard_new(self, user_id: int) -> None:
+        """Remove an account that never got going (its verification mail could not be sent),
+        so the same username and address can sign up again; its tokens and sessions go too."""
+        with self.db.write() as conn:
+            conn.execute(email_tokens.delete().where(email_tokens.c.user_id == user_id))
+            conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
+            conn.execute(users.delete().where(users.c.id == user_id))
+
     def count(self) -> int:
         with self.db.read() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one()

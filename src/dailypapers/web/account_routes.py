@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -125,7 +125,7 @@ def signup(
     community = _community(request)
     settings = services_of(request).settings
     try:
-        user = community.accounts.sign_up(username, email, password)
+        user = community.accounts.sign_up(username, email, password, client=client_address(request))
     except DailyPapersError as exc:
         context = {
             "next": safe_next(next),
@@ -163,9 +163,13 @@ def forgot_form(request: Request):
 
 
 @router.post("/forgot-password")
-def forgot(request: Request, email: Annotated[str, Form()] = ""):
+def forgot(request: Request, after: BackgroundTasks, email: Annotated[str, Form()] = ""):
+    """The answer (and its timing) is the same whether or not the address has an account:
+    the lookup and the mail run after the response is sent."""
+    accounts = _community(request).accounts
     try:
-        _community(request).accounts.request_password_reset(email)
+        address = accounts.accept_reset_request(email, client=client_address(request))
+        after.add_task(accounts.send_password_reset, address)
     except DailyPapersError as exc:
         return _form(request, "forgot.html", {"sent": False, "email": email[:254]}, error=exc)
     return _form(request, "forgot.html", {"sent": True, "email": email[:254]})
@@ -273,7 +277,7 @@ def settings_password(
 @router.post("/settings/verify")
 def settings_resend_verification(request: Request):
     user = require_user(request)
-    _community(request).accounts.send_verification(user)
+    _community(request).accounts.resend_verification(user, client=client_address(request))
     return _redirect("/settings?done=sent")
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from anyio import to_thread
 from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailypapers.domain.community import Session, User
@@ -101,6 +102,12 @@ def clear_session_cookie(request: Request, response: Response) -> None:
     request.scope.setdefault("state", {}).pop(_STATE_NEW_COOKIE, None)
 
 
+def _routes_to_a_handler(scope: Scope) -> bool:
+    """Would a route run for this method and path? If not, the router answers 404 or 405 and
+    nothing is done, so there is no form to check (PUT /healthz is a 405, not a 403)."""
+    return any(route.matches(scope)[0] == Match.FULL for route in scope["app"].router.routes)
+
+
 # --- the middleware ----------------------------------------------------------------------
 class SessionMiddleware:
     def __init__(
@@ -127,9 +134,15 @@ class SessionMiddleware:
         state = scope.setdefault("state", {})
         raw = _cookie(scope, auth.cookie_name)
         session = await to_thread.run_sync(auth.session, raw) if raw else None
+        if session is None and raw:  # logged out: a stateless anonymous session
+            session = auth.anonymous_session(raw)
         state[_STATE_SESSION] = session
 
-        if scope["method"] in UNSAFE_METHODS and not self._csrf_exempt(path):
+        if (
+            scope["method"] in UNSAFE_METHODS
+            and not self._csrf_exempt(path)
+            and _routes_to_a_handler(scope)
+        ):
             body = await _read_body(receive)
             token = await _submitted_token(scope, body)
             if not auth.csrf_ok(session, token):

@@ -155,7 +155,10 @@ async def subscribe(request: Request) -> Response:
     try:
         prefs = prefs_from_form(form)
         # Sends mail: off the event loop.
-        await run_in_threadpool(services_of(request).subscriptions.subscribe, email, prefs)
+        client = request.client.host if request.client else ""
+        await run_in_threadpool(
+            services_of(request).subscriptions.subscribe, email, prefs, client=client
+        )
     except BadRequest as exc:
         try:
             shown = prefs_from_form(form)
