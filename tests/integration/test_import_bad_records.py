@@ -82,7 +82,7 @@ def test_bad_hf_rows_are_skipped_with_their_position_and_the_rest_lands(
         path = _spoiled_hf_file(shared_data, tmp_path / "spoiled.jsonl", rows)
         report = services.imports.import_file(path, "hf-daily")
         expected = _expected_hf_errors("spoiled.jsonl")
-        assert (report.read, report.skipped) == (100, len(expected)), report.errors
+        assert (report.fetched, report.skipped) == (100, len(expected)), report.errors
         assert report.inserted == 100 - len(expected)
         assert [
             (e[: len(p)], r in e) for e, (p, r) in zip(report.errors, expected, strict=True)
@@ -132,7 +132,7 @@ def test_kaggle_versions_created_out_of_range_is_a_skip(
     services = make_services(tmp_path, database_url, import_batch_size=BATCH)
     try:
         report = services.imports.import_file(path, "arxiv-snapshot")
-        assert (report.read, report.inserted, report.skipped) == (60, 59, 1)
+        assert (report.fetched, report.inserted, report.skipped) == (60, 59, 1)
         assert report.errors[0].startswith("kaggle.jsonl:34: ")
         assert "versions.created" in report.errors[0]
     finally:
