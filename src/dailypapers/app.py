@@ -31,6 +31,8 @@ from dailypapers.web.account_routes import router as account_router
 from dailypapers.web.community_routes import router as community_router
 from dailypapers.web.feed_routes import router as feed_router
 from dailypapers.web.negotiation import wants_json
+from dailypapers.web.paper_markdown import MarkdownNegotiation
+from dailypapers.web.paper_markdown import router as paper_markdown_router
 from dailypapers.web.rendering import STATIC_DIR, error_page
 from dailypapers.web.routes import router as web_router
 from dailypapers.web.search_routes import router as search_router
@@ -278,6 +280,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(api_search_router)  # before /api/papers/{arxiv_id:path}
     app.include_router(api_router)
     app.include_router(search_router)
+    app.include_router(paper_markdown_router)  # before /papers/{arxiv_id:path}
     app.include_router(web_router)
     app.include_router(feed_router)
     app.include_router(subscription_router)
@@ -288,5 +291,6 @@ def create_app(services: Services) -> FastAPI:
     )
     # Added last = outermost: the headers also land on 413s refused before routing.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(MarkdownNegotiation)
     app.add_middleware(ResponseHeadersMiddleware)
     return app
