@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,6 +31,7 @@ from dailypapers.services.bootstrap import Services
 from dailypapers.web.account_routes import router as account_router
 from dailypapers.web.community_routes import router as community_router
 from dailypapers.web.feed_routes import router as feed_router
+from dailypapers.web.http_semantics import ConditionalGet, Cors, HeadAsGet
 from dailypapers.web.negotiation import wants_json
 from dailypapers.web.paper_markdown import MarkdownNegotiation
 from dailypapers.web.paper_markdown import router as paper_markdown_router
@@ -292,5 +294,14 @@ def create_app(services: Services) -> FastAPI:
     # Added last = outermost: the headers also land on 413s refused before routing.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(MarkdownNegotiation)
+    app.add_middleware(ConditionalGet, max_age_s=settings.api_cache_max_age_s)
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_bytes, compresslevel=6)
+    app.add_middleware(
+        Cors,
+        allowed_origins=settings.cors_allowed_origins,
+        own_url=settings.base_url,
+        max_age_s=settings.cors_max_age_s,
+    )
+    app.add_middleware(HeadAsGet)  # outside compression: a HEAD's length is its GET's
     app.add_middleware(ResponseHeadersMiddleware)
     return app
