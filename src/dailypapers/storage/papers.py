@@ -64,6 +64,7 @@ def paper_from_row(row: Row) -> Paper:
         ai_keywords=list(m["ai_keywords"]) if m["ai_keywords"] is not None else None,
         external_upvotes=m["external_upvotes"],
         external_comments=m["external_comments"],
+        hf_fields=m["hf_fields"],
         local_upvotes=m["local_upvotes"],
     )
 
@@ -91,6 +92,7 @@ def _paper_values(paper: Paper) -> dict:
         "ai_keywords": paper.ai_keywords,
         "external_upvotes": paper.external_upvotes or 0,
         "external_comments": paper.external_comments or 0,
+        "hf_fields": paper.hf_fields,
     }
 
 
@@ -166,6 +168,7 @@ class PaperStore:
                 "submitted_by": e.submitted_by,
                 "submitted_at": e.submitted_at,
                 "position": e.position,
+                "hf_item": e.hf_item,
                 "upvotes": paper.upvotes,
                 "published_at": paper.published_at,
             }
@@ -179,7 +182,7 @@ class PaperStore:
             .on_conflict_do_nothing(index_elements=["day", "arxiv_id"])
             .returning(daily_entries.c.id)
         )
-        for chunk in _chunks(values, _MAX_PARAMS // 8):
+        for chunk in _chunks(values, _MAX_PARAMS // 9):
             added += len(conn.execute(stmt, list(chunk)).all())
         return added
 
@@ -314,7 +317,12 @@ class PaperStore:
         page = sa.select(e).order_by(*ordering).limit(limit).offset(offset).subquery("page")
         query = (
             sa.select(
-                *PAPER_COLUMNS, page.c.day, page.c.submitted_by, page.c.submitted_at, page.c.source
+                *PAPER_COLUMNS,
+                page.c.day,
+                page.c.submitted_by,
+                page.c.submitted_at,
+                page.c.source,
+                page.c.hf_item,
             )
             .select_from(page.join(papers, papers.c.arxiv_id == page.c.arxiv_id))
             .order_by(*[_reorder(page, o) for o in ordering])
@@ -355,6 +363,7 @@ class PaperStore:
                 e.c.submitted_by,
                 e.c.submitted_at,
                 e.c.source,
+                e.c.hf_item,
             )
             .select_from(e.join(papers, papers.c.arxiv_id == e.c.arxiv_id))
             .where(e.c.arxiv_id.in_(list(ids)))
@@ -397,6 +406,7 @@ def _entry_from_row(row: Row) -> DailyEntry:
         submitted_by=row.submitted_by,
         submitted_at=as_utc(row.submitted_at),
         position=row.position,
+        hf_item=row._mapping.get("hf_item"),
     )
 
 
@@ -407,6 +417,7 @@ def item_from_row(row: Row) -> FeedItem:
         submitted_by=row.submitted_by,
         submitted_at=as_utc(row.submitted_at),
         source=row.source,
+        hf_item=row._mapping.get("hf_item"),
     )
 
 
