@@ -3,7 +3,8 @@
 `create_app(services)` takes what `bootstrap` built and wires the web pages (`web`) and the
 JSON API (`api`) onto it. Routes raise `DailyPapersError`s; `_translate` alone turns them,
 validation errors, HTTP errors and unexpected exceptions into an HTML page or a JSON body
-(`{"error": {"code", "message"}}`), so no route formats an error itself.
+(`{"error": {"code", "message"}}`; on Hugging Face's routes HF's `{"error": "message"}`, see
+api/hf_shape.py), so no route formats an error itself.
 
 Run it with `dailypapers serve`.
 """
@@ -23,6 +24,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dailypapers.api.hf_shape import hf_error, is_hf_route
 from dailypapers.api.routes import router as api_router
 from dailypapers.api.search_routes import router as api_search_router
 from dailypapers.api.write_routes import router as api_write_router
@@ -96,9 +98,12 @@ def error_response(
 ) -> Response:
     """The one place an error becomes a response: JSON for the API and JSON twins, else HTML."""
     if _is_json_request(request):
-        response: Response = JSONResponse(
-            {"error": {"code": code, "message": message}}, status_code=status
+        body = (
+            hf_error(code, message)
+            if is_hf_route(request.url.path)
+            else {"error": {"code": code, "message": message}}
         )
+        response: Response = JSONResponse(body, status_code=status)
     else:
         try:
             response = error_page(request, status, code, message)

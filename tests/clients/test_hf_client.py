@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from huggingface_hub import HfApi
+from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.hf_api import PaperInfo
 
 from tests.clients.conftest import FIXTURE_DAYS, Live
@@ -99,3 +100,24 @@ def test_paper_info_carries_hfs_submitter_organization_and_discussion(live: Live
     assert raw["organization"]["fullname"] == "Google"
     assert raw["ai_summary_model"] == "thinkingmachines/Inkling-Small"
     assert raw["githubRepoAddedBy"] == "user"
+
+
+def test_the_client_shows_our_error_message_not_a_dict(live: Live) -> None:
+    api = HfApi(endpoint=live.base_url)
+
+    with pytest.raises(HfHubHTTPError) as bad_date:
+        list(api.list_daily_papers(date="2026-13-45"))
+    with pytest.raises(HfHubHTTPError) as unknown:
+        api.paper_info("2101.00001")
+
+    assert bad_date.value.response.status_code in (400, 422)
+    assert "date" in str(bad_date.value) and "{'code'" not in str(bad_date.value)
+    assert unknown.value.response.status_code == 404
+    assert "paper 2101.00001 is not in this database" in str(unknown.value)
+
+
+def test_our_own_routes_keep_their_error_shape(live: Live) -> None:
+    response = httpx.get(f"{live.base_url}/api/search", params={"q": "x" * 1000}, timeout=10)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"

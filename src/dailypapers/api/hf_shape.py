@@ -157,3 +157,23 @@ def daily_item(item: FeedItem) -> dict[str, Any]:
     participating = sent.get("isAuthorParticipating")
     obj["isAuthorParticipating"] = participating if isinstance(participating, bool) else False
     return obj
+
+
+# --- errors --------------------------------------------------------------------------------
+# Hugging Face answers errors on its papers routes as `{"error": "message"}`, and its client
+# shows that string; our `{"error": {"code", "message"}}` reached users as a printed dict.
+# Those routes answer in HF's shape (with our `code` beside it); our own routes keep theirs.
+_HF_ROUTES = ("/api/daily_papers", "/api/papers/search", "/api/papers")
+_OUR_SUBROUTES = ("/comments", "/upvote", "/index")
+
+
+def is_hf_route(path: str) -> bool:
+    """`/api/daily_papers`, `/api/papers/search`, `/api/papers[/{id}]`, not our community ones."""
+    path = path.rstrip("/")
+    if path in _HF_ROUTES:
+        return True
+    return path.startswith("/api/papers/") and not path.endswith(_OUR_SUBROUTES)
+
+
+def hf_error(code: str, message: str) -> dict[str, str]:
+    return {"error": message, "code": code}
