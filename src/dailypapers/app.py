@@ -31,6 +31,7 @@ from dailypapers.api.write_routes import router as api_write_router
 from dailypapers.errors import DailyPapersError, PayloadTooLarge
 from dailypapers.services.bootstrap import Services
 from dailypapers.web.account_routes import router as account_router
+from dailypapers.web.api_docs import router as api_docs_router
 from dailypapers.web.community_routes import router as community_router
 from dailypapers.web.feed_routes import router as feed_router
 from dailypapers.web.http_semantics import ConditionalGet, Cors, HeadAsGet
@@ -263,7 +264,8 @@ def create_app(services: Services) -> FastAPI:
         title=f"{settings.site_name} API",
         version=_package_version(),
         description="Hugging Face-compatible JSON API of a self-hosted Daily Papers site.",
-        # Swagger UI and ReDoc load their code from a CDN, which the CSP forbids.
+        # FastAPI's Swagger UI and ReDoc load their code from a CDN, which the CSP forbids;
+        # web/api_docs.py serves /docs from this site instead.
         docs_url=None,
         redoc_url=None,
         exception_handlers={
@@ -291,6 +293,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(web_router)
     app.include_router(feed_router)
     app.include_router(subscription_router)
+    app.include_router(api_docs_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Sessions + CSRF inside the body limit, so the body it reads for the token is bounded.
     app.add_middleware(

@@ -1,8 +1,8 @@
 """`/api/...`: the JSON API, compatible with Hugging Face's papers API.
 
 Routes parse parameters, call FeedService and serialise with `hf_shape`; errors are raised
-(`BadRequest`, `NotFound`) and turned into `{"error": {"code", "message"}}` by the app's one
-exception translator.
+(`BadRequest`, `NotFound`) and turned into HF's `{"error": "message"}` by the app's one
+exception translator. `hf_schemas` types the answers in the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from dailypapers.api.hf_schemas import HfDailyItem, HfPaper, hf_errors
 from dailypapers.api.hf_shape import daily_item, paper_from_entries
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.periods import PeriodKind, parse_period
@@ -28,10 +29,7 @@ _SORTS: dict[str | None, FeedSort] = {
     "trending": "trending",
 }
 
-_ERRORS = {
-    400: {"description": 'A malformed parameter: `{"error": {"code", "message"}}`'},
-    422: {"description": 'A parameter of the wrong type: `{"error": {"code", "message"}}`'},
-}
+_ERRORS = hf_errors(400, 422)  # HF's routes answer errors in HF's shape
 
 
 def _services(request: Request) -> Services:
@@ -47,7 +45,7 @@ def _services(request: Request) -> Services:
         "`sort` the most upvoted papers come first. The `X-Total-Count` header says how many "
         "papers the period has in all."
     ),
-    responses=_ERRORS,
+    responses={200: {"model": list[HfDailyItem]}, **_ERRORS},
 )
 def daily_papers(
     request: Request,
@@ -90,7 +88,7 @@ def daily_papers(
         "The `paper` object of Hugging Face's API. Accepts a versioned id (`2405.15738v2`), "
         "an old-style id (`hep-th/9901001`) or an arXiv URL."
     ),
-    responses={**_ERRORS, 404: {"description": "The paper is not in this database."}},
+    responses={200: {"model": HfPaper}, **hf_errors(400, 404, 422)},
 )
 def paper(request: Request, arxiv_id: str) -> JSONResponse:
     parsed = parse_arxiv_id(arxiv_id)

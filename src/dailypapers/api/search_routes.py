@@ -13,6 +13,7 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from dailypapers.api.hf_schemas import HfSearchItem, hf_errors
 from dailypapers.api.hf_shape import iso_ms, paper_object
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.search import SearchFilters, SearchHit, SearchMode, SearchSort
@@ -93,7 +94,7 @@ def hit_object(hit: SearchHit) -> dict[str, Any]:
         "A JSON list in the shape of `https://huggingface.co/api/papers/search`: hybrid "
         "(keyword + semantic) search, best match first."
     ),
-    responses=_ERRORS,
+    responses={200: {"model": list[HfSearchItem]}, **hf_errors(400, 422)},
 )
 def hf_search(request: Request, q: Q = "", limit: Limit = None) -> JSONResponse:
     page = _services(request).search.search(q, limit=limit, explain_hits=False)
