@@ -25,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailypapers.api.hf_shape import hf_error, is_hf_route
+from dailypapers.api.openapi_errors import document_real_error_bodies
 from dailypapers.api.routes import router as api_router
 from dailypapers.api.search_routes import router as api_search_router
 from dailypapers.api.write_routes import router as api_write_router
@@ -276,6 +277,7 @@ def create_app(services: Services) -> FastAPI:
         },
     )
     app.state.services = services
+    document_real_error_bodies(app)
 
     @app.get("/healthz", summary="Liveness check", tags=["meta"])
     def healthz() -> dict[str, str]:
