@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import feedparser
+import httpx
 import pytest
 
 from tests.clients.conftest import Live
@@ -34,3 +35,14 @@ def test_feedparser_revalidates_with_its_stored_etag_and_date(live: Live) -> Non
 
     assert by_etag.status == 304
     assert by_date.status == 304
+
+
+def test_a_category_feed_in_another_case_redirects_to_the_one_feed(live: Live) -> None:
+    lower = httpx.get(f"{live.base_url}/feeds/category/cs.cl.atom", timeout=10)
+    physics = httpx.get(f"{live.base_url}/feeds/category/COND-MAT.MES-HALL.atom", timeout=10)
+    followed = feedparser.parse(f"{live.base_url}/feeds/category/cs.cl.atom")
+
+    assert lower.status_code == 301
+    assert lower.headers["location"] == "/feeds/category/cs.CL.atom"
+    assert physics.headers["location"] == "/feeds/category/cond-mat.mes-hall.atom"
+    assert followed.bozo == 0 and followed.href.endswith("/feeds/category/cs.CL.atom")

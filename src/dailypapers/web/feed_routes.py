@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import UTC
 from email.utils import format_datetime
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from dailypapers.services.bootstrap import Services
 from dailypapers.services.syndication import FeedDoc
@@ -56,6 +57,17 @@ def search_feed(request: Request, q: Annotated[str, Query(description="Search wo
     return _atom(request, _services(request).syndication.search_feed(q))
 
 
+def canonical_category(name: str) -> str:
+    """arXiv's spelling: archive in lower case, a two-letter subject class in upper case
+    (`cs.CL`, `astro-ph.CO`), a longer one in lower case (`cond-mat.mes-hall`)."""
+    archive, dot, subject = name.partition(".")
+    subject = subject.upper() if len(subject) == 2 else subject.lower()
+    return archive.lower() + dot + subject
+
+
 @router.get("/feeds/category/{category}.atom")
 def category_feed(request: Request, category: str) -> Response:
+    canonical = canonical_category(category)
+    if canonical != category:  # one feed per category, whatever the case asked for
+        return RedirectResponse(f"/feeds/category/{quote(canonical)}.atom", status_code=301)
     return _atom(request, _services(request).syndication.category(category))
