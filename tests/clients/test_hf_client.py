@@ -121,3 +121,17 @@ def test_our_own_routes_keep_their_error_shape(live: Live) -> None:
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_request"
+
+
+def test_list_papers_carries_the_submitter_and_discussion_of_each_hit(live: Live) -> None:
+    found = list(HfApi(endpoint=live.base_url).list_papers(query="Yume interactive world"))
+
+    yume = next(p for p in found if p.id == "2507.17744")
+    assert yume.discussion_id == "6881b7d1df7c5aafaf37f0df"
+    assert yume.submitted_by is not None and yume.submitted_by.fullname == "kaipeng"
+    raw = httpx.get(
+        f"{live.base_url}/api/papers/search", params={"q": "Yume interactive world"}, timeout=10
+    ).json()
+    first = next(i for i in raw if i["paper"]["id"] == "2507.17744")
+    assert first["paper"]["submittedOnDailyAt"] == "2025-07-24T04:38:47.770Z"
+    assert first["paper"]["submittedOnDailyBy"]["user"] == "kpzhang996"

@@ -159,6 +159,28 @@ def daily_item(item: FeedItem) -> dict[str, Any]:
     return obj
 
 
+def search_item(paper: Paper, first: DailyEntry | None = None) -> dict[str, Any]:
+    """One element of HF's `/api/papers/search` list; `first` is the paper's first feature."""
+    featured = featured_at(first.day, first.submitted_at) if first else None
+    by = first.submitted_by if first else None
+    sent = (first.hf_item if first else None) or {}
+    obj: dict[str, Any] = {"paper": paper_object(paper, submitted_at=featured, submitted_by=by)}
+    if paper.published_at is not None:
+        obj["publishedAt"] = iso_ms(paper.published_at)
+    obj["title"] = _as_sent(sent.get("title"), paper.title)
+    obj["summary"] = _as_sent(sent.get("summary"), paper.abstract)
+    if paper.thumbnail:
+        obj["thumbnail"] = paper.thumbnail
+    obj["numComments"] = paper.external_comments or 0
+    if submitter := _user(sent.get("submittedBy"), by, ("name", "fullname")):
+        obj["submittedBy"] = submitter
+    if organization := _organization(paper, sent.get("organization")):
+        obj["organization"] = organization
+    participating = sent.get("isAuthorParticipating")
+    obj["isAuthorParticipating"] = participating if isinstance(participating, bool) else False
+    return obj
+
+
 # --- errors --------------------------------------------------------------------------------
 # Hugging Face answers errors on its papers routes as `{"error": "message"}`, and its client
 # shows that string; our `{"error": {"code", "message"}}` reached users as a printed dict.

@@ -14,8 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from dailypapers.api.hf_schemas import HfSearchItem, hf_errors
-from dailypapers.api.hf_shape import iso_ms, paper_object
-from dailypapers.domain.papers import Paper
+from dailypapers.api.hf_shape import paper_object, search_item
 from dailypapers.domain.search import SearchFilters, SearchHit, SearchMode, SearchSort
 from dailypapers.errors import BadRequest
 from dailypapers.services.bootstrap import Services
@@ -45,22 +44,6 @@ def _day(name: str, value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise BadRequest(f"{name} must be a date (YYYY-MM-DD), not {value!r}") from None
-
-
-def search_item(paper: Paper) -> dict[str, Any]:
-    """One element of HF's `/api/papers/search` list."""
-    obj: dict[str, Any] = {"paper": paper_object(paper)}
-    if paper.published_at is not None:
-        obj["publishedAt"] = iso_ms(paper.published_at)
-    obj["title"] = paper.title
-    obj["summary"] = paper.abstract
-    if paper.thumbnail:
-        obj["thumbnail"] = paper.thumbnail
-    obj["numComments"] = paper.external_comments or 0
-    if paper.organization:
-        obj["organization"] = {"name": paper.organization}
-    obj["isAuthorParticipating"] = False
-    return obj
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -97,8 +80,10 @@ def hit_object(hit: SearchHit) -> dict[str, Any]:
     responses={200: {"model": list[HfSearchItem]}, **hf_errors(400, 422)},
 )
 def hf_search(request: Request, q: Q = "", limit: Limit = None) -> JSONResponse:
-    page = _services(request).search.search(q, limit=limit, explain_hits=False)
-    return JSONResponse([search_item(hit.paper) for hit in page.hits])
+    services = _services(request)
+    page = services.search.search(q, limit=limit, explain_hits=False)
+    firsts = services.feed.first_features([hit.paper.arxiv_id for hit in page.hits])
+    return JSONResponse([search_item(h.paper, firsts.get(h.paper.arxiv_id)) for h in page.hits])
 
 
 @router.get(

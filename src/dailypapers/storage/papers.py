@@ -231,6 +231,20 @@ class PaperStore:
         with self.db.read() as conn:
             return [_entry_from_row(r) for r in conn.execute(query)]
 
+    def first_entries(self, ids: Sequence[str]) -> dict[str, DailyEntry]:
+        """Each paper's first feature (its earliest daily entry), for papers that have one."""
+        found: dict[str, DailyEntry] = {}
+        for chunk in _chunks(sorted(set(ids)), 10_000):
+            query = (
+                sa.select(daily_entries)
+                .where(daily_entries.c.arxiv_id.in_(list(chunk)))
+                .order_by(daily_entries.c.arxiv_id, daily_entries.c.day)
+            )
+            with self.db.read() as conn:
+                for row in conn.execute(query):
+                    found.setdefault(row.arxiv_id, _entry_from_row(row))
+        return found
+
     # --- feeds ---------------------------------------------------------------------------
     def latest_day(self) -> date | None:
         with self.db.read() as conn:
