@@ -106,6 +106,8 @@ def error_response(
             else {"error": {"code": code, "message": message}}
         )
         response: Response = JSONResponse(body, status_code=status)
+    elif request.url.path.startswith("/feeds/"):  # feed readers show text, not a page
+        response = PlainTextResponse(f"{status}: {message}\n", status_code=status)
     else:
         try:
             response = error_page(request, status, code, message)

@@ -46,3 +46,11 @@ def test_a_category_feed_in_another_case_redirects_to_the_one_feed(live: Live) -
     assert lower.headers["location"] == "/feeds/category/cs.CL.atom"
     assert physics.headers["location"] == "/feeds/category/cond-mat.mes-hall.atom"
     assert followed.bozo == 0 and followed.href.endswith("/feeds/category/cs.CL.atom")
+
+
+def test_a_feed_error_is_text_a_feed_reader_can_show(live: Live) -> None:
+    response = httpx.get(f"{live.base_url}/feeds/search.atom", params={"q": ""}, timeout=10)
+
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text.startswith("400: ") and "<html" not in response.text

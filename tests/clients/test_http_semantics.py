@@ -217,3 +217,17 @@ def test_feeds_send_last_modified_and_honour_if_modified_since(live: Live) -> No
     assert same.status_code == 304
     assert same.headers["last-modified"] == modified
     assert older.status_code == 200
+
+
+def test_daily_papers_link_to_the_next_and_previous_pages_absolutely(live: Live) -> None:
+    url = f"{live.base_url}/api/daily_papers"
+    first = httpx.get(url, params={"date": "2026-08-21", "limit": 5}, timeout=10)
+    middle = httpx.get(first.links["next"]["url"], timeout=10)
+    last = httpx.get(url, params={"date": "2026-08-21", "limit": 5, "p": 3}, timeout=10)
+
+    assert first.headers["x-total-count"] == "17"
+    assert first.links["next"]["url"].startswith(live.base_url + "/api/daily_papers?")
+    assert "prev" not in first.links
+    assert [i["paper"]["id"] for i in middle.json()] != [i["paper"]["id"] for i in first.json()]
+    assert "date=2026-08-21" in middle.links["prev"]["url"] and "p=0" in middle.links["prev"]["url"]
+    assert "next" not in last.links and len(last.json()) == 2

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from dailypapers.domain.papers import DailyEntry, FeedItem, Paper
 
@@ -179,6 +180,16 @@ def search_item(paper: Paper, first: DailyEntry | None = None) -> dict[str, Any]
     participating = sent.get("isAuthorParticipating")
     obj["isAuthorParticipating"] = participating if isinstance(participating, bool) else False
     return obj
+
+
+def link_header(url: str, params: dict[str, str], page: int, pages: int) -> str | None:
+    """RFC 8288 `Link` to the next and previous pages of a list (absolute URLs), or None."""
+    links = []
+    for rel, number in (("prev", page - 1), ("next", page + 1)):
+        if 0 <= number < pages:
+            query = urlencode({**params, "p": str(number)})
+            links.append(f'<{url}?{query}>; rel="{rel}"')
+    return ", ".join(links) or None
 
 
 # --- errors --------------------------------------------------------------------------------

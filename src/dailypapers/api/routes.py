@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from dailypapers.api.hf_schemas import HfDailyItem, HfPaper, hf_errors
-from dailypapers.api.hf_shape import daily_item, paper_from_entries
+from dailypapers.api.hf_shape import daily_item, link_header, paper_from_entries
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.periods import PeriodKind, parse_period
 from dailypapers.errors import BadRequest
@@ -43,7 +43,7 @@ def _services(request: Request) -> Services:
         "A JSON list in the shape of `https://huggingface.co/api/daily_papers`. Give at most "
         "one of `date`, `week`, `month`; with none, the latest day that has papers. Without "
         "`sort` the most upvoted papers come first. The `X-Total-Count` header says how many "
-        "papers the period has in all."
+        "papers the period has in all; a `Link` header names the next and previous pages."
     ),
     responses={200: {"model": list[HfDailyItem]}, **_ERRORS},
 )
@@ -75,10 +75,12 @@ def daily_papers(
     view = _services(request).feed.period_view(
         period, sort=_SORTS[sort], page=p, limit=limit, submitter=submitter
     )
-    return JSONResponse(
-        [daily_item(item) for item in view.page.items],
-        headers={"X-Total-Count": str(view.page.total)},
-    )
+    headers = {"X-Total-Count": str(view.page.total)}
+    base = _services(request).settings.base_url.rstrip("/") + request.url.path
+    params = {k: v for k, v in request.query_params.items() if k != "p"}
+    if link := link_header(base, params, view.page.page, view.page.pages):
+        headers["Link"] = link
+    return JSONResponse([daily_item(item) for item in view.page.items], headers=headers)
 
 
 @router.get(
