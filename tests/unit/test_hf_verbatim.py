@@ -45,12 +45,22 @@ def test_a_later_record_adds_hf_fields_without_dropping_earlier_ones() -> None:
     assert merge_paper(old, new).hf_fields == {"discussionId": "d2", "mediaUrls": ["m"]}
 
 
-def test_a_coarser_date_of_the_same_day_keeps_the_precise_time() -> None:
+def test_a_bare_listing_date_keeps_the_precise_time() -> None:
     precise = datetime(2025, 7, 23, 17, 57, 9, tzinfo=UTC)
     old = _paper(published_at=precise)
 
     same_day = merge_paper(old, _paper(published_at=datetime(2025, 7, 23, tzinfo=UTC)))
-    other_day = merge_paper(old, _paper(published_at=datetime(2025, 7, 22, tzinfo=UTC)))
+    listed_next_day = merge_paper(old, _paper(published_at=datetime(2025, 7, 24, tzinfo=UTC)))
+    other_precise = datetime(2025, 7, 22, 9, 30, tzinfo=UTC)
+    corrected = merge_paper(old, _paper(published_at=other_precise))
 
     assert same_day.published_at == precise
-    assert other_day.published_at == datetime(2025, 7, 22, tzinfo=UTC)
+    assert listed_next_day.published_at == precise
+    assert corrected.published_at == other_precise
+
+
+def test_a_precise_time_replaces_a_bare_date() -> None:
+    old = _paper(published_at=datetime(2025, 7, 24, tzinfo=UTC))
+    precise = datetime(2025, 7, 23, 17, 57, 9, tzinfo=UTC)
+
+    assert merge_paper(old, _paper(published_at=precise)).published_at == precise

@@ -129,11 +129,11 @@ def merge_paper(old: Paper, new: Paper) -> Paper:
     return merged
 
 
+def _is_date_only(value: datetime) -> bool:
+    return (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
+
+
 def _coarser(new: datetime, old: datetime | None) -> bool:
-    """A midnight timestamp of the same day as a precise one (a listing date vs HF's time)."""
-    return (
-        old is not None
-        and new.date() == old.date()
-        and (new.hour, new.minute, new.second, new.microsecond) == (0, 0, 0, 0)
-        and new != old
-    )
+    """A bare date (midnight) arriving over a time of day: an arXiv listing row says only the
+    day a paper was listed, often the day after HF's precise `publishedAt`; keep the time."""
+    return old is not None and _is_date_only(new) and not _is_date_only(old)
