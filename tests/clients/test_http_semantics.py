@@ -231,3 +231,14 @@ def test_daily_papers_link_to_the_next_and_previous_pages_absolutely(live: Live)
     assert [i["paper"]["id"] for i in middle.json()] != [i["paper"]["id"] for i in first.json()]
     assert "date=2026-08-21" in middle.links["prev"]["url"] and "p=0" in middle.links["prev"]["url"]
     assert "next" not in last.links and len(last.json()) == 2
+
+
+def test_a_program_asking_for_collections_json_gets_a_401_not_the_login_page(live: Live) -> None:
+    as_json = httpx.get(
+        f"{live.base_url}/collections", headers={"Accept": "application/json"}, timeout=10
+    )
+    browser = httpx.get(f"{live.base_url}/collections", headers={"Accept": "text/html"})
+
+    assert as_json.status_code == 401
+    assert as_json.json()["error"]["code"] == "unauthorized"
+    assert browser.status_code == 303 and browser.headers["location"].startswith("/login")

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.responses import Response
 
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
-from dailypapers.errors import BadRequest, DailyPapersError, Forbidden
+from dailypapers.errors import BadRequest, DailyPapersError, Forbidden, Unauthorized
 from dailypapers.services.community import Community
 from dailypapers.web.account_routes import require_user
 from dailypapers.web.community_views import (
@@ -142,6 +142,8 @@ def delete_comment(request: Request, comment_id: int):
 @router.get("/collections")
 def my_collections(request: Request):
     user = current_user(request)
+    if user is None and wants_json(request):  # a program gets a 401 it can act on
+        raise Unauthorized("log in first")
     if user is None:
         return RedirectResponse(login_url(request), status_code=303)
     collections = _community(request).collections.of_user(user, user)
