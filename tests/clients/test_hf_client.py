@@ -135,3 +135,29 @@ def test_list_papers_carries_the_submitter_and_discussion_of_each_hit(live: Live
     first = next(i for i in raw if i["paper"]["id"] == "2507.17744")
     assert first["paper"]["submittedOnDailyAt"] == "2025-07-24T04:38:47.770Z"
     assert first["paper"]["submittedOnDailyBy"]["user"] == "kpzhang996"
+
+
+def test_list_daily_papers_honours_each_of_its_parameters(live: Live) -> None:
+    api = HfApi(endpoint=live.base_url)
+    recorded = json.loads(api_fixture("2026-08-21").read_text())
+    day = [p.id for p in api.list_daily_papers(date="2026-08-21")]
+
+    week = [p.id for p in api.list_daily_papers(week="2026-W34")]
+    month = [p.id for p in api.list_daily_papers(month="2026-08")]
+    newest = list(api.list_daily_papers(date="2026-08-21", sort="publishedAt"))
+    trending = [p.id for p in api.list_daily_papers(date="2026-08-21", sort="trending")]
+    by_taesiri = [p.id for p in api.list_daily_papers(date="2026-08-21", submitter="taesiri")]
+    second_page = [p.id for p in api.list_daily_papers(date="2026-08-21", p=1, limit=5)]
+    latest = [p.id for p in api.list_daily_papers()]
+
+    assert day == [i["paper"]["id"] for i in recorded]
+    assert set(week) == set(day) and set(month) == set(day)
+    published = [p.published_at for p in newest]
+    assert published == sorted(published, reverse=True)  # type: ignore[type-var]
+    assert sorted(trending) == sorted(day)
+    taesiri = [
+        i["paper"]["id"] for i in recorded if i["paper"]["submittedOnDailyBy"]["user"] == "taesiri"
+    ]
+    assert sorted(by_taesiri) == sorted(taesiri) and len(taesiri) == 2
+    assert second_page == day[5:10]
+    assert latest == day
