@@ -3,7 +3,8 @@
 `create_app(services)` takes what `bootstrap` built and wires the web pages (`web`) and the
 JSON API (`api`) onto it. Routes raise `DailyPapersError`s; `_translate` alone turns them,
 validation errors, HTTP errors and unexpected exceptions into an HTML page or a JSON body
-(`{"error": {"code", "message"}}`), so no route formats an error itself.
+(`{"error": {"code", "message"}}`; on Hugging Face's routes HF's `{"error": "message"}`, see
+api/hf_shape.py), so no route formats an error itself.
 
 Run it with `dailypapers serve`.
 """
@@ -18,10 +19,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dailypapers.api.hf_shape import hf_error, is_hf_route
+from dailypapers.api.openapi_errors import document_real_error_bodies
 from dailypapers.api.routes import router as api_router
 from dailypapers.api.search_routes import router as api_search_router
 from dailypapers.api.write_routes import router as api_write_router
@@ -29,10 +33,14 @@ from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError, PayloadTooLarge
 from dailypapers.services.bootstrap import Services
 from dailypapers.web.account_routes import router as account_router
+from dailypapers.web.api_docs import router as api_docs_router
 from dailypapers.web.community_routes import router as community_router
 from dailypapers.web.feed_routes import router as feed_router
+from dailypapers.web.http_semantics import ConditionalGet, Cors, HeadAsGet
 from dailypapers.web.negotiation import wants_json
 from dailypapers.web.pages import error_page
+from dailypapers.web.paper_markdown import MarkdownNegotiation
+from dailypapers.web.paper_markdown import router as paper_markdown_router
 from dailypapers.web.rendering import STATIC_DIR
 from dailypapers.web.routes import router as web_router
 from dailypapers.web.search_routes import router as search_router
@@ -94,9 +102,14 @@ def error_response(
 ) -> Response:
     """The one place an error becomes a response: JSON for the API and JSON twins, else HTML."""
     if _is_json_request(request):
-        response: Response = JSONResponse(
-            {"error": {"code": code, "message": message}}, status_code=status
+        body = (
+            hf_error(code, message)
+            if is_hf_route(request.url.path)
+            else {"error": {"code": code, "message": message}}
         )
+        response: Response = JSONResponse(body, status_code=status)
+    elif request.url.path.startswith("/feeds/"):  # feed readers show text, not a page
+        response = PlainTextResponse(f"{status}: {message}\n", status_code=status)
     else:
         try:
             response = error_page(request, status, code, message)
@@ -271,7 +284,8 @@ def create_app(services: Services) -> FastAPI:
         title=f"{settings.site_name} API",
         version=_package_version(),
         description="Hugging Face-compatible JSON API of a self-hosted Daily Papers site.",
-        # Swagger UI and ReDoc load their code from a CDN, which the CSP forbids.
+        # FastAPI's Swagger UI and ReDoc load their code from a CDN, which the CSP forbids;
+        # web/api_docs.py serves /docs from this site instead.
         docs_url=None,
         redoc_url=None,
         exception_handlers={
@@ -282,6 +296,7 @@ def create_app(services: Services) -> FastAPI:
         },
     )
     app.state.services = services
+    document_real_error_bodies(app)
 
     @app.get("/healthz", summary="Liveness check", tags=["meta"])
     def healthz() -> dict[str, str]:
@@ -295,9 +310,11 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(api_search_router)  # before /api/papers/{arxiv_id:path}
     app.include_router(api_router)
     app.include_router(search_router)
+    app.include_router(paper_markdown_router)  # before /papers/{arxiv_id:path}
     app.include_router(web_router)
     app.include_router(feed_router)
     app.include_router(subscription_router)
+    app.include_router(api_docs_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Sessions + CSRF inside the body limit, so the body it reads for the token is bounded.
     app.add_middleware(
@@ -305,5 +322,15 @@ def create_app(services: Services) -> FastAPI:
     )
     # Added last = outermost: the headers also land on 413s refused before routing.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(MarkdownNegotiation)
+    app.add_middleware(ConditionalGet, max_age_s=settings.api_cache_max_age_s)
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_bytes, compresslevel=6)
+    app.add_middleware(
+        Cors,
+        allowed_origins=settings.cors_allowed_origins,
+        own_url=settings.base_url,
+        max_age_s=settings.cors_max_age_s,
+    )
+    app.add_middleware(HeadAsGet)  # outside compression: a HEAD's length is its GET's
     app.add_middleware(ResponseHeadersMiddleware, timing=settings.server_timing)
     return app

@@ -71,6 +71,24 @@ class Settings(BaseSettings):
     max_request_body_bytes: int = Field(
         1_000_000, ge=1, description="Requests with a larger body are refused with 413."
     )
+    cors_allowed_origins: list[str] = Field(
+        ["*"],
+        description="Origins whose web apps may read the read-only API, feeds and Markdown "
+        'papers cross-origin (a JSON list, e.g. `["https://lab.example"]`); `["*"]`: any. '
+        "Credentials (cookies) are never allowed cross-origin; an empty list turns CORS off.",
+    )
+    cors_max_age_s: int = Field(
+        600, ge=0, description="How long a browser may cache a CORS preflight answer."
+    )
+    api_cache_max_age_s: int = Field(
+        60,
+        ge=0,
+        description="`Cache-Control: max-age` of anonymous read API answers (they carry an "
+        "ETag, so a client revalidates cheaply after that).",
+    )
+    gzip_minimum_bytes: int = Field(
+        1000, ge=0, description="Responses smaller than this are sent uncompressed."
+    )
 
     # --- imports -------------------------------------------------------------------------
     import_batch_size: int = Field(

@@ -1,8 +1,8 @@
 """`/api/...`: the JSON API, compatible with Hugging Face's papers API.
 
 Routes parse parameters, call FeedService and serialise with `hf_shape`; errors are raised
-(`BadRequest`, `NotFound`) and turned into `{"error": {"code", "message"}}` by the app's one
-exception translator.
+(`BadRequest`, `NotFound`) and turned into HF's `{"error": "message"}` by the app's one
+exception translator. `hf_schemas` types the answers in the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from dailypapers.api.hf_shape import daily_item, paper_from_entries
+from dailypapers.api.hf_schemas import HfDailyItem, HfPaper, hf_errors
+from dailypapers.api.hf_shape import daily_item, link_header, paper_from_entries
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.periods import PeriodKind, parse_period
 from dailypapers.errors import BadRequest
@@ -28,10 +29,7 @@ _SORTS: dict[str | None, FeedSort] = {
     "trending": "trending",
 }
 
-_ERRORS = {
-    400: {"description": 'A malformed parameter: `{"error": {"code", "message"}}`'},
-    422: {"description": 'A parameter of the wrong type: `{"error": {"code", "message"}}`'},
-}
+_ERRORS = hf_errors(400, 422)  # HF's routes answer errors in HF's shape
 
 
 @router.get(
@@ -41,9 +39,9 @@ _ERRORS = {
         "A JSON list in the shape of `https://huggingface.co/api/daily_papers`. Give at most "
         "one of `date`, `week`, `month`; with none, the latest day that has papers. Without "
         "`sort` the most upvoted papers come first. The `X-Total-Count` header says how many "
-        "papers the period has in all."
+        "papers the period has in all; a `Link` header names the next and previous pages."
     ),
-    responses=_ERRORS,
+    responses={200: {"model": list[HfDailyItem]}, **_ERRORS},
 )
 def daily_papers(
     request: Request,
@@ -79,10 +77,12 @@ def daily_papers(
     view = services_of(request).feed.period_view(
         period, sort=_SORTS[sort], page=p, limit=limit, submitter=submitter
     )
-    return JSONResponse(
-        [daily_item(item) for item in view.page.items],
-        headers={"X-Total-Count": str(view.page.total)},
-    )
+    headers = {"X-Total-Count": str(view.page.total)}
+    base = services_of(request).settings.base_url.rstrip("/") + request.url.path
+    params = {k: v for k, v in request.query_params.items() if k != "p"}
+    if link := link_header(base, params, view.page.page, view.page.pages):
+        headers["Link"] = link
+    return JSONResponse([daily_item(item) for item in view.page.items], headers=headers)
 
 
 @router.get(
@@ -92,7 +92,7 @@ def daily_papers(
         "The `paper` object of Hugging Face's API. Accepts a versioned id (`2405.15738v2`), "
         "an old-style id (`hep-th/9901001`) or an arXiv URL."
     ),
-    responses={**_ERRORS, 404: {"description": "The paper is not in this database."}},
+    responses={200: {"model": HfPaper}, **hf_errors(400, 404, 422)},
 )
 def paper(request: Request, arxiv_id: str) -> JSONResponse:
     parsed = parse_arxiv_id(arxiv_id)

@@ -14,6 +14,7 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from dailypapers.api.hf_schemas import HfSearchItem, hf_errors
 from dailypapers.api.hf_shape import search_item
 from dailypapers.domain.periods import parse_optional_day
 from dailypapers.domain.search import SearchFilters, SearchMode, SearchSort
@@ -45,11 +46,13 @@ Limit = Annotated[
         "A JSON list in the shape of `https://huggingface.co/api/papers/search`: hybrid "
         "(keyword + semantic) search, best match first."
     ),
-    responses=_ERRORS,
+    responses={200: {"model": list[HfSearchItem]}, **hf_errors(400, 422)},
 )
 def hf_search(request: Request, q: Q = "", limit: Limit = None) -> JSONResponse:
-    page = services_of(request).search.search(q, limit=limit, explain_hits=False)
-    return JSONResponse([search_item(hit.paper) for hit in page.hits])
+    services = services_of(request)
+    page = services.search.search(q, limit=limit, explain_hits=False)
+    firsts = services.feed.first_features([hit.paper.arxiv_id for hit in page.hits])
+    return JSONResponse([search_item(h.paper, firsts.get(h.paper.arxiv_id)) for h in page.hits])
 
 
 @router.get(

@@ -5,13 +5,18 @@ A `Paper` is keyed by its arXiv id without version; `version` is the newest we k
 day, or a local submission); a paper may be featured on several days. Upvotes come from two
 places kept apart: `external_upvotes` (counted elsewhere, e.g. on Hugging Face) and
 `local_upvotes` (votes cast here); pages show their sum.
+
+`Paper.hf_fields` and `DailyEntry.hf_item` keep Hugging Face's own fields as an import gave
+them, verbatim (author and submitter objects with their `_id`s, `discussionId`, media,
+precise timestamps...), so the HF-shaped API can send them back unchanged: nothing here
+interprets them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 EntrySource = Literal["hf", "arxiv", "local"]
 
@@ -38,6 +43,7 @@ class Paper:
     ai_keywords: list[str] | None = None
     external_upvotes: int | None = None
     external_comments: int | None = None
+    hf_fields: dict[str, Any] | None = None
     local_upvotes: int = 0
 
     @property
@@ -63,6 +69,7 @@ class DailyEntry:
     submitted_by: str | None = None
     submitted_at: datetime | None = None
     position: int | None = None
+    hf_item: dict[str, Any] | None = field(default=None, hash=False)
 
 
 @dataclass(slots=True)
@@ -82,6 +89,7 @@ class FeedItem:
     submitted_by: str | None
     submitted_at: datetime | None
     source: EntrySource
+    hf_item: dict[str, Any] | None = field(default=None, hash=False)
 
 
 @dataclass(slots=True, frozen=True)
@@ -112,5 +120,19 @@ def merge_paper(old: Paper, new: Paper) -> Paper:
             continue
         if new_is_older and name in versioned:
             continue
+        if name == "hf_fields":  # key by key: a later, smaller record keeps the rest
+            value = {**(old.hf_fields or {}), **value}
+        if name == "published_at" and _coarser(value, old.published_at):
+            continue
         setattr(merged, name, value)
     return merged
+
+
+def _is_date_only(value: datetime) -> bool:
+    return (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
+
+
+def _coarser(new: datetime, old: datetime | None) -> bool:
+    """A bare date (midnight) arriving over a time of day: an arXiv listing row says only the
+    day a paper was listed, often the day after HF's precise `publishedAt`; keep the time."""
+    return old is not None and _is_date_only(new) and not _is_date_only(old)

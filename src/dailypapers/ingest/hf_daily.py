@@ -11,6 +11,12 @@ Two input shapes are accepted:
 The day a paper is featured on is HF's daily date: `paper.submittedOnDailyAt` where present,
 else the item's top-level `publishedAt` (older responses), or the row's `date`. HF upvotes
 become `external_upvotes`, kept apart from votes cast here.
+
+HF's own fields that the domain does not model (author objects with `_id`/`hidden`/claims,
+the submitter and organisation objects, `discussionId`, media, `ai_summary_model`, the exact
+`publishedAt`, title and summary as sent) are kept verbatim in `Paper.hf_fields` and
+`DailyEntry.hf_item` (`PAPER_VERBATIM`, `ITEM_VERBATIM`), so the HF-shaped API can send
+them back unchanged.
 """
 
 from __future__ import annotations
@@ -21,6 +27,38 @@ from dailypapers.domain.papers import DailyEntry, Paper, SourceRecord
 from dailypapers.errors import RecordError
 from dailypapers.ingest import fields as f
 from dailypapers.ingest.fields import RecordLimits
+
+# Keys of an API item's `paper` object and of the item itself kept as HF sent them.
+PAPER_VERBATIM = (
+    "authors",
+    "publishedAt",
+    "title",
+    "summary",
+    "discussionId",
+    "mediaUrls",
+    "submittedOnDailyBy",
+    "organization",
+    "ai_summary_model",
+    "githubRepoAddedBy",
+)
+ITEM_VERBATIM = (
+    "publishedAt",
+    "title",
+    "summary",
+    "thumbnail",
+    "mediaUrl",
+    "mediaUrls",
+    "submittedBy",
+    "organization",
+    "isAuthorParticipating",
+)
+
+
+def _verbatim(obj: dict, keys: tuple[str, ...], max_authors: int) -> dict[str, Any] | None:
+    kept = {key: obj[key] for key in keys if obj.get(key) is not None}
+    if isinstance(kept.get("authors"), list):
+        kept["authors"] = kept["authors"][:max_authors]
+    return kept or None
 
 
 def parse_hf_record(obj: Any, limits: RecordLimits, position: int | None = None) -> SourceRecord:
@@ -75,11 +113,13 @@ def _from_api_item(item: dict, limits: RecordLimits, position: int | None) -> So
         github_stars=f.count(paper.get("githubStars"), "githubStars"),
         project_page=f.url(paper.get("projectPage"), "projectPage"),
         organization=_organization(paper.get("organization") or item.get("organization")),
-        thumbnail=f.url(item.get("thumbnail"), "thumbnail"),
+        # 2024 responses name the thumbnail `mediaUrl`
+        thumbnail=f.url(item.get("thumbnail") or item.get("mediaUrl"), "thumbnail"),
         ai_summary=f.optional_text(paper.get("ai_summary"), "ai_summary", 5000),
         ai_keywords=f.keywords(paper.get("ai_keywords")),
         external_upvotes=f.count(paper.get("upvotes"), "paper.upvotes"),
         external_comments=f.count(item.get("numComments"), "numComments"),
+        hf_fields=_verbatim(paper, PAPER_VERBATIM, limits.max_authors),
     )
     submitter = _user_name(item.get("submittedBy")) or _user_name(paper.get("submittedOnDailyBy"))
     entry = DailyEntry(
@@ -89,6 +129,7 @@ def _from_api_item(item: dict, limits: RecordLimits, position: int | None) -> So
         submitted_by=submitter,
         submitted_at=submitted_at or top_published,
         position=position,
+        hf_item=_verbatim(item, ITEM_VERBATIM, limits.max_authors),
     )
     return SourceRecord(record, [entry])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -120,6 +121,10 @@ class FeedService:
         chosen = [arxiv_id for _, _, arxiv_id in scored[page * limit : (page + 1) * limit]]
         rows = self.papers.feed_items(start, end, chosen)
         return [rows[i] for i in chosen if i in rows], len(scored)
+
+    def first_features(self, ids: Sequence[str]) -> dict[str, DailyEntry]:
+        """When and by whom each paper was first featured (HF's submittedOnDaily*)."""
+        return self.papers.first_entries(ids)
 
     def paper(self, arxiv_id: str) -> PaperView:
         paper = self.papers.get(arxiv_id)

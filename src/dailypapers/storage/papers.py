@@ -65,6 +65,7 @@ def paper_from_row(row: Row) -> Paper:
         ai_keywords=list(m["ai_keywords"]) if m["ai_keywords"] is not None else None,
         external_upvotes=m["external_upvotes"],
         external_comments=m["external_comments"],
+        hf_fields=m["hf_fields"],
         local_upvotes=m["local_upvotes"],
     )
 
@@ -92,6 +93,7 @@ def _paper_values(paper: Paper) -> dict:
         "ai_keywords": paper.ai_keywords,
         "external_upvotes": paper.external_upvotes or 0,
         "external_comments": paper.external_comments or 0,
+        "hf_fields": paper.hf_fields,
     }
 
 
@@ -179,6 +181,7 @@ class PaperStore:
                 "submitted_by": e.submitted_by,
                 "submitted_at": e.submitted_at,
                 "position": e.position,
+                "hf_item": e.hf_item,
                 "upvotes": paper.upvotes,
                 "published_at": paper.published_at,
             }
@@ -192,7 +195,7 @@ class PaperStore:
             .on_conflict_do_nothing(index_elements=["day", "arxiv_id"])
             .returning(daily_entries.c.id)
         )
-        for chunk in _chunks(values, _MAX_PARAMS // 8):
+        for chunk in _chunks(values, _MAX_PARAMS // 9):
             added += len(conn.execute(stmt, list(chunk)).all())
         return added
 
@@ -240,6 +243,20 @@ class PaperStore:
         )
         with self.db.read() as conn:
             return [_entry_from_row(r) for r in conn.execute(query)]
+
+    def first_entries(self, ids: Sequence[str]) -> dict[str, DailyEntry]:
+        """Each paper's first feature (its earliest daily entry), for papers that have one."""
+        found: dict[str, DailyEntry] = {}
+        for chunk in _chunks(sorted(set(ids)), 10_000):
+            query = (
+                sa.select(daily_entries)
+                .where(daily_entries.c.arxiv_id.in_(list(chunk)))
+                .order_by(daily_entries.c.arxiv_id, daily_entries.c.day)
+            )
+            with self.db.read() as conn:
+                for row in conn.execute(query):
+                    found.setdefault(row.arxiv_id, _entry_from_row(row))
+        return found
 
     # --- feeds ---------------------------------------------------------------------------
     def latest_day(self) -> date | None:
@@ -327,7 +344,12 @@ class PaperStore:
         page = sa.select(e).order_by(*ordering).limit(limit).offset(offset).subquery("page")
         query = (
             sa.select(
-                *PAPER_COLUMNS, page.c.day, page.c.submitted_by, page.c.submitted_at, page.c.source
+                *PAPER_COLUMNS,
+                page.c.day,
+                page.c.submitted_by,
+                page.c.submitted_at,
+                page.c.source,
+                page.c.hf_item,
             )
             .select_from(page.join(papers, papers.c.arxiv_id == page.c.arxiv_id))
             .order_by(*[_reorder(page, o) for o in ordering])
@@ -368,6 +390,7 @@ class PaperStore:
                 e.c.submitted_by,
                 e.c.submitted_at,
                 e.c.source,
+                e.c.hf_item,
             )
             .select_from(e.join(papers, papers.c.arxiv_id == e.c.arxiv_id))
             .where(e.c.arxiv_id.in_(list(ids)))
@@ -410,6 +433,7 @@ def _entry_from_row(row: Row) -> DailyEntry:
         submitted_by=row.submitted_by,
         submitted_at=as_utc(row.submitted_at),
         position=row.position,
+        hf_item=row._mapping.get("hf_item"),
     )
 
 
@@ -420,6 +444,7 @@ def item_from_row(row: Row) -> FeedItem:
         submitted_by=row.submitted_by,
         submitted_at=as_utc(row.submitted_at),
         source=row.source,
+        hf_item=row._mapping.get("hf_item"),
     )
 
 

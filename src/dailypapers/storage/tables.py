@@ -54,6 +54,7 @@ papers = sa.Table(
     sa.Column("ai_keywords", sa.JSON),
     sa.Column("external_upvotes", sa.Integer, nullable=False, server_default="0"),
     sa.Column("external_comments", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("hf_fields", sa.JSON),  # HF's own paper fields, verbatim (domain/papers.py)
     sa.Column("local_upvotes", sa.Integer, nullable=False, server_default="0"),
     sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UtcDateTime, nullable=False),
@@ -76,6 +77,7 @@ daily_entries = sa.Table(
     sa.Column("submitted_by", sa.Text),
     sa.Column("submitted_at", UtcDateTime),
     sa.Column("position", sa.Integer),
+    sa.Column("hf_item", sa.JSON),  # HF's own item fields, verbatim (domain/papers.py)
     # Sort keys copied from the paper (kept in sync by PaperStore, the only writer), so a
     # day's page is an index range scan that stops after one page instead of a sort of
     # every paper of the day: p50 38 ms -> ~2 ms at 1M papers (bench/import_bench.py).

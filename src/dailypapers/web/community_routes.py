@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
-from dailypapers.errors import BadRequest, DailyPapersError, Forbidden
+from dailypapers.errors import BadRequest, DailyPapersError, Forbidden, Unauthorized
 from dailypapers.presenters.collections import collection_item, collection_page
 from dailypapers.presenters.comments import comment_item
 from dailypapers.presenters.users import profile_page
@@ -126,6 +126,8 @@ def delete_comment(request: Request, comment_id: int):
 @router.get("/collections")
 def my_collections(request: Request):
     user = current_user(request)
+    if user is None and wants_json(request):  # a program gets a 401 it can act on
+        raise Unauthorized("log in first")
     if user is None:
         return RedirectResponse(login_url(request), status_code=303)
     collections = _community(request).collections.of_user(user, user)

@@ -1,17 +1,19 @@
 """Atom feeds: the latest day, trending, a search, a category.
 
 `/feeds/daily.atom`, `/feeds/trending.atom`, `/feeds/search.atom?q=...`,
-`/feeds/category/{category}.atom`. Each answers with an ETag, and 304 when the reader's copy
-is current. (`/feeds/collections/{id}.atom` comes with collections.)
+`/feeds/category/{category}.atom`. Each answers with an ETag and a Last-Modified, and 304
+when the reader's copy is current. (`/feeds/collections/{id}.atom` comes with collections.)
 """
 
 from __future__ import annotations
 
-import hashlib
+from datetime import UTC
+from email.utils import format_datetime
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from dailypapers.services.app_state import services_of
 from dailypapers.services.syndication import FeedDoc
@@ -28,10 +30,11 @@ def _atom(request: Request, doc: FeedDoc) -> Response:
         authority=settings.feed_tag_authority,
         site_name=settings.site_name,
     )
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
+    # ETag, If-None-Match and If-Modified-Since are answered by web/http_semantics.py.
+    headers = {
+        "Cache-Control": "public, max-age=300",
+        "Last-Modified": format_datetime(doc.updated.astimezone(UTC), usegmt=True),
+    }
     return Response(body, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -50,6 +53,17 @@ def search_feed(request: Request, q: Annotated[str, Query(description="Search wo
     return _atom(request, services_of(request).syndication.search_feed(q))
 
 
+def canonical_category(name: str) -> str:
+    """arXiv's spelling: archive in lower case, a two-letter subject class in upper case
+    (`cs.CL`, `astro-ph.CO`), a longer one in lower case (`cond-mat.mes-hall`)."""
+    archive, dot, subject = name.partition(".")
+    subject = subject.upper() if len(subject) == 2 else subject.lower()
+    return archive.lower() + dot + subject
+
+
 @router.get("/feeds/category/{category}.atom")
 def category_feed(request: Request, category: str) -> Response:
+    canonical = canonical_category(category)
+    if canonical != category:  # one feed per category, whatever the case asked for
+        return RedirectResponse(f"/feeds/category/{quote(canonical)}.atom", status_code=301)
     return _atom(request, services_of(request).syndication.category(category))
