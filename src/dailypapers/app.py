@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from dailypapers.api.routes import router as api_router
 from dailypapers.api.search_routes import router as api_search_router
 from dailypapers.api.write_routes import router as api_write_router
-from dailypapers.errors import DailyPapersError, PayloadTooLarge
+from dailypapers.errors import DailyPapersError, DatabaseUnavailable, PayloadTooLarge
 from dailypapers.services.bootstrap import Services
 from dailypapers.web.account_routes import router as account_router
 from dailypapers.web.community_routes import router as community_router
@@ -57,7 +57,7 @@ SECURITY_HEADERS = {
 # one-click unsubscribe that mail providers POST from their servers (RFC 8058).
 CSRF_EXEMPT_PATHS = ("/unsubscribe/", "/subscriptions/", "/subscribe/confirm/")
 
-_JSON_PATHS = ("/api/", "/healthz", "/openapi.json")
+_JSON_PATHS = ("/api/", "/healthz", "/readyz", "/openapi.json")
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -119,7 +119,10 @@ async def _on_app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DailyPapersError)
     if exc.status >= 500:
         log.error("%s: %s", exc.code, exc.message)
-    return error_response(request, exc.status, exc.code, exc.message)
+    headers = None
+    if isinstance(exc, DatabaseUnavailable):  # a fault that passes: tell clients when to retry
+        headers = {"retry-after": str(exc.retry_after_s)}
+    return error_response(request, exc.status, exc.code, exc.message, headers)
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> Response:
@@ -266,9 +269,21 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
 
-    @app.get("/healthz", summary="Liveness check", tags=["meta"])
+    @app.get("/healthz", summary="Liveness check: the process is alive", tags=["meta"])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/readyz", summary="Readiness check: the database answers", tags=["meta"])
+    def readyz() -> Response:
+        reason = services.unready_reason()
+        if reason is None:
+            return JSONResponse({"status": "ready", "database": "ok"})
+        retry_after = str(settings.db_unavailable_retry_after_s)
+        return JSONResponse(
+            {"status": "unavailable", "database": reason},
+            status_code=503,
+            headers={"retry-after": retry_after},
+        )
 
     # Community routers first: their /api/papers/{id}/comments and /papers/{id}/... paths
     # would otherwise be taken by the `{arxiv_id:path}` routes of the paper pages.

@@ -38,6 +38,33 @@ class Settings(BaseSettings):
         description="A read query on SQLite running longer than this is cut off (0: no limit).",
     )
     db_pool_size: int = Field(5, ge=1, description="Read connections kept open per process.")
+    db_connect_timeout_s: int = Field(
+        5,
+        ge=1,
+        description="How long a PostgreSQL connection attempt may take before the database "
+        "counts as unavailable.",
+    )
+    db_unavailable_retry_after_s: int = Field(
+        5,
+        ge=1,
+        description="`Retry-After` (seconds) on the 503 a request gets while the database is "
+        "unreachable or locked.",
+    )
+    db_retry_attempts: int = Field(
+        30,
+        ge=0,
+        description="How many times an import or ingest retries a batch whose write failed "
+        "because the database was unavailable (0: fail at once).",
+    )
+    db_retry_delay_s: float = Field(
+        1.0,
+        ge=0,
+        description="First wait before retrying such a batch; it doubles on each try up to "
+        "db_retry_max_delay_s.",
+    )
+    db_retry_max_delay_s: float = Field(
+        10.0, ge=0, description="Longest wait between two retries of a batch."
+    )
 
     # --- web and API ---------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `dailypapers serve` binds to.")

@@ -103,7 +103,8 @@ def _import(
 def _print_report(report: ImportReport) -> None:
     console.print(f"[bold]import {report.kind}[/bold] {report.path}")
     table = Table(show_header=False)
-    for name in ("read", "inserted", "updated", "unchanged", "skipped", "entries_added"):
+    names = ("read", "inserted", "updated", "unchanged", "skipped", "entries_added", "retries")
+    for name in names:
         table.add_row(name.replace("_", " "), f"{getattr(report, name):,}")
     console.print(table)
     for reason, n in report.reasons.most_common(10):

@@ -70,6 +70,10 @@ class Services:
     def upgrade_schema(self) -> None:
         self.db.upgrade()
 
+    def unready_reason(self) -> str | None:
+        """None when this process can serve requests (the database answers), else why not."""
+        return self.db.ping()
+
     def load_demo(self) -> ImportReport | None:
         """Import the bundled demo data if the database has no papers yet.
 
@@ -138,6 +142,8 @@ def bootstrap(
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         time_limit_ms=settings.sql_time_limit_ms,
         pool_size=settings.db_pool_size,
+        connect_timeout_s=settings.db_connect_timeout_s,
+        retry_after_s=settings.db_unavailable_retry_after_s,
     )
     papers = PaperStore(db)
     imports = ImportService(settings, papers, clock)

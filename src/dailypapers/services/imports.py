@@ -3,6 +3,8 @@
 Memory stays flat whatever the file size (records are read one line at a time and written a
 batch at a time). Each batch is one transaction, so an interrupted import leaves whole batches
 or nothing; re-running it merges into what is there and reports those papers as unchanged.
+A batch whose write fails because the database is away (restarting) is written again, bounded
+by the `db_retry_*` settings (services/db_retry.py), and the report counts those retries.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dailypapers.ingest.arxiv_snapshot import parse_snapshot_record
 from dailypapers.ingest.fields import RecordLimits
 from dailypapers.ingest.hf_daily import parse_hf_record
 from dailypapers.ingest.records import RawRecord, first_char, read_json_document, read_jsonl
+from dailypapers.services.db_retry import BatchRetry
 from dailypapers.storage.papers import PaperStore
 
 ImportKind = Literal["hf-daily", "arxiv-snapshot"]
@@ -39,6 +42,7 @@ class ImportReport:
     unchanged: int = 0
     skipped: int = 0
     entries_added: int = 0
+    retries: int = 0  # batches written again after the database was unavailable
     reasons: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)  # the first MAX_ERRORS_KEPT, with positions
 
@@ -58,6 +62,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "skipped": self.skipped,
             "entries_added": self.entries_added,
+            "retries": self.retries,
             "skip_reasons": dict(self.reasons.most_common()),
             "errors": self.errors,
         }
@@ -69,6 +74,7 @@ class ImportService:
         self.papers = papers
         self.clock = clock
         self.limits = RecordLimits.from_settings(settings)
+        self.retry = BatchRetry(settings)
 
     def import_file(
         self,
@@ -121,12 +127,20 @@ class ImportService:
     def _flush(self, batch: list[SourceRecord], report: ImportReport) -> None:
         if not batch:
             return
-        counts = self.papers.upsert(batch, now=self.clock())
+        counts = self.retry.run(
+            f"import of {report.path}",
+            lambda: self.papers.upsert(batch, now=self.clock()),
+            on_retry=lambda _exc: _count_retry(report),
+        )
         report.inserted += counts.inserted
         report.updated += counts.updated
         report.unchanged += counts.unchanged
         report.entries_added += counts.entries_added
         batch.clear()
+
+
+def _count_retry(report: ImportReport) -> None:
+    report.retries += 1
 
 
 def _index(position: str) -> int | None:
