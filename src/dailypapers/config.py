@@ -230,6 +230,21 @@ class Settings(BaseSettings):
         description="Run the scheduler inside `dailypapers serve`; turn off when separate "
         "`dailypapers worker` processes run it.",
     )
+    job_lease_s: float = Field(
+        60,
+        gt=0,
+        description="How long a claimed job (an embedding batch) stays with its worker without "
+        "a renewal; a job whose worker died is claimed again after this.",
+    )
+    job_max_attempts: int = Field(
+        3,
+        ge=1,
+        description="Claims of one job before it is marked failed (a job that kills its worker "
+        "or keeps failing is not retried forever).",
+    )
+    jobs_per_tick: int = Field(
+        50, ge=1, description="Most queued jobs one scheduler tick runs in one process."
+    )
     http_connect_timeout_s: float = Field(
         10, gt=0, description="Seconds to wait for an upstream connection."
     )
