@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     # --- web and API ---------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `dailypapers serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `dailypapers serve` listens on.")
+    web_workers: int = Field(
+        1,
+        ge=1,
+        description="Web processes `dailypapers serve` runs on its port (`--workers`); each has "
+        "its own connection pool (db_pool_size) and page cache.",
+    )
     base_url: str = Field(
         "http://127.0.0.1:8000",
         description="Public URL of the site, used in absolute links (feeds, emails).",

@@ -30,16 +30,29 @@ console = Console(stderr=True)
 @click.option("--port", default=None, type=int, help="Port (setting: port).")
 @click.option("--demo", is_flag=True, help="Load the bundled demo data if the database is empty.")
 @click.option("--no-migrate", is_flag=True, help="Do not upgrade the schema before serving.")
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Web processes sharing the port (setting: web_workers).",
+)
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str | None, port: int | None, demo: bool, no_migrate: bool
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    demo: bool,
+    no_migrate: bool,
+    workers: int | None,
 ) -> None:
-    """Serve the site and the API."""
+    """Serve the site and the API (in one process, or `--workers N` processes)."""
     import uvicorn
 
     from dailypapers.app import create_app
+    from dailypapers.cli.serving import serve_processes
 
     settings: Settings = ctx.obj
+    workers = workers or settings.web_workers
     with services_for(ctx) as services:
         if not no_migrate:
             services.upgrade_schema()
@@ -55,10 +68,14 @@ def serve(
             services.scheduler.start()
         console.print(
             f"Serving {settings.site_name} on http://{host}:{port}"
+            + (f" with {workers} processes" if workers > 1 else "")
             + ("" if scheduled else " (scheduler off: no scheduled ingest or digests)")
         )
         try:
-            uvicorn.run(app, host=host, port=port, log_level="info")
+            if workers > 1:
+                serve_processes(settings, host, port, workers)
+            else:
+                uvicorn.run(app, host=host, port=port, log_level="info")
         finally:
             services.scheduler.stop()
 
