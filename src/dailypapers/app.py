@@ -30,6 +30,7 @@ from dailypapers.services.bootstrap import Services
 from dailypapers.web.account_routes import router as account_router
 from dailypapers.web.community_routes import router as community_router
 from dailypapers.web.feed_routes import router as feed_router
+from dailypapers.web.metrics import CONTENT_TYPE, MetricsMiddleware, RequestMetrics, exposition
 from dailypapers.web.negotiation import wants_json
 from dailypapers.web.rendering import STATIC_DIR, error_page
 from dailypapers.web.routes import router as web_router
@@ -268,6 +269,7 @@ def create_app(services: Services) -> FastAPI:
         },
     )
     app.state.services = services
+    metrics = RequestMetrics()
 
     @app.get("/healthz", summary="Liveness check: the process is alive", tags=["meta"])
     def healthz() -> dict[str, str]:
@@ -284,6 +286,11 @@ def create_app(services: Services) -> FastAPI:
             status_code=503,
             headers={"retry-after": retry_after},
         )
+
+    @app.get("/metrics", summary="Prometheus metrics", tags=["meta"], include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        body = exposition(metrics, services.operations.snapshot(), None)
+        return Response(body, media_type=CONTENT_TYPE)
 
     # Community routers first: their /api/papers/{id}/comments and /papers/{id}/... paths
     # would otherwise be taken by the `{arxiv_id:path}` routes of the paper pages.
@@ -304,4 +311,5 @@ def create_app(services: Services) -> FastAPI:
     # Added last = outermost: the headers also land on 413s refused before routing.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(ResponseHeadersMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: times everything
     return app

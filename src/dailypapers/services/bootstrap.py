@@ -27,6 +27,7 @@ from dailypapers.services.imports import ImportReport, ImportService
 from dailypapers.services.indexing import EmbedderSource, IndexService
 from dailypapers.services.ingest import IngestService
 from dailypapers.services.jobs import JobRunner
+from dailypapers.services.operations import OperationsService
 from dailypapers.services.scheduler import Scheduler
 from dailypapers.services.search import SearchService
 from dailypapers.services.subscriptions import SubscriptionService
@@ -71,6 +72,7 @@ class Services:
     index: IndexService  # embeds papers (`dailypapers index`)
     jobs: JobRunner  # the job queue: embed batches, claimed by any serve/worker process
     data_version: DataVersionStore  # bumped by every visible write; keys the page cache
+    operations: OperationsService  # pools, jobs, backlogs and lags for /metrics
 
     def upgrade_schema(self) -> None:
         self.db.upgrade()
@@ -209,6 +211,7 @@ def bootstrap(
         index=index,
         jobs=jobs,
         data_version=versions,
+        operations=OperationsService(db, jobs.store, ingest.runs, index, versions, clock),
     )
     # Digests are checked on every tick: planning is idempotent and costs one read when
     # nothing is due, so any number of serve/worker processes can run it.
