@@ -86,7 +86,12 @@ def import_group() -> None:
 
 
 def _import(
-    ctx: click.Context, kind: str, paths: tuple[str, ...], as_json: bool, feature: bool = True
+    ctx: click.Context,
+    kind: str,
+    paths: tuple[str, ...],
+    as_json: bool,
+    bulk: bool | None,
+    feature: bool = True,
 ) -> None:
     reports = []
     with services_for(ctx) as services:
@@ -108,6 +113,7 @@ def _import(
                     Path(path),
                     kind,  # type: ignore[arg-type]
                     feature=feature,
+                    bulk=bulk,
                     progress=lambda done, total, t=task: bar.update(t, completed=done, total=total),
                 )
             reports.append(report)
@@ -131,6 +137,12 @@ def _print_report(report: ImportReport) -> None:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+bulk_option = click.option(
+    "--bulk/--no-bulk",
+    default=None,
+    help="Build the keyword index once at the end (default: for files of "
+    "bulk_import_min_bytes or more).",
+)
 paths_argument = click.argument(
     "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False)
 )
@@ -139,15 +151,19 @@ paths_argument = click.argument(
 @import_group.command("hf-daily")
 @paths_argument
 @json_option
+@bulk_option
 @click.pass_context
-def import_hf_daily(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+def import_hf_daily(
+    ctx: click.Context, paths: tuple[str, ...], as_json: bool, bulk: bool | None
+) -> None:
     """Hugging Face daily papers: /api/daily_papers JSON responses or JSONL rows (.gz or plain)."""
-    _import(ctx, "hf-daily", paths, as_json)
+    _import(ctx, "hf-daily", paths, as_json, bulk)
 
 
 @import_group.command("arxiv-snapshot")
 @paths_argument
 @json_option
+@bulk_option
 @click.option(
     "--feature/--no-feature",
     default=True,
@@ -156,10 +172,10 @@ def import_hf_daily(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -
 )
 @click.pass_context
 def import_arxiv_snapshot(
-    ctx: click.Context, paths: tuple[str, ...], as_json: bool, feature: bool
+    ctx: click.Context, paths: tuple[str, ...], as_json: bool, bulk: bool | None, feature: bool
 ) -> None:
     """arXiv metadata JSONL: Kaggle's arxiv-metadata-oai-snapshot or daily-listing rows."""
-    _import(ctx, "arxiv-snapshot", paths, as_json, feature)
+    _import(ctx, "arxiv-snapshot", paths, as_json, bulk, feature)
 
 
 @click.group()

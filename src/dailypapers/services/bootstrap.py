@@ -33,6 +33,7 @@ from dailypapers.services.search import SearchService
 from dailypapers.services.subscriptions import SubscriptionService
 from dailypapers.services.syndication import SyndicationService
 from dailypapers.services.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
+from dailypapers.storage.bulk_index import KeywordIndexMaintenance
 from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.database import Database
 from dailypapers.storage.deliveries import DeliveryStore
@@ -76,6 +77,9 @@ class Services:
 
     def upgrade_schema(self) -> None:
         self.db.upgrade()
+        # A bulk import killed before it rebuilt the keyword index: repair it now.
+        if self.imports.keyword_index.ensure():
+            log.warning("rebuilt the keyword index a stopped bulk import had left incomplete")
 
     def unready_reason(self) -> str | None:
         """None when this process can serve requests (the database answers), else why not."""
@@ -153,7 +157,8 @@ def bootstrap(
         retry_after_s=settings.db_unavailable_retry_after_s,
     )
     papers = PaperStore(db)
-    imports = ImportService(settings, papers, clock)
+    keyword_index = KeywordIndexMaintenance(db)
+    imports = ImportService(settings, papers, clock, keyword_index)
     ingest = IngestService(
         settings,
         papers,

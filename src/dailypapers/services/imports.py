@@ -5,6 +5,8 @@ batch at a time). Each batch is one transaction, so an interrupted import leaves
 or nothing; re-running it merges into what is there and reports those papers as unchanged.
 A batch whose write fails because the database is away (restarting) is written again, bounded
 by the `db_retry_*` settings (services/db_retry.py), and the report counts those retries.
+Large files are imported in bulk: the keyword index is built once at the end instead of row
+by row (storage/bulk_index.py says how that stays safe with other writers and crashes).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dailypapers.ingest.fields import RecordLimits
 from dailypapers.ingest.hf_daily import parse_hf_record
 from dailypapers.ingest.records import RawRecord, first_char, read_json_document, read_jsonl
 from dailypapers.services.db_retry import BatchRetry
+from dailypapers.storage.bulk_index import KeywordIndexMaintenance
 from dailypapers.storage.papers import PaperStore
 
 ImportKind = Literal["hf-daily", "arxiv-snapshot"]
@@ -43,6 +46,7 @@ class ImportReport:
     skipped: int = 0
     entries_added: int = 0
     retries: int = 0  # batches written again after the database was unavailable
+    bulk: bool = False  # the keyword index was built once at the end
     reasons: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)  # the first MAX_ERRORS_KEPT, with positions
 
@@ -63,15 +67,23 @@ class ImportReport:
             "skipped": self.skipped,
             "entries_added": self.entries_added,
             "retries": self.retries,
+            "bulk": self.bulk,
             "skip_reasons": dict(self.reasons.most_common()),
             "errors": self.errors,
         }
 
 
 class ImportService:
-    def __init__(self, settings: Settings, papers: PaperStore, clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        settings: Settings,
+        papers: PaperStore,
+        clock: Callable[[], datetime],
+        keyword_index: KeywordIndexMaintenance,
+    ):
         self.settings = settings
         self.papers = papers
+        self.keyword_index = keyword_index
         self.clock = clock
         self.limits = RecordLimits.from_settings(settings)
         self.retry = BatchRetry(settings)
@@ -83,11 +95,36 @@ class ImportService:
         *,
         feature: bool = True,
         progress: Progress | None = None,
+        bulk: bool | None = None,
     ) -> ImportReport:
+        """Import one file. `bulk` (default: files of `bulk_import_min_bytes` or more) defers
+        the keyword index and builds it once at the end (storage/bulk_index.py)."""
         path = Path(path)
         if not path.is_file():
             raise BadRequest(f"{path} is not a file")
         report = ImportReport(str(path), kind)
+        total = path.stat().st_size
+        if self.keyword_index.ensure():  # a killed bulk import left it incomplete
+            report.errors.append("repaired the keyword index a stopped bulk import left behind")
+        report.bulk = bulk if bulk is not None else total >= self.settings.bulk_import_min_bytes
+        if report.bulk:
+            self.keyword_index.defer()
+            try:
+                self._import_records(path, kind, feature, progress, report)
+            finally:  # also on errors; a killed process is repaired by the next ensure()
+                self.keyword_index.rebuild()
+        else:
+            self._import_records(path, kind, feature, progress, report)
+        return report
+
+    def _import_records(
+        self,
+        path: Path,
+        kind: ImportKind,
+        feature: bool,
+        progress: Progress | None,
+        report: ImportReport,
+    ) -> None:
         total = path.stat().st_size
         batch: list[SourceRecord] = []
         for raw in self._raw_records(path, kind):
@@ -107,7 +144,6 @@ class ImportService:
         self._flush(batch, report)
         if progress:
             progress(total, total)
-        return report
 
     def _raw_records(self, path: Path, kind: ImportKind) -> Iterator[RawRecord]:
         if kind == "hf-daily" and first_char(path) == "[":

@@ -210,6 +210,7 @@ class IngestService:
         *,
         feature: bool = True,
         progress: Callable[[int, int], None] | None = None,
+        bulk: bool | None = None,
     ) -> ImportReport:
         """`dailypapers import`, recorded in ingest_runs as source `import` (no lease)."""
         owner = self._new_owner()
@@ -225,7 +226,9 @@ class IngestService:
             now=self.clock(),
         )
         try:
-            report = self.imports.import_file(path, kind, feature=feature, progress=progress)
+            report = self.imports.import_file(
+                path, kind, feature=feature, progress=progress, bulk=bulk
+            )
         except BaseException as exc:
             self.runs.finish(run_id, status="failed", now=self.clock(), error=_describe(exc))
             raise
