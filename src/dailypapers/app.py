@@ -32,6 +32,7 @@ from dailypapers.web.community_routes import router as community_router
 from dailypapers.web.feed_routes import router as feed_router
 from dailypapers.web.metrics import CONTENT_TYPE, MetricsMiddleware, RequestMetrics, exposition
 from dailypapers.web.negotiation import wants_json
+from dailypapers.web.page_cache import PageCache, PageCacheMiddleware
 from dailypapers.web.rendering import STATIC_DIR, error_page
 from dailypapers.web.routes import router as web_router
 from dailypapers.web.search_routes import router as search_router
@@ -270,6 +271,7 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     metrics = RequestMetrics()
+    page_cache = PageCache.from_settings(settings) if settings.page_cache_enabled else None
 
     @app.get("/healthz", summary="Liveness check: the process is alive", tags=["meta"])
     def healthz() -> dict[str, str]:
@@ -289,7 +291,8 @@ def create_app(services: Services) -> FastAPI:
 
     @app.get("/metrics", summary="Prometheus metrics", tags=["meta"], include_in_schema=False)
     def prometheus_metrics() -> Response:
-        body = exposition(metrics, services.operations.snapshot(), None)
+        cache = page_cache.stats() if page_cache else None
+        body = exposition(metrics, services.operations.snapshot(), cache)
         return Response(body, media_type=CONTENT_TYPE)
 
     # Community routers first: their /api/papers/{id}/comments and /papers/{id}/... paths
@@ -308,6 +311,13 @@ def create_app(services: Services) -> FastAPI:
     app.add_middleware(
         SessionMiddleware, error_response=error_response, csrf_exempt=CSRF_EXEMPT_PATHS
     )
+    if page_cache is not None:  # outside sessions: a hit touches neither them nor a route
+        app.add_middleware(
+            PageCacheMiddleware,
+            cache=page_cache,
+            version=services.data_version.current,
+            cookie_name=services.community.auth.cookie_name,
+        )
     # Added last = outermost: the headers also land on 413s refused before routing.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(ResponseHeadersMiddleware)

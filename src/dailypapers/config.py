@@ -69,6 +69,23 @@ class Settings(BaseSettings):
     # --- web and API ---------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `dailypapers serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `dailypapers serve` listens on.")
+    page_cache_enabled: bool = Field(
+        True,
+        description="Keep rendered pages for anonymous visitors in memory, valid until the next "
+        "visible write (web/page_cache.py).",
+    )
+    page_cache_max_entries: int = Field(
+        2000, ge=1, description="Pages the page cache keeps per process (least recently used go)."
+    )
+    page_cache_max_entry_bytes: int = Field(
+        1_000_000, ge=1, description="Responses larger than this are not kept by the page cache."
+    )
+    page_cache_ttl_s: float = Field(
+        30,
+        ge=0,
+        description="A cached page is rendered again after this long even without writes "
+        "(the clock moves: the newest day, trending scores).",
+    )
     web_workers: int = Field(
         1,
         ge=1,
