@@ -155,3 +155,28 @@ def test_a_worker_killed_mid_batch_leaves_its_job_to_the_next_worker_without_gap
     assert {status for _, status, _ in states} == {"done"}
     assert {(i, a) for i, _, a in states if i == killed.id} == {(killed.id, 2)}
     assert tuple(vectors) == (96, 96)  # every paper once: no gaps, no duplicates
+
+
+def test_a_failing_handler_gives_its_job_back_once_per_pass(
+    tmp_path: Path, database_url: str
+) -> None:
+    services = make_services(tmp_path, database_url)
+    runner = services.jobs
+
+    def boom(_payload: dict, _stop: threading.Event) -> None:
+        raise RuntimeError("the model is not here")
+
+    runner.register("boom", boom)
+    try:
+        runner.enqueue("boom", "a", {})
+        runner.enqueue("boom", "b", {})
+        assert runner.run_pending(threading.Event()) == 1  # the failure ends the pass
+        with services.db.read() as conn:
+            rows = conn.execute(sa.select(jobs).order_by(jobs.c.id)).all()
+        assert [(r.key, r.status, r.attempts) for r in rows] == [
+            ("a", "queued", 1),
+            ("b", "queued", 0),
+        ]
+        assert rows[0].error == "RuntimeError: the model is not here"
+    finally:
+        services.close()

@@ -49,16 +49,22 @@ class JobRunner:
         return self.store.enqueue(kind, key, payload, now=self.clock())
 
     def run_pending(self, stop: threading.Event, *, limit: int | None = None) -> int:
-        """Claim and run jobs until none is left, `stop` is set or `limit` ran."""
+        """Claim and run jobs until none is left, `stop` is set, `limit` ran or one failed
+        (a failure ends the pass, so a broken handler costs one attempt per tick)."""
         limit = limit or self.settings.jobs_per_tick
         ran = 0
         while ran < limit and not stop.is_set():
-            if self.run_one(stop) is None:
+            outcome = self.run_one(stop)
+            if outcome is None:
                 break
             ran += 1
+            if not outcome:
+                break
         return ran
 
-    def run_one(self, stop: threading.Event) -> ClaimedJob | None:
+    def run_one(self, stop: threading.Event) -> bool | None:
+        """Run one claimed job: True when it finished, False when it failed, None when there
+        was nothing to claim."""
         job = self.store.claim(
             list(self._handlers),
             self.owner,
@@ -76,10 +82,10 @@ class JobRunner:
             except Exception as exc:
                 log.exception("job %d (%s %s) failed", job.id, job.kind, job.key)
                 self.store.give_back(job, error=f"{type(exc).__name__}: {exc}")
-                return job
+                return False
         if not self.store.finish(job, now=self.clock()):
             log.warning("job %d finished after its lease was taken over", job.id)
-        return job
+        return True
 
 
 class _LeaseKeeper:
