@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import itertools
+import json
 import shutil
 import sqlite3
 import subprocess
 import tempfile
 import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from dailypapers.app import create_app
 from dailypapers.services.bootstrap import Services
+from dailypapers.storage.community_tables import votes
 from tests.conftest import _with_database, make_services
 from tests.live_server import LiveServer, free_port
 
@@ -106,6 +112,63 @@ def test_requests_get_503_with_retry_after_while_postgres_is_down_and_recover_af
             # Back by itself: the pool replaces the connections the restart killed.
             assert client.get("/readyz").status_code == 200
             assert client.get("/api/daily_papers").status_code == 200
+    finally:
+        services.close()
+
+
+@pytest.mark.postgres
+def test_clients_reading_and_voting_through_a_restart_see_only_503s_and_lose_no_vote(
+    restartable_pg: RestartablePostgres, tmp_path: Path, shared_data: Path
+) -> None:
+    url = restartable_pg.database("voting")
+    services = make_services(tmp_path, url, db_unavailable_retry_after_s=1)
+    rows = _hf_rows(shared_data, tmp_path / "rows.jsonl", 200)
+    services.imports.import_file(rows, "hf-daily")
+    ids = [json.loads(line)["arxiv_id"] for line in rows.read_text().splitlines()]
+    voters = []
+    for n in range(6):
+        user = services.community.accounts.create_user(
+            f"voter{n}", f"voter{n}@example.org", "correct horse battery", verified=True
+        )
+        voters.append((user.id, services.community.auth.create_api_token(user, "load")[0]))
+    statuses: Counter[int] = Counter()
+    acknowledged: set[tuple[int, str]] = set()
+    stop = threading.Event()
+
+    def client(user_id: int, token: str, base: str) -> None:
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=base, timeout=30) as http:
+            for arxiv_id in itertools.cycle(ids):
+                if stop.is_set():
+                    return
+                vote = http.post(f"/api/papers/{arxiv_id}/upvote", headers=headers)
+                read = http.get("/api/daily_papers")
+                statuses.update([vote.status_code, read.status_code])
+                if vote.status_code == 200:
+                    acknowledged.add((user_id, arxiv_id))
+
+    try:
+        with LiveServer(create_app(services), free_port()) as base:
+            threads = [
+                threading.Thread(target=client, args=(user_id, token, base))
+                for user_id, token in voters
+            ]
+            for thread in threads:
+                thread.start()
+            time.sleep(1.5)
+            restartable_pg.stop()
+            time.sleep(2)
+            restartable_pg.start()
+            time.sleep(2)
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=60)
+            after = httpx.get(f"{base}/readyz", timeout=10)
+        assert set(statuses) == {200, 503}, statuses  # 503s during the outage, never a 500
+        assert after.status_code == 200  # it recovered by itself
+        with services.db.read() as conn:
+            stored = set(conn.execute(sa.select(votes.c.user_id, votes.c.arxiv_id)).all())
+        assert acknowledged <= stored  # every vote the client was told about is there
     finally:
         services.close()
 
