@@ -30,14 +30,16 @@ from dailypapers.api.routes import router as api_router
 from dailypapers.api.search_routes import router as api_search_router
 from dailypapers.api.write_routes import router as api_write_router
 from dailypapers.config import Settings
-from dailypapers.errors import DailyPapersError, PayloadTooLarge
+from dailypapers.errors import DailyPapersError, DatabaseUnavailable, PayloadTooLarge
 from dailypapers.services.bootstrap import Services
 from dailypapers.web.account_routes import router as account_router
 from dailypapers.web.api_docs import router as api_docs_router
 from dailypapers.web.community_routes import router as community_router
 from dailypapers.web.feed_routes import router as feed_router
 from dailypapers.web.http_semantics import ConditionalGet, Cors, HeadAsGet
+from dailypapers.web.metrics import CONTENT_TYPE, MetricsMiddleware, RequestMetrics, exposition
 from dailypapers.web.negotiation import wants_json
+from dailypapers.web.page_cache import PageCache, PageCacheMiddleware
 from dailypapers.web.pages import error_page
 from dailypapers.web.paper_markdown import MarkdownNegotiation
 from dailypapers.web.paper_markdown import router as paper_markdown_router
@@ -67,7 +69,7 @@ SECURITY_HEADERS = {
 # one-click unsubscribe that mail providers POST from their servers (RFC 8058).
 CSRF_EXEMPT_PATHS = ("/unsubscribe/", "/subscriptions/", "/subscribe/confirm/")
 
-_JSON_PATHS = ("/api/", "/healthz", "/openapi.json")
+_JSON_PATHS = ("/api/", "/healthz", "/readyz", "/openapi.json")
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -134,7 +136,10 @@ async def _on_app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DailyPapersError)
     if exc.status >= 500:
         log.error("%s: %s", exc.code, exc.message)
-    return error_response(request, exc.status, exc.code, exc.message)
+    headers = None
+    if isinstance(exc, DatabaseUnavailable):  # a fault that passes: tell clients when to retry
+        headers = {"retry-after": str(exc.retry_after_s)}
+    return error_response(request, exc.status, exc.code, exc.message, headers)
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> Response:
@@ -297,10 +302,30 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     document_real_error_bodies(app)
+    metrics = RequestMetrics()
+    page_cache = PageCache.from_settings(settings) if settings.page_cache_enabled else None
 
-    @app.get("/healthz", summary="Liveness check", tags=["meta"])
+    @app.get("/healthz", summary="Liveness check: the process is alive", tags=["meta"])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/readyz", summary="Readiness check: the database answers", tags=["meta"])
+    def readyz() -> Response:
+        reason = services.unready_reason()
+        if reason is None:
+            return JSONResponse({"status": "ready", "database": "ok"})
+        retry_after = str(settings.db_unavailable_retry_after_s)
+        return JSONResponse(
+            {"status": "unavailable", "database": reason},
+            status_code=503,
+            headers={"retry-after": retry_after},
+        )
+
+    @app.get("/metrics", summary="Prometheus metrics", tags=["meta"], include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        cache = page_cache.stats() if page_cache else None
+        body = exposition(metrics, services.operations.snapshot(), cache)
+        return Response(body, media_type=CONTENT_TYPE)
 
     # Community routers first: their /api/papers/{id}/comments and /papers/{id}/... paths
     # would otherwise be taken by the `{arxiv_id:path}` routes of the paper pages.
@@ -320,6 +345,13 @@ def create_app(services: Services) -> FastAPI:
     app.add_middleware(
         SessionMiddleware, error_response=error_response, csrf_exempt=CSRF_EXEMPT_PATHS
     )
+    if page_cache is not None:  # outside sessions: a hit touches neither them nor a route
+        app.add_middleware(
+            PageCacheMiddleware,
+            cache=page_cache,
+            version=services.data_version.current,
+            cookie_name=services.community.auth.cookie_name,
+        )
     # Added last = outermost: the headers also land on 413s refused before routing.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(MarkdownNegotiation)
@@ -333,4 +365,5 @@ def create_app(services: Services) -> FastAPI:
     )
     app.add_middleware(HeadAsGet)  # outside compression: a HEAD's length is its GET's
     app.add_middleware(ResponseHeadersMiddleware, timing=settings.server_timing)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: times everything
     return app

@@ -45,6 +45,33 @@ class Settings(BaseSettings):
         description="A read query on SQLite running longer than this is cut off (0: no limit).",
     )
     db_pool_size: int = Field(5, ge=1, description="Read connections kept open per process.")
+    db_connect_timeout_s: int = Field(
+        5,
+        ge=1,
+        description="How long a PostgreSQL connection attempt may take before the database "
+        "counts as unavailable.",
+    )
+    db_unavailable_retry_after_s: int = Field(
+        5,
+        ge=1,
+        description="`Retry-After` (seconds) on the 503 a request gets while the database is "
+        "unreachable or locked.",
+    )
+    db_retry_attempts: int = Field(
+        30,
+        ge=0,
+        description="How many times an import or ingest retries a batch whose write failed "
+        "because the database was unavailable (0: fail at once).",
+    )
+    db_retry_delay_s: float = Field(
+        1.0,
+        ge=0,
+        description="First wait before retrying such a batch; it doubles on each try up to "
+        "db_retry_max_delay_s.",
+    )
+    db_retry_max_delay_s: float = Field(
+        10.0, ge=0, description="Longest wait between two retries of a batch."
+    )
 
     # --- web and API ---------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `dailypapers serve` binds to.")
@@ -56,6 +83,29 @@ class Settings(BaseSettings):
         "Empty: none, so every client is the socket's peer and nobody can pose as another "
         "address to dodge the per-client limits. Behind a proxy on another host, name it "
         "here, or every client counts as that one proxy.",
+    )
+    page_cache_enabled: bool = Field(
+        True,
+        description="Keep rendered pages for anonymous visitors in memory, valid until the next "
+        "visible write (web/page_cache.py).",
+    )
+    page_cache_max_entries: int = Field(
+        2000, ge=1, description="Pages the page cache keeps per process (least recently used go)."
+    )
+    page_cache_max_entry_bytes: int = Field(
+        1_000_000, ge=1, description="Responses larger than this are not kept by the page cache."
+    )
+    page_cache_ttl_s: float = Field(
+        30,
+        ge=0,
+        description="A cached page is rendered again after this long even without writes "
+        "(the clock moves: the newest day, trending scores).",
+    )
+    web_workers: int = Field(
+        1,
+        ge=1,
+        description="Web processes `dailypapers serve` runs on its port (`--workers`); each has "
+        "its own connection pool (db_pool_size) and page cache.",
     )
     base_url: str = Field(
         "http://127.0.0.1:8000",
@@ -93,6 +143,12 @@ class Settings(BaseSettings):
     # --- imports -------------------------------------------------------------------------
     import_batch_size: int = Field(
         1000, ge=1, description="Records upserted per transaction by `dailypapers import`."
+    )
+    bulk_import_min_bytes: int = Field(
+        20_000_000,
+        ge=0,
+        description="Import files at least this large in bulk: the keyword index is built once "
+        "at the end instead of row by row (about twice as fast; `import --bulk/--no-bulk`).",
     )
     import_max_line_bytes: int = Field(
         2_000_000,
@@ -235,6 +291,21 @@ class Settings(BaseSettings):
         True,
         description="Run the scheduler inside `dailypapers serve`; turn off when separate "
         "`dailypapers worker` processes run it.",
+    )
+    job_lease_s: float = Field(
+        60,
+        gt=0,
+        description="How long a claimed job (an embedding batch) stays with its worker without "
+        "a renewal; a job whose worker died is claimed again after this.",
+    )
+    job_max_attempts: int = Field(
+        3,
+        ge=1,
+        description="Claims of one job before it is marked failed (a job that kills its worker "
+        "or keeps failing is not retried forever).",
+    )
+    jobs_per_tick: int = Field(
+        50, ge=1, description="Most queued jobs one scheduler tick runs in one process."
     )
     http_connect_timeout_s: float = Field(
         10, gt=0, description="Seconds to wait for an upstream connection."

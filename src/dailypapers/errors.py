@@ -86,3 +86,17 @@ class QueryTimeout(DailyPapersError):
 
     status = 503
     code = "query_timeout"
+
+
+class DatabaseUnavailable(DailyPapersError):
+    """The database can't be reached (stopped, restarting, network) or stays locked.
+
+    Answered with 503 and `Retry-After: retry_after_s`; batch writers retry it (bounded).
+    """
+
+    status = 503
+    code = "database_unavailable"
+
+    def __init__(self, message: str, *, retry_after_s: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -31,16 +31,29 @@ console = Console(stderr=True)
 @click.option("--port", default=None, type=int, help="Port (setting: port).")
 @click.option("--demo", is_flag=True, help="Load the bundled demo data if the database is empty.")
 @click.option("--no-migrate", is_flag=True, help="Do not upgrade the schema before serving.")
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Web processes sharing the port (setting: web_workers).",
+)
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str | None, port: int | None, demo: bool, no_migrate: bool
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    demo: bool,
+    no_migrate: bool,
+    workers: int | None,
 ) -> None:
-    """Serve the site and the API."""
+    """Serve the site and the API (in one process, or `--workers N` processes)."""
     import uvicorn
 
     from dailypapers.app import create_app, server_options
+    from dailypapers.cli.serving import serve_processes
 
     settings: Settings = ctx.obj
+    workers = workers or settings.web_workers
     with services_for(ctx) as services:
         if not no_migrate:
             services.upgrade_schema()
@@ -56,10 +69,14 @@ def serve(
             services.scheduler.start()
         console.print(
             f"Serving {settings.site_name} on http://{host}:{port}"
+            + (f" with {workers} processes" if workers > 1 else "")
             + ("" if scheduled else " (scheduler off: no scheduled ingest or digests)")
         )
         try:
-            uvicorn.run(app, host=host, port=port, log_level="info", **server_options(settings))
+            if workers > 1:
+                serve_processes(settings, host, port, workers)
+            else:
+                uvicorn.run(app, host=host, port=port, log_level="info", **server_options(settings))
         finally:
             services.scheduler.stop()
 
@@ -70,7 +87,12 @@ def import_group() -> None:
 
 
 def _import(
-    ctx: click.Context, kind: str, paths: tuple[str, ...], as_json: bool, feature: bool = True
+    ctx: click.Context,
+    kind: str,
+    paths: tuple[str, ...],
+    as_json: bool,
+    bulk: bool | None,
+    feature: bool = True,
 ) -> None:
     reports = []
     with services_for(ctx) as services:
@@ -92,6 +114,7 @@ def _import(
                     Path(path),
                     kind,  # type: ignore[arg-type]
                     feature=feature,
+                    bulk=bulk,
                     progress=lambda done, total, t=task: bar.update(t, completed=done, total=total),
                 )
             reports.append(report.as_import_dict(str(Path(path)), kind))
@@ -105,7 +128,8 @@ def _print_report(path: str, kind: str, report: RunCounts) -> None:
     console.print(f"[bold]import {kind}[/bold] {path}")
     table = Table(show_header=False)
     summary = report.as_import_dict(path, kind)
-    for name in ("read", "inserted", "updated", "unchanged", "skipped", "entries_added"):
+    names = ("read", "inserted", "updated", "unchanged", "skipped", "entries_added", "retries")
+    for name in names:
         table.add_row(name.replace("_", " "), f"{summary[name]:,}")
     console.print(table)
     for reason, n in report.reasons.most_common(10):
@@ -115,6 +139,12 @@ def _print_report(path: str, kind: str, report: RunCounts) -> None:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+bulk_option = click.option(
+    "--bulk/--no-bulk",
+    default=None,
+    help="Build the keyword index once at the end (default: for files of "
+    "bulk_import_min_bytes or more).",
+)
 paths_argument = click.argument(
     "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False)
 )
@@ -123,15 +153,19 @@ paths_argument = click.argument(
 @import_group.command("hf-daily")
 @paths_argument
 @json_option
+@bulk_option
 @click.pass_context
-def import_hf_daily(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+def import_hf_daily(
+    ctx: click.Context, paths: tuple[str, ...], as_json: bool, bulk: bool | None
+) -> None:
     """Hugging Face daily papers: /api/daily_papers JSON responses or JSONL rows (.gz or plain)."""
-    _import(ctx, "hf-daily", paths, as_json)
+    _import(ctx, "hf-daily", paths, as_json, bulk)
 
 
 @import_group.command("arxiv-snapshot")
 @paths_argument
 @json_option
+@bulk_option
 @click.option(
     "--feature/--no-feature",
     default=True,
@@ -140,10 +174,10 @@ def import_hf_daily(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -
 )
 @click.pass_context
 def import_arxiv_snapshot(
-    ctx: click.Context, paths: tuple[str, ...], as_json: bool, feature: bool
+    ctx: click.Context, paths: tuple[str, ...], as_json: bool, bulk: bool | None, feature: bool
 ) -> None:
     """arXiv metadata JSONL: Kaggle's arxiv-metadata-oai-snapshot or daily-listing rows."""
-    _import(ctx, "arxiv-snapshot", paths, as_json, feature)
+    _import(ctx, "arxiv-snapshot", paths, as_json, bulk, feature)
 
 
 @click.group()

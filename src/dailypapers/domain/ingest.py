@@ -73,6 +73,8 @@ class RunCounts:
     skipped: int = 0
     entries_added: int = 0
     versions_added: int = 0
+    retries: int = 0  # batches written again after the database was unavailable
+    bulk: bool = False  # a file import that built the keyword index once at the end
     reasons: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)  # the first MAX_ERRORS_KEPT, with positions
 
@@ -92,6 +94,7 @@ class RunCounts:
             "skipped",
             "entries_added",
             "versions_added",
+            "retries",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.reasons.update(other.reasons)
@@ -108,6 +111,8 @@ class RunCounts:
             "skipped": self.skipped,
             "entries_added": self.entries_added,
             "versions_added": self.versions_added,
+            "retries": self.retries,
+            "bulk": self.bulk,
             "skip_reasons": dict(self.reasons.most_common()),
             "errors": list(self.errors),
         }

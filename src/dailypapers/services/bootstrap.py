@@ -33,6 +33,8 @@ from dailypapers.services.feed import FeedService
 from dailypapers.services.imports import ImportService
 from dailypapers.services.indexing import EmbedderSource, IndexService
 from dailypapers.services.ingest import IngestService
+from dailypapers.services.jobs import JobRunner
+from dailypapers.services.operations import OperationsService
 from dailypapers.services.profiles import ModerationService, ProfileService
 from dailypapers.services.saved_searches import HybridDigestSearch
 from dailypapers.services.scheduler import Scheduler
@@ -42,13 +44,16 @@ from dailypapers.services.subscriptions import SubscriptionService
 from dailypapers.services.syndication import SyndicationService
 from dailypapers.services.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
 from dailypapers.services.votes import VoteService
+from dailypapers.storage.bulk_index import KeywordIndexMaintenance
 from dailypapers.storage.category_listings import CategoryPapers
 from dailypapers.storage.collections import CollectionStore
 from dailypapers.storage.comments import CommentStore
+from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.database import Database
 from dailypapers.storage.deliveries import DeliveryStore
 from dailypapers.storage.embeddings import EmbeddingStore
 from dailypapers.storage.ingest_runs import IngestRunStore
+from dailypapers.storage.jobs import JobStore
 from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.rate_limits import RateLimitStore
 from dailypapers.storage.search import SearchStore
@@ -90,9 +95,19 @@ class Services:
     syndication: SyndicationService  # Atom feeds
     search: SearchService  # hybrid search, similar papers
     index: IndexService  # embeds papers (`dailypapers index`)
+    jobs: JobRunner  # the job queue: embed batches, claimed by any serve/worker process
+    data_version: DataVersionStore  # bumped by every visible write; keys the page cache
+    operations: OperationsService  # pools, jobs, backlogs and lags for /metrics
 
     def upgrade_schema(self) -> None:
         self.db.upgrade()
+        # A bulk import killed before it rebuilt the keyword index: repair it now.
+        if self.imports.keyword_index.ensure():
+            log.warning("rebuilt the keyword index a stopped bulk import had left incomplete")
+
+    def unready_reason(self) -> str | None:
+        """None when this process can serve requests (the database answers), else why not."""
+        return self.db.ping()
 
     def load_demo(self) -> RunCounts | None:
         """Import the bundled demo data if the database has no papers yet.
@@ -196,9 +211,12 @@ def bootstrap(
         time_limit_ms=settings.sql_time_limit_ms,
         pool_size=settings.db_pool_size,
         wal_limit_bytes=settings.sqlite_wal_limit_mb * 2**20,
+        connect_timeout_s=settings.db_connect_timeout_s,
+        retry_after_s=settings.db_unavailable_retry_after_s,
     )
     papers = PaperStore(db)
-    imports = ImportService(settings, papers, clock)
+    keyword_index = KeywordIndexMaintenance(db)
+    imports = ImportService(settings, papers, clock, keyword_index)
     ingest = IngestService(
         settings,
         papers,
@@ -214,6 +232,7 @@ def bootstrap(
     feed = FeedService(settings, papers, clock)
     ingest.register_jobs(scheduler)
     search, index = build_search(settings, db, clock, embedder)
+    jobs, versions = JobRunner(settings, JobStore(db), clock), DataVersionStore(db)
     # Saved searches (digests) and search feeds run through the hybrid search.
     digest_search = HybridDigestSearch(search)
     services = Services(
@@ -252,35 +271,57 @@ def bootstrap(
         ),
         search=search,
         index=index,
+        jobs=jobs,
+        data_version=versions,
+        operations=OperationsService(db, jobs.store, ingest.runs, index, versions, clock),
     )
     # Digests are checked on every tick: planning is idempotent and costs one read when
     # nothing is due, so any number of serve/worker processes can run it.
     scheduler.register(
         "digests", lambda now: now, lambda stop: services.digests.send_due(stop=stop)
     )
-    # New papers are embedded on every tick (an idle tick costs one count query), so search
-    # and similar papers see them without a manual `dailypapers index`.
-    scheduler.register("index", lambda now: now, index_job(index, settings))
+    # New papers are embedded on every tick (an idle tick costs two count queries), so search
+    # and similar papers see them without a manual `dailypapers index`; as queued jobs, so
+    # any number of processes share the work and a dead worker's batch is retried.
+    scheduler.register("index", lambda now: now, index_job(index, jobs, versions, settings))
     return services
 
 
-def index_job(index: IndexService, settings: Settings) -> Callable[[threading.Event], None]:
-    """The scheduler's `index` job: embed up to `index_job_batch_limit` pending papers.
+def index_job(
+    index: IndexService, jobs: JobRunner, versions: DataVersionStore, settings: Settings
+) -> Callable[[threading.Event], None]:
+    """The scheduler's `index` task: queue embed jobs for pending papers, then work the queue.
 
-    When the model can't run here it says so once per process and then does nothing.
+    Up to `index_job_batch_limit` pending papers are queued as `embed` jobs of
+    `embedding_batch_size` papers, keyed by the data version and their ids, so processes
+    ticking at once queue each batch once (and an embedding written bumps the version, so
+    papers still pending later get fresh jobs). Then this process runs queued jobs, as every
+    other process that runs the scheduler does (services/jobs.py). When the model can't run
+    here it says so once per process and then neither queues nor embeds.
     """
     unavailable: list[str] = []
 
-    def run(_stop: threading.Event) -> None:
-        if unavailable or index.status().pending == 0:
-            return
+    def embed(payload: dict, _stop: threading.Event) -> None:
         try:
-            report = index.run(limit=settings.index_job_batch_limit)
+            report = index.embed_ids(payload["ids"])
         except EmbedderUnavailable as exc:
+            if not unavailable:
+                log.warning("index job: the embedding model is unavailable (%s)", exc.message)
             unavailable.append(exc.message)
-            log.warning("index job: the embedding model is unavailable (%s)", exc.message)
-            return
+            raise
         if report.embedded:
             log.info("index job: embedded %d papers", report.embedded)
+
+    jobs.register("embed", embed)
+
+    def run(stop: threading.Event) -> None:
+        if unavailable:
+            return
+        if jobs.store.open_count("embed") == 0 and index.status().pending:
+            version = versions.current()
+            for ids in index.plan_batches(limit=settings.index_job_batch_limit):
+                key = f"{index.model}:v{version}:{ids[0]}..{ids[-1]}:{len(ids)}"
+                jobs.enqueue("embed", key, {"ids": ids})
+        jobs.run_pending(stop)
 
     return run

@@ -8,6 +8,10 @@ Validation (ingest.fields, shared with live ingest) should leave nothing the dat
 if it still refuses a batch, the batch is rolled back and written again one record at a time,
 so only the refused record is skipped (with its position) and the rest of the file lands.
 On SQLite an import ends with a WAL checkpoint, so the log doesn't stay at its peak size.
+A batch whose write fails because the database is away (restarting) is written again, bounded
+by the `db_retry_*` settings (services/db_retry.py), and the report counts those retries.
+Large files are imported in bulk: the keyword index is built once at the end instead of row
+by row (storage/bulk_index.py says how that stays safe with other writers and crashes).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from dailypapers.ingest.fields import RecordLimits
 from dailypapers.ingest.hf_daily import parse_hf_record
 from dailypapers.ingest.records import RawRecord, first_char, read_json_document, read_jsonl
 from dailypapers.services.clock import Clock
+from dailypapers.services.db_retry import BatchRetry
+from dailypapers.storage.bulk_index import KeywordIndexMaintenance
 from dailypapers.storage.papers import PaperStore
 
 ImportKind = Literal["hf-daily", "arxiv-snapshot"]
@@ -32,11 +38,19 @@ Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 
 
 class ImportService:
-    def __init__(self, settings: Settings, papers: PaperStore, clock: Clock):
+    def __init__(
+        self,
+        settings: Settings,
+        papers: PaperStore,
+        clock: Clock,
+        keyword_index: KeywordIndexMaintenance,
+    ):
         self.settings = settings
         self.papers = papers
+        self.keyword_index = keyword_index
         self.clock = clock
         self.limits = RecordLimits.from_settings(settings)
+        self.retry = BatchRetry(settings)
 
     def import_file(
         self,
@@ -45,12 +59,37 @@ class ImportService:
         *,
         feature: bool = True,
         progress: Progress | None = None,
+        bulk: bool | None = None,
     ) -> RunCounts:
-        """Import one file; its counts are a `RunCounts`, as an ingest run's are."""
+        """Import one file; its counts are a `RunCounts`, as an ingest run's are. `bulk`
+        (default: files of `bulk_import_min_bytes` or more) defers the keyword index and
+        builds it once at the end (storage/bulk_index.py)."""
         path = Path(path)
         if not path.is_file():
             raise BadRequest(f"{path} is not a file")
         report = RunCounts()
+        total = path.stat().st_size
+        if self.keyword_index.ensure():  # a killed bulk import left it incomplete
+            report.errors.append("repaired the keyword index a stopped bulk import left behind")
+        report.bulk = bulk if bulk is not None else total >= self.settings.bulk_import_min_bytes
+        if report.bulk:
+            self.keyword_index.defer()
+            try:
+                self._import_records(path, kind, feature, progress, report)
+            finally:  # also on errors; a killed process is repaired by the next ensure()
+                self.keyword_index.rebuild()
+        else:
+            self._import_records(path, kind, feature, progress, report)
+        return report
+
+    def _import_records(
+        self,
+        path: Path,
+        kind: ImportKind,
+        feature: bool,
+        progress: Progress | None,
+        report: RunCounts,
+    ) -> None:
         total = path.stat().st_size
         batch: list[tuple[str, SourceRecord]] = []
         for raw in self._raw_records(path, kind):
@@ -71,7 +110,6 @@ class ImportService:
         self.papers.db.checkpoint()  # bulk work done: don't leave the WAL at its peak size
         if progress:
             progress(total, total)
-        return report
 
     def _raw_records(self, path: Path, kind: ImportKind) -> Iterator[RawRecord]:
         if kind == "hf-daily" and first_char(path) == "[":
@@ -98,15 +136,24 @@ class ImportService:
                 try:
                     self._write([record], report)
                 except RecordError as exc:
-                    report.skip(RecordError(exc.reason, position=position))
+                    skipped = RecordError(exc.reason, position=position)
+                    report.skip(skipped.reason, str(skipped))
         batch.clear()
 
     def _write(self, records: list[SourceRecord], report: RunCounts) -> None:
-        counts = self.papers.upsert(records, now=self.clock())
+        counts = self.retry.run(
+            "import batch",
+            lambda: self.papers.upsert(records, now=self.clock()),
+            on_retry=lambda _exc: _count_retry(report),
+        )
         report.inserted += counts.inserted
         report.updated += counts.updated
         report.unchanged += counts.unchanged
         report.entries_added += counts.entries_added
+
+
+def _count_retry(report: RunCounts) -> None:
+    report.retries += 1
 
 
 def _index(position: str) -> int | None:

@@ -31,7 +31,7 @@ import numpy as np
 from dailypapers.config import Settings
 from dailypapers.search.embedder import MODEL_NAME, Embedder, MiniLMEmbedder
 from dailypapers.search.sentences import split_sentences
-from dailypapers.storage.embeddings import EmbeddingRecord, EmbeddingStore
+from dailypapers.storage.embeddings import EmbeddingRecord, EmbeddingStore, PendingPaper
 
 # Part of every text hash: change it when what is embedded changes (the text's shape, the
 # sentence splitter), and `dailypapers index` re-embeds everything once.
@@ -223,20 +223,7 @@ class IndexService:
             if not batch:
                 break
             after = batch[-1].arxiv_id
-            changed, same = [], []
-            for paper in batch:
-                digest = text_hash(model, paper.title, paper.abstract)
-                (same if paper.text_hash == digest else changed).append(paper)
-            records = embed_papers(
-                embedder, [(p.arxiv_id, p.title, p.abstract) for p in changed], model
-            )
-            self.store.save(model, records, checked_at=checked_at)
-            self.store.mark_checked(model, [p.arxiv_id for p in same], at=checked_at)
-            report.embedded += len(records)
-            report.unchanged += len(same)
-            if records:
-                self.on_change()
-            report.batches += 1
+            self._embed_batch(embedder, batch, checked_at, report)
             done += len(batch)
             if progress:
                 progress(min(done, report.to_do), report.to_do)
@@ -244,6 +231,46 @@ class IndexService:
                 report.stopped_early = True
                 break
         report.seconds = time.perf_counter() - started
+        return report
+
+    def _embed_batch(
+        self,
+        embedder: Embedder,
+        batch: Sequence[PendingPaper],
+        checked_at: datetime,
+        report: IndexReport,
+    ) -> None:
+        model = self.model
+        changed, same = [], []
+        for paper in batch:
+            digest = text_hash(model, paper.title, paper.abstract)
+            (same if paper.text_hash == digest else changed).append(paper)
+        records = embed_papers(
+            embedder, [(p.arxiv_id, p.title, p.abstract) for p in changed], model
+        )
+        self.store.save(model, records, checked_at=checked_at)
+        self.store.mark_checked(model, [p.arxiv_id for p in same], at=checked_at)
+        report.embedded += len(records)
+        report.unchanged += len(same)
+        if records:
+            self.on_change()
+        report.batches += 1
+
+    def plan_batches(self, *, limit: int) -> list[list[str]]:
+        """Up to `limit` pending papers' ids in `embedding_batch_size` batches: embed jobs."""
+        size = self.settings.embedding_batch_size
+        ids = [p.arxiv_id for p in self.store.pending(self.model, limit=limit)]
+        return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+    def embed_ids(self, ids: Sequence[str]) -> IndexReport:
+        """Embed those of `ids` still pending: one embed job. Running it twice is harmless."""
+        checked_at = self.clock()
+        batch = self.store.pending_among(self.model, ids)
+        report = IndexReport(self.model, to_do=len(batch))
+        if batch:
+            started = time.perf_counter()
+            self._embed_batch(self.embedders.get(), batch, checked_at, report)
+            report.seconds = time.perf_counter() - started
         return report
 
     def import_vectors(self, path: Path) -> int:

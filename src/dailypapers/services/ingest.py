@@ -10,7 +10,8 @@ A run of a source (`arxiv`, `oai`, `hf`):
 3. for each page (parsed whole by the source before anything is written): upserts its papers
    and daily entries in one transaction (`PaperStore.upsert` merges, so a replayed page
    changes nothing), then stores its versions, the counts and the next cursor in the next
-   transaction, renewing the lease there (fencing);
+   transaction, renewing the lease there (fencing); a page whose write fails because the
+   database is away is written again, bounded by the `db_retry_*` settings (db_retry.py);
 4. ends 'succeeded' or 'failed' with the error, and releases the lease. A heartbeat thread
    keeps the lease alive between pages; a crashed process's lease expires after
    `ingest_lease_s` and its run is resumed by the next one.
@@ -50,6 +51,7 @@ from dailypapers.ingest.fields import RecordLimits
 from dailypapers.ingest.hf_daily_api import HfDailySource
 from dailypapers.ingest.http import Cancelled, HttpClient
 from dailypapers.services.clock import Clock
+from dailypapers.services.db_retry import BatchRetry
 from dailypapers.services.imports import ImportKind, ImportService
 from dailypapers.services.scheduler import Scheduler
 from dailypapers.storage.ingest_runs import IngestRunStore, Lease, LeaseLost
@@ -126,6 +128,7 @@ class IngestService:
         self.oai = OaiSource(http, settings.arxiv_oai_url, limits)
         self.hf = HfDailySource(http, settings.hf_api_url, limits)
         self._owner_prefix = f"{socket.gethostname()}:{os.getpid()}"
+        self.retry = BatchRetry(settings)
 
     def close(self) -> None:
         self.http.close()
@@ -208,6 +211,7 @@ class IngestService:
         *,
         feature: bool = True,
         progress: Callable[[int, int], None] | None = None,
+        bulk: bool | None = None,
     ) -> RunCounts:
         """`dailypapers import`, recorded in ingest_runs as source `import` (no lease)."""
         owner = self._new_owner()
@@ -223,11 +227,16 @@ class IngestService:
             now=self.clock(),
         )
         try:
-            counts = self.imports.import_file(path, kind, feature=feature, progress=progress)
+            counts = self.imports.import_file(
+                path, kind, feature=feature, progress=progress, bulk=bulk
+            )
         except BaseException as exc:
             self.runs.finish(run_id, status="failed", now=self.clock(), error=_describe(exc))
             raise
-        self.runs.finish(run_id, status="succeeded", now=self.clock(), counts=counts)
+        self.retry.run(
+            f"import run {run_id}",
+            lambda: self.runs.finish(run_id, status="succeeded", now=self.clock(), counts=counts),
+        )
         return counts
 
     # --- one claimed run -----------------------------------------------------------------
@@ -382,7 +391,11 @@ class IngestService:
     ) -> None:
         # Fencing: no write unless this process still holds the source (checked again, in
         # the same transaction, when the cursor is stored).
-        if not self.runs.renew(source, owner, now=self.clock(), lease_s=self._lease_s):
+        what = f"{source} ingest run {run_id}"
+        renewed = self.retry.run(
+            what, lambda: self.runs.renew(source, owner, now=self.clock(), lease_s=self._lease_s)
+        )
+        if not renewed:
             raise LeaseLost(f"another process took over the {source} ingest")
         part = RunCounts(pages=1, fetched=page.received)
         for error in page.errors:
@@ -397,20 +410,25 @@ class IngestService:
                 )
             seen.add(record.paper.arxiv_id)
         if page.records:
-            written = self.papers.upsert(page.records, now=self.clock())
+            written = self.retry.run(
+                what, lambda: self.papers.upsert(page.records, now=self.clock())
+            )
             part.inserted, part.updated = written.inserted, written.updated
             part.unchanged, part.entries_added = written.unchanged, written.entries_added
         if page.notice:
             log.warning("%s ingest: %s", source, page.notice)
             part.errors.append(f"notice: {page.notice}")
         counts.add(part)
-        self.runs.record_page(
-            run_id,
-            cursor=page.cursor or None,
-            counts=counts,
-            versions=page.versions,
-            now=self.clock(),
-            lease=(source, owner, self._lease_s),
+        self.retry.run(
+            what,
+            lambda: self.runs.record_page(
+                run_id,
+                cursor=page.cursor or None,
+                counts=counts,
+                versions=page.versions,
+                now=self.clock(),
+                lease=(source, owner, self._lease_s),
+            ),
         )
 
 

@@ -5,6 +5,12 @@ time limit (`sql_time_limit_ms`, enforced by a progress handler); all writes of 
 through one writer connection, serialised by a lock, each in `BEGIN IMMEDIATE`, so writers
 from other processes wait on the busy timeout instead of failing half-way. WAL mode lets reads
 go on during a write. On PostgreSQL both sides share one pool: the server handles concurrency.
+
+Faults: a driver error that means "the database isn't there right now" (PostgreSQL stopped or
+restarting, a dropped connection, a SQLite lock held past the busy timeout) leaves `read()` and
+`write()` as `DatabaseUnavailable`, which the web answers with 503 + `Retry-After` and batch
+writers retry (services/db_retry.py); `ping()` says why for `/readyz`. The pool pre-pings, so
+connections that died with a restarted server are replaced without anyone noticing.
 """
 
 from __future__ import annotations
@@ -21,9 +27,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from dailypapers.errors import ConfigurationError, QueryTimeout
+from dailypapers.errors import ConfigurationError, DatabaseUnavailable, QueryTimeout
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -45,9 +51,12 @@ class Database:
         time_limit_ms: int = 0,
         pool_size: int = 5,
         wal_limit_bytes: int = 64 * 2**20,
+        connect_timeout_s: int = 5,
+        retry_after_s: int = 5,
     ) -> None:
         self.url = _normalise_url(url)
         self.wal_limit_bytes = wal_limit_bytes
+        self.retry_after_s = retry_after_s
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         if self.dialect not in ("sqlite", "postgresql"):
@@ -62,7 +71,11 @@ class Database:
             self.write_engine = self._sqlite_engine(busy_timeout_ms, 0, 1, True)
         else:
             engine = sa.create_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
+                self.url,
+                pool_size=pool_size,
+                max_overflow=pool_size * 2,
+                pool_pre_ping=True,
+                connect_args={"connect_timeout": connect_timeout_s},
             )
             self.read_engine = self.write_engine = engine
 
@@ -113,26 +126,74 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read-only unit of work: one consistent snapshot."""
-        with self.read_engine.connect() as conn:
-            try:
-                with conn.begin():
-                    yield conn
-            except OperationalError as exc:
-                if "interrupted" in str(exc.orig):
-                    raise QueryTimeout(
-                        "the query took longer than sql_time_limit_ms and was stopped"
-                    ) from None
-                raise
+        with self._translate_faults(), self.read_engine.connect() as conn, conn.begin():
+            yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction; all-or-nothing. Serialised per process on SQLite."""
+        with self._translate_faults():
+            if self.is_sqlite:
+                with self._write_lock, self.write_engine.begin() as conn:
+                    yield conn
+            else:
+                with self.write_engine.begin() as conn:
+                    yield conn
+
+    @contextmanager
+    def _translate_faults(self) -> Iterator[None]:
+        try:
+            yield
+        except DBAPIError as exc:
+            if self.is_sqlite and "interrupted" in str(exc.orig):
+                raise QueryTimeout(
+                    "the query took longer than sql_time_limit_ms and was stopped"
+                ) from None
+            reason = self._unavailable_reason(exc)
+            if reason is None:
+                raise
+            raise DatabaseUnavailable(
+                f"the database is unavailable: {reason}", retry_after_s=self.retry_after_s
+            ) from exc
+
+    def _unavailable_reason(self, exc: DBAPIError) -> str | None:
+        """Why `exc` means the database is away (not that the statement was wrong), or None."""
+        text = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
+        if exc.connection_invalidated or isinstance(exc, InterfaceError):
+            return text or "the connection was lost"
+        if not isinstance(exc, OperationalError):
+            return None
         if self.is_sqlite:
-            with self._write_lock, self.write_engine.begin() as conn:
-                yield conn
-        else:
-            with self.write_engine.begin() as conn:
-                yield conn
+            # Other OperationalErrors (no such table, syntax) are bugs, not outages.
+            faults = ("locked", "busy", "unable to open", "disk i/o", "readonly")
+            return text if any(f in text.lower() for f in faults) else None
+        # On PostgreSQL an OperationalError is about the server or the connection: refused,
+        # shut down by an administrator, starting up, terminated.
+        return text or "the server is not answering"
+
+    def ping(self) -> str | None:
+        """None when the database answers a query now, else why it doesn't (for /readyz)."""
+        try:
+            with self.read() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except (DatabaseUnavailable, QueryTimeout) as exc:
+            return exc.message
+        return None
+
+    def pool_stats(self) -> dict[str, dict[str, int]]:
+        """Connections per engine: configured size, checked out now, overflow in use."""
+        engines = {"read": self.read_engine, "write": self.write_engine}
+        if self.write_engine is self.read_engine:
+            engines = {"shared": self.read_engine}
+        stats = {}
+        for name, engine in engines.items():
+            pool = engine.pool
+            stats[name] = {
+                "size": int(getattr(pool, "size", lambda: 0)()),
+                "checked_out": int(getattr(pool, "checkedout", lambda: 0)()),
+                "overflow": max(0, int(getattr(pool, "overflow", lambda: 0)())),
+            }
+        return stats
 
     def checkpoint(self) -> None:
         """After bulk writes on SQLite: copy the WAL into the database and truncate it to

@@ -107,6 +107,18 @@ class EmbeddingStore:
         with self.db.read() as conn:
             return [PendingPaper(*row) for row in conn.execute(query)]
 
+    def pending_among(self, model: str, ids: Sequence[str]) -> list[PendingPaper]:
+        """Those of `ids` that still may need (re-)embedding (an embed job's batch)."""
+        joined, stale = self._pending_where(model)
+        query = (
+            sa.select(papers.c.arxiv_id, papers.c.title, papers.c.abstract, embeddings.c.text_hash)
+            .select_from(joined)
+            .where(stale, papers.c.arxiv_id.in_(list(ids)))
+            .order_by(papers.c.arxiv_id)
+        )
+        with self.db.read() as conn:
+            return [PendingPaper(*row) for row in conn.execute(query)]
+
     def count_pending(self, model: str) -> int:
         joined, stale = self._pending_where(model)
         query = sa.select(sa.func.count()).select_from(joined).where(stale)

@@ -1,0 +1,247 @@
+"""A page cache for anonymous visitors, keyed on the data version: fast and never stale.
+
+Most traffic is anonymous reads of the same few pages (today, trending, a paper, the daily
+API). `PageCacheMiddleware` keeps their rendered responses in this process's memory, keyed by
+method, host, path, the sorted query string and the headers a response can depend on (Accept,
+Accept-Encoding), and valid only while `data_version` (storage/data_version.py: one row that
+triggers bump in the transaction of every visible write) is unchanged. So a vote, a comment or
+an import shows on the very next request, in every process, and nothing stale is served.
+Reading the version costs one primary-key read per request, instead of rendering a page.
+
+- Conditional GETs: each entry has an ETag (the response's own, or a hash of the body); an
+  `If-None-Match` that matches a valid entry is answered 304 without running the app.
+- Only anonymous GETs are cached: a request with the session cookie or an Authorization
+  header, and a response that sets a cookie, says `private`/`no-store`, or isn't a 200, pass
+  through untouched (logged-in views show the viewer's own state).
+- Time passes without writes (the newest day, trending scores): entries also expire after
+  `page_cache_ttl_s`. Bounded by `page_cache_max_entries` (least recently used goes first) and
+  `page_cache_max_entry_bytes` (larger responses are streamed, not kept).
+- `X-Page-Cache: hit | miss | bypass` says what happened; `/metrics` counts it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from anyio import to_thread
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dailypapers.config import Settings
+from dailypapers.errors import DailyPapersError
+
+_VARY_HEADERS = (b"accept", b"accept-encoding")
+_KEEP_ON_304 = {b"etag", b"cache-control", b"vary", b"content-location", b"last-modified"}
+_EXCLUDED = ("/static/", "/healthz", "/readyz", "/metrics")
+
+
+@dataclass(slots=True)
+class _Entry:
+    version: int
+    stored_at: float
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes
+    route: str | None
+
+
+@dataclass
+class PageCache:
+    """The entries and counters of one process (shared by the middleware and /metrics)."""
+
+    max_entries: int
+    max_entry_bytes: int
+    ttl_s: float
+    clock: Callable[[], float] = time.monotonic
+    _entries: OrderedDict[tuple, _Entry] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"hits": 0, "misses": 0, "not_modified": 0, "bypassed": 0}
+    )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PageCache:
+        return cls(
+            settings.page_cache_max_entries,
+            settings.page_cache_max_entry_bytes,
+            settings.page_cache_ttl_s,
+        )
+
+    def get(self, key: tuple, version: int) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry.version != version or self.clock() - entry.stored_at > self.ttl_s:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, entry: _Entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def count(self, name: str) -> None:
+        with self._lock:
+            self.counts[name] += 1
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return {**self.counts, "entries": len(self._entries)}
+
+
+class PageCacheMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        cache: PageCache,
+        version: Callable[[], int],
+        cookie_name: str,
+    ) -> None:
+        self.app = app
+        self.cache = cache
+        self.version = version
+        self.cookie_name = cookie_name
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or self._personal(scope):
+            if scope["type"] == "http":
+                self.cache.count("bypassed")
+            await self.app(scope, receive, _tagged(send, b"bypass"))
+            return
+        try:
+            version = await to_thread.run_sync(self.version)
+        except DailyPapersError:  # the database is away: the app answers that (503)
+            await self.app(scope, receive, _tagged(send, b"bypass"))
+            return
+        key = _key(scope)
+        entry = self.cache.get(key, version)
+        if entry is not None:
+            self.cache.count("hits")
+            if entry.route:
+                scope["page_cache_route"] = entry.route
+            await self._replay(scope, send, entry, b"hit")
+            return
+        self.cache.count("misses")
+        await self._render_and_keep(scope, receive, send, key, version)
+
+    def _personal(self, scope: Scope) -> bool:
+        if scope["path"].startswith(_EXCLUDED):
+            return True
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                return True
+            if name == b"cookie" and self.cookie_name in cookie_parser(value.decode("latin-1")):
+                return True
+        return False
+
+    async def _replay(self, scope: Scope, send: Send, entry: _Entry, tag: bytes) -> None:
+        if _matches(scope, entry.etag):
+            self.cache.count("not_modified")
+            headers = [(k, v) for k, v in entry.headers if k in _KEEP_ON_304]
+            await send(
+                {"type": "http.response.start", "status": 304, "headers": [*headers, _tag(tag)]}
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [*entry.headers, _tag(tag)]}
+        )
+        await send({"type": "http.response.body", "body": entry.body})
+
+    async def _render_and_keep(
+        self, scope: Scope, receive: Receive, send: Send, key: tuple, version: int
+    ) -> None:
+        start: Message | None = None
+        body = bytearray()
+        streaming = False
+
+        async def capture(message: Message) -> None:
+            nonlocal start, streaming
+            if streaming:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+                if len(body) > self.cache.max_entry_bytes and message.get("more_body", False):
+                    streaming = True  # too big to keep: pass it on as it comes
+                    assert start is not None
+                    await send(_with_tag(start, b"bypass"))
+                    await send(
+                        {"type": "http.response.body", "body": bytes(body), "more_body": True}
+                    )
+            else:
+                await send(message)
+
+        await self.app(scope, receive, capture)
+        if streaming or start is None:
+            return
+        headers = list(start.get("headers", []))
+        if not _cacheable(start["status"], headers, len(body), self.cache.max_entry_bytes):
+            await send(_with_tag(start, b"bypass"))
+            await send({"type": "http.response.body", "body": bytes(body)})
+            return
+        etag = next((v for k, v in headers if k == b"etag"), None)
+        if etag is None:
+            etag = b'W/"' + hashlib.blake2b(bytes(body), digest_size=12).hexdigest().encode() + b'"'
+            headers.append((b"etag", etag))
+        route = getattr(scope.get("route"), "path", None)
+        entry = _Entry(version, self.cache.clock(), headers, bytes(body), etag, route)
+        self.cache.put(key, entry)
+        await self._replay(scope, send, entry, b"miss")
+
+
+def _key(scope: Scope) -> tuple:
+    headers = dict(scope["headers"])
+    query = b"&".join(sorted(scope.get("query_string", b"").split(b"&")))
+    vary = tuple(headers.get(name, b"") for name in _VARY_HEADERS)
+    return (headers.get(b"host", b""), scope["path"], query, vary)
+
+
+def _cacheable(status: int, headers: list[tuple[bytes, bytes]], size: int, limit: int) -> bool:
+    if status != 200 or size > limit:
+        return False
+    for name, value in headers:
+        if name == b"set-cookie":
+            return False
+        if name == b"cache-control" and (b"private" in value or b"no-store" in value):
+            return False
+    return True
+
+
+def _matches(scope: Scope, etag: bytes) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":
+            wanted = [v.strip() for v in value.split(b",")]
+            return (
+                b"*" in wanted
+                or etag in wanted
+                or etag.removeprefix(b"W/") in [w.removeprefix(b"W/") for w in wanted]
+            )
+    return False
+
+
+def _tag(tag: bytes) -> tuple[bytes, bytes]:
+    return (b"x-page-cache", tag)
+
+
+def _with_tag(start: Message, tag: bytes) -> Message:
+    return {**start, "headers": [*start.get("headers", []), _tag(tag)]}
+
+
+def _tagged(send: Send, tag: bytes) -> Send:
+    async def tagged_send(message: Message) -> None:
+        await send(_with_tag(message, tag) if message["type"] == "http.response.start" else message)
+
+    return tagged_send

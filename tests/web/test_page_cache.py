@@ -1,0 +1,92 @@
+"""The page cache for anonymous visitors: hits, never stale after a write, 304s, bypasses."""
+
+from __future__ import annotations
+
+import json
+
+from tests.web.conftest import MakeClient
+from tests.web.support import api_fixture
+
+DAY = "2025-07-24"
+
+
+def _upvotes(response, arxiv_id: str) -> int:
+    rows = response.json()
+    return next(r["paper"]["upvotes"] for r in rows if r["paper"]["id"] == arxiv_id)
+
+
+def test_a_second_anonymous_visit_is_served_from_the_cache(make_client: MakeClient) -> None:
+    client, _ = make_client(api_fixture(DAY))
+    first = client.get(f"/date/{DAY}")
+    again = client.get(f"/date/{DAY}")
+    assert (first.headers["x-page-cache"], again.headers["x-page-cache"]) == ("miss", "hit")
+    assert again.text == first.text
+    assert again.headers["etag"] == first.headers["etag"]
+    # Another route, other parameters, another representation: separate entries.
+    api = client.get("/api/daily_papers", params={"date": DAY})
+    assert api.headers["x-page-cache"] == "miss"
+    assert client.get("/api/daily_papers", params={"date": DAY}).json() == api.json()
+
+
+def test_a_vote_shows_on_the_next_request(make_client: MakeClient) -> None:
+    client, services = make_client(api_fixture(DAY))
+    before = client.get("/api/daily_papers", params={"date": DAY})
+    arxiv_id = before.json()[0]["paper"]["id"]
+    assert client.get("/api/daily_papers", params={"date": DAY}).headers["x-page-cache"] == "hit"
+
+    voter = services.community.accounts.create_user(
+        "alice", "alice@example.org", "correct horse battery", verified=True
+    )
+    services.community.votes.set_vote(voter, arxiv_id, True)
+
+    after = client.get("/api/daily_papers", params={"date": DAY})
+    assert after.headers["x-page-cache"] == "miss"  # the write made the entry stale
+    assert _upvotes(after, arxiv_id) == _upvotes(before, arxiv_id) + 1
+
+
+def test_an_import_shows_on_the_next_request(make_client: MakeClient, tmp_path) -> None:
+    client, services = make_client(api_fixture(DAY))
+    assert "2407.99999" not in client.get(f"/date/{DAY}").text
+    row = json.loads(api_fixture(DAY).read_text())[0]
+    title = "A paper imported later"
+    row["paper"] = {**row["paper"], "id": "2407.99999", "title": title, "upvotes": 10_000}
+    row["title"] = title
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(json.dumps(row) + "\n")
+    services.imports.import_file(extra, "hf-daily")
+    page = client.get(f"/date/{DAY}")
+    assert page.headers["x-page-cache"] == "miss"
+    assert "A paper imported later" in page.text
+
+
+def test_a_conditional_get_is_answered_304_from_the_cache(make_client: MakeClient) -> None:
+    client, services = make_client(api_fixture(DAY))
+    etag = client.get(f"/date/{DAY}").headers["etag"]
+    not_modified = client.get(f"/date/{DAY}", headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert (not_modified.headers["etag"], not_modified.headers["x-page-cache"]) == (etag, "hit")
+    stats = client.get("/metrics").text
+    assert "dailypapers_page_cache_not_modified_total" in stats
+    # After a write that changes the page the old ETag no longer matches: it comes whole.
+    voter = services.community.accounts.create_user(
+        "bob", "bob@example.org", "correct horse battery", verified=True
+    )
+    arxiv_id = client.get("/api/daily_papers", params={"date": DAY}).json()[0]["paper"]["id"]
+    services.community.votes.set_vote(voter, arxiv_id, True)
+    fresh = client.get(f"/date/{DAY}", headers={"If-None-Match": etag})
+    assert fresh.status_code == 200 and fresh.headers["x-page-cache"] == "miss"
+
+
+def test_visitors_with_a_session_or_a_token_are_never_served_cached_pages(
+    make_client: MakeClient,
+) -> None:
+    client, services = make_client(api_fixture(DAY))
+    client.get(f"/date/{DAY}")
+    cookie = services.community.auth.cookie_name
+    client.cookies.set(cookie, "whatever")
+    personal = client.get(f"/date/{DAY}")
+    client.cookies.clear()
+    assert personal.headers["x-page-cache"] == "bypass"
+    token = client.get("/api/daily_papers", headers={"Authorization": "Bearer nope"})
+    assert token.headers["x-page-cache"] == "bypass"
