@@ -48,6 +48,8 @@ def test_import_then_db_current(tmp_path: Path, shared_data: Path) -> None:
         "unchanged",
         "skipped",
         "entries_added",
+        "retries",
+        "bulk",
         "skip_reasons",
         "errors",
     ]
