@@ -65,7 +65,7 @@ def test_every_word_first_then_any_word_when_that_finds_too_few(
     assert page.hits[0].rationale.matched_terms == ["convllava"]
     assert "not “zzyzxqq”" in page.hits[0].rationale.summary
     # three words or more: all but one of them is tried before any of them
-    store = readonly_services.search.store
+    store = readonly_services.search.engine.keyword_index
     terms = ["convllava", "hierarchical", "zzyzxqq"]
     assert store.keyword(terms, match="all") == []
     assert [a for a, _ in store.keyword(terms, match="most")] == [CONVLLAVA]

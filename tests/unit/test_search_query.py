@@ -8,7 +8,7 @@ import pytest
 
 from dailypapers.domain.search import MAX_QUERY_TERMS, query_terms
 from dailypapers.search.stemming import stem
-from dailypapers.storage.search import fts5_match, tsquery_text
+from dailypapers.storage.keyword_index import fts5_match, tsquery_text
 
 NASTY = [
     'he said "hi"',

@@ -18,26 +18,24 @@ from dailypapers.config import Settings
 from dailypapers.ingest.http import HttpClient, HttpPolicy
 from dailypapers.mail.mailer import Mailer as OutgoingMailer
 from dailypapers.mail.mailer import build_mailer
+from dailypapers.search import build_engine
 from dailypapers.search.embedder import Embedder, EmbedderUnavailable
 from dailypapers.services.community import Community, Mailer, PaperFetcher, build_community
 from dailypapers.services.digest_search import HybridDigestSearch
 from dailypapers.services.digests import DigestService
 from dailypapers.services.feed import FeedService
 from dailypapers.services.imports import ImportReport, ImportService
-from dailypapers.services.indexing import EmbedderSource, IndexService
+from dailypapers.services.indexing import IndexService
 from dailypapers.services.ingest import IngestService
 from dailypapers.services.scheduler import Scheduler
 from dailypapers.services.search import SearchService
 from dailypapers.services.subscriptions import SubscriptionService
 from dailypapers.services.syndication import SyndicationService
-from dailypapers.services.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
 from dailypapers.storage.database import Database
 from dailypapers.storage.deliveries import DeliveryStore
 from dailypapers.storage.digest_search import CategoryPapers
-from dailypapers.storage.embeddings import EmbeddingStore
 from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.papers import PaperStore
-from dailypapers.storage.search import SearchStore
 from dailypapers.storage.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
@@ -104,22 +102,13 @@ def demo_embeddings_path() -> Path:
 def build_search(
     settings: Settings, db: Database, clock: Clock, embedder: Embedder | None = None
 ) -> tuple[SearchService, IndexService]:
-    """Search wiring: in-memory vectors on SQLite, pgvector on PostgreSQL."""
-    embedders = EmbedderSource(settings, (lambda: embedder) if embedder is not None else None)
-    embeddings, search_store = EmbeddingStore(db), SearchStore(db)
-    vectors: VectorSearch
-    if db.is_sqlite:
-        vectors = MemoryVectors(
-            embeddings,
-            search_store,
-            embedders.model,
-            exact_limit=settings.vector_index_exact_limit,
-        )
-    else:
-        vectors = DatabaseVectors(embeddings, embedders.model)
+    """Search wiring: the engine picks its backends for the database (dailypapers.search)."""
+    engine = build_engine(settings, db, embedder)
     return (
-        SearchService(settings, search_store, embeddings, vectors, embedders),
-        IndexService(settings, embeddings, embedders, clock, on_change=vectors.invalidate),
+        SearchService(settings, engine),
+        IndexService(
+            settings, engine.embeddings, engine.embedders, clock, on_change=engine.invalidate
+        ),
     )
 
 

@@ -1,27 +1,27 @@
-"""The one place that knows SQL for keyword search and for search filters.
+"""The one place that knows SQL for keyword search: SQLite FTS5 and PostgreSQL tsvector.
 
 Keyword retrieval is BM25-style ranking inside the database, so it is transactional with the
 papers and needs no other server: SQLite's FTS5 `bm25()` over an external-content index of
 title + abstract (porter stemming, title weighted above abstract), PostgreSQL's tsvector
 (title weight A, abstract weight B) with `ts_rank`. Both take the same input: a list of plain
 words, matched all together ("all"), all but one of them ("most": for three or more words),
-or any of them ("any"). User text never reaches MATCH or tsquery syntax unquoted: every term
+or any of them ("any"). There is one class per database (`Fts5KeywordIndex`,
+`TsvectorKeywordIndex`); the search engine (`dailypapers.search`) picks one and decides which
+match to ask for when. User text never reaches MATCH or tsquery syntax unquoted: every term
 is quoted (FTS5) or stripped to letters and digits (tsquery), so `"`, `*`, `-`, `:`, `(`,
 `NEAR`, `OR` in a query are just text.
 
 Speed (SQLite, 74.7k arXiv papers, bench/search_bench.py): "all" p50 2.6 ms; "most" p50
 4.8 ms; "any" p50 51 ms, p95 139 ms (it scores every paper holding any of the words), so the
-service asks "all" first, then "most", and "any" last. The ranking runs inside FTS5
+engine asks "all" first, then "most", and "any" last. The ranking runs inside FTS5
 (`ORDER BY rank` with the weights configured on the table, in a LIMITed subquery), which
 is 40% faster than ordering a join by `bm25()`.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 
 import sqlalchemy as sa
@@ -31,6 +31,7 @@ from dailypapers.domain.papers import Paper
 from dailypapers.domain.search import SearchFilters
 from dailypapers.storage.database import Database
 from dailypapers.storage.papers import PAPER_COLUMNS, paper_from_row
+from dailypapers.storage.search_filters import filter_clauses
 from dailypapers.storage.tables import FTS_TABLE, papers
 
 Match = Literal["all", "most", "any"]
@@ -70,34 +71,9 @@ def tsquery_text(terms: Sequence[str], match: Match) -> str:
     return (" " if match == "all" else " or ").join(_words(terms))
 
 
-def filter_clauses(filters: SearchFilters, dialect: str) -> list[sa.ColumnElement[bool]]:
-    """WHERE terms on `papers` for visibility and the user's filters."""
-    where: list[sa.ColumnElement[bool]] = [papers.c.hidden == sa.false()]
-    if filters.published_from:
-        where.append(papers.c.published_at >= _start_of(filters.published_from))
-    if filters.published_to:
-        where.append(papers.c.published_at < _start_of(filters.published_to) + timedelta(days=1))
-    if filters.category:
-        where.append(_has_category(filters.category, dialect))
-    if filters.has_code:
-        where.append(sa.and_(papers.c.github_repo.is_not(None), papers.c.github_repo != ""))
-    return where
+class KeywordIndex:
+    """What both keyword backends share: the call shape, and the papers their hits point at."""
 
-
-def _start_of(day) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
-
-
-def _has_category(category: str, dialect: str) -> sa.ColumnElement[bool]:
-    if dialect == "postgresql":
-        return sa.cast(papers.c.categories, sa.dialects.postgresql.JSONB).has_key(category)
-    # The JSON text holds `"cs.CL"` with its quotes: a LIKE over it is exact for category
-    # names (no quotes in them) and ~10x faster than json_each() on every row.
-    needle = json.dumps(category).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return sa.cast(papers.c.categories, sa.Text).like(f"%{needle}%", escape="\\")
-
-
-class SearchStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
@@ -115,64 +91,22 @@ class SearchStore:
         """
         if not terms or limit <= 0:
             return []
-        if self.db.is_sqlite:
-            query = self._fts5_query(terms, match, filters, limit)
-        else:
-            query = self._tsvector_query(terms, match, filters, limit)
+        query = self._query(terms, match, filters, limit)
         if query is None:
             return []
         with self.db.read() as conn:
             return [(r.arxiv_id, float(r.score)) for r in conn.execute(query)]
 
-    def _fts5_query(
+    def _query(
         self, terms: Sequence[str], match: Match, filters: SearchFilters, limit: int
     ) -> sa.Executable | None:
-        expression = fts5_match(terms, match)
-        if not expression:
-            return None
-        if not filters.active:  # the common case: one statement, built once (see below)
-            return _FTS5_UNFILTERED.params(
-                expression=expression, inner=limit + 10 + limit // 10, n=limit
-            )
-        fts = sa.table(FTS_TABLE, sa.column("rowid"), sa.column("rank"))
-        ranked = (
-            sa.select(fts.c.rowid, fts.c.rank)
-            .where(sa.literal_column(FTS_TABLE).op("MATCH")(expression))
-            .subquery("f")
-        )
-        return (
-            sa.select(papers.c.arxiv_id, (-ranked.c.rank).label("score"))
-            .select_from(ranked.join(papers, sa.literal_column("papers.rowid") == ranked.c.rowid))
-            .where(*filter_clauses(filters, "sqlite"))
-            .order_by(ranked.c.rank)
-            .limit(limit)
-        )
+        raise NotImplementedError
 
-    def _tsvector_query(
-        self, terms: Sequence[str], match: Match, filters: SearchFilters, limit: int
-    ) -> sa.Select | None:
-        words = _words(terms)
-        if not words:
-            return None
-        english = sa.literal_column("'english'::regconfig")
-        if match == "most" and len(words) >= 3:
-            groups = [
-                sa.func.websearch_to_tsquery(english, " ".join(g)) for g in _all_but_one(words)
-            ]
-            tsquery = groups[0]
-            for group in groups[1:]:
-                tsquery = tsquery.op("||")(group)
-        else:
-            tsquery = sa.func.websearch_to_tsquery(english, tsquery_text(words, match))
-        vector = sa.literal_column("papers.search_vector")
-        score = sa.func.ts_rank(sa.literal_column(f"'{_PG_WEIGHTS}'::float4[]"), vector, tsquery)
-        return (
-            sa.select(papers.c.arxiv_id, score.label("score"))
-            .where(vector.op("@@")(tsquery))
-            .where(*filter_clauses(filters, "postgresql"))
-            .order_by(score.desc(), papers.c.arxiv_id)
-            .limit(limit)
-        )
+    def optimize(self) -> None:
+        """Compact the index after bulk writes (a no-op where the database does it)."""
+
+    def rebuild(self) -> None:
+        """Re-derive the index from the papers table (a no-op where it can't drift)."""
 
     def visible(self, ids: Sequence[str], filters: SearchFilters = SearchFilters()) -> set[str]:
         """Which of `ids` are visible and pass `filters` (for candidates found elsewhere)."""
@@ -198,19 +132,76 @@ class SearchStore:
         with self.db.read() as conn:
             return {r.arxiv_id: paper_from_row(r) for r in conn.execute(query)}
 
-    def optimize_keyword_index(self) -> None:
+
+class Fts5KeywordIndex(KeywordIndex):
+    """SQLite: an external-content FTS5 table ranked by `bm25()` (porter stemming)."""
+
+    def _query(
+        self, terms: Sequence[str], match: Match, filters: SearchFilters, limit: int
+    ) -> sa.Executable | None:
+        expression = fts5_match(terms, match)
+        if not expression:
+            return None
+        if not filters.active:  # the common case: one statement, built once (see below)
+            return _FTS5_UNFILTERED.params(
+                expression=expression, inner=limit + 10 + limit // 10, n=limit
+            )
+        fts = sa.table(FTS_TABLE, sa.column("rowid"), sa.column("rank"))
+        ranked = (
+            sa.select(fts.c.rowid, fts.c.rank)
+            .where(sa.literal_column(FTS_TABLE).op("MATCH")(expression))
+            .subquery("f")
+        )
+        return (
+            sa.select(papers.c.arxiv_id, (-ranked.c.rank).label("score"))
+            .select_from(ranked.join(papers, sa.literal_column("papers.rowid") == ranked.c.rowid))
+            .where(*filter_clauses(filters, "sqlite"))
+            .order_by(ranked.c.rank)
+            .limit(limit)
+        )
+
+    def optimize(self) -> None:
         """Merge SQLite's FTS5 segments into one (bulk imports leave thousands): AND queries
         get ~30% faster (p50 2.7 -> 1.9 ms at 75k papers); takes ~1 s per 75k papers,
-        holding the write lock. PostgreSQL's GIN index needs nothing here (autovacuum)."""
-        if self.db.is_sqlite:
-            with self.db.write() as conn:
-                conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+        holding the write lock."""
+        with self.db.write() as conn:
+            conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
 
-    def rebuild_keyword_index(self) -> None:
+    def rebuild(self) -> None:
         """Re-derive SQLite's FTS5 index from papers (after a VACUUM renumbered rowids)."""
-        if self.db.is_sqlite:
-            with self.db.write() as conn:
-                _rebuild_fts(conn)
+        with self.db.write() as conn:
+            _rebuild_fts(conn)
+
+
+class TsvectorKeywordIndex(KeywordIndex):
+    """PostgreSQL: a GIN-indexed tsvector column ranked by `ts_rank` (english stemming).
+    Its GIN index needs no upkeep (autovacuum), so `optimize` and `rebuild` do nothing."""
+
+    def _query(
+        self, terms: Sequence[str], match: Match, filters: SearchFilters, limit: int
+    ) -> sa.Select | None:
+        words = _words(terms)
+        if not words:
+            return None
+        english = sa.literal_column("'english'::regconfig")
+        if match == "most" and len(words) >= 3:
+            groups = [
+                sa.func.websearch_to_tsquery(english, " ".join(g)) for g in _all_but_one(words)
+            ]
+            tsquery = groups[0]
+            for group in groups[1:]:
+                tsquery = tsquery.op("||")(group)
+        else:
+            tsquery = sa.func.websearch_to_tsquery(english, tsquery_text(words, match))
+        vector = sa.literal_column("papers.search_vector")
+        score = sa.func.ts_rank(sa.literal_column(f"'{_PG_WEIGHTS}'::float4[]"), vector, tsquery)
+        return (
+            sa.select(papers.c.arxiv_id, score.label("score"))
+            .where(vector.op("@@")(tsquery))
+            .where(*filter_clauses(filters, "postgresql"))
+            .order_by(score.desc(), papers.c.arxiv_id)
+            .limit(limit)
+        )
 
 
 def _unfiltered_fts5() -> sa.Select:
