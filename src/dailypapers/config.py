@@ -136,6 +136,21 @@ class Settings(BaseSettings):
         description="A keyword search first requires every word; with fewer hits than this it "
         "also takes papers matching any word.",
     )
+    search_semantic_floor: float = Field(
+        0.42,
+        ge=0.0,
+        le=1.0,
+        description="In hybrid and semantic search, a paper whose best similarity to the query "
+        "is below this is left out unless it holds every query word, so a query with no "
+        "keyword match and no close meaning finds nothing (0 turns the floor off). "
+        "Chosen on the demo data and SciFact train (docs/search.md).",
+    )
+    search_vocabulary_refresh_s: float = Field(
+        3600.0,
+        ge=0.0,
+        description="How old the spelling vocabulary (the words of all titles, read when a "
+        "search first finds no keyword match) may get before it is read again.",
+    )
     similar_papers_max: int = Field(
         50, ge=1, description="Most similar papers one request may ask for."
     )

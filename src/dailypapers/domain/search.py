@@ -118,6 +118,7 @@ class SearchPage:
     limit: int
     notice: str | None = None  # a sentence for the user when mode_used != mode, etc.
     took_ms: float = 0.0
+    suggestion: str | None = None  # no keyword match: the query spelled as papers spell it
 
     @property
     def pages(self) -> int:

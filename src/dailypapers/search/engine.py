@@ -49,6 +49,7 @@ from dailypapers.search.fusion import normalised_fusion, ranked
 from dailypapers.search.keyword import keyword_matches
 from dailypapers.search.rationale import best_sentence, explain, similar_reason
 from dailypapers.search.recipe import EmbedderSource
+from dailypapers.search.spelling import Vocabulary
 from dailypapers.search.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
 from dailypapers.storage.database import Database
 from dailypapers.storage.embeddings import EmbeddingStore
@@ -94,6 +95,7 @@ class _Candidate:
     arxiv_id: str
     keyword: float | None = None  # bm25-style score, higher is better
     keyword_rank: int | None = None
+    every_word: bool = False  # the keyword index matched every query word
     semantic_rank: int | None = None
     cosine: float | None = None  # whole paper
     sentence_cosine: float | None = None  # best sentence (title included)
@@ -108,6 +110,21 @@ class _Candidate:
         if self.sentence_cosine is None:
             return self.cosine
         return (1 - SENTENCE_WEIGHT) * self.cosine + SENTENCE_WEIGHT * self.sentence_cosine
+
+    @property
+    def similarity(self) -> float | None:
+        """The best cosine of the query to the paper or one of its sentences."""
+        known = [s for s in (self.cosine, self.sentence_cosine) if s is not None]
+        return max(known) if known else None
+
+    def close_enough(self, floor: float) -> bool:
+        """Kept by the semantic floor: it holds every query word, or is close in meaning.
+
+        A paper that holds only some of the words and has no vector yet can't show that it
+        is close, so it waits for its vector (keyword mode still finds it).
+        """
+        similarity = self.similarity
+        return floor <= 0 or self.every_word or (similarity is not None and similarity >= floor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +156,7 @@ class SearchEngine:
         self.embeddings = embeddings
         self.vectors = vectors
         self.embedders = embedders
+        self.vocabulary = Vocabulary(keyword_index.titles, settings.search_vocabulary_refresh_s)
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._queries_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-keyword")
@@ -188,6 +206,10 @@ class SearchEngine:
                 took_ms=_ms(started),
             )
         ranking = self._rank(query, terms, mode, filters)
+        # No paper holds the words: maybe they are misspelt ("Did you mean …?").
+        suggestion = None
+        if not any(c.keyword_rank is not None for c in ranking.candidates):
+            suggestion = self.vocabulary.suggest(query, terms)
         candidates = ranking.candidates[: self.settings.search_max_results]
         total = len(candidates)
         papers: dict[str, Paper] = {}
@@ -218,6 +240,7 @@ class SearchEngine:
             limit,
             notice=ranking.notice,
             took_ms=_ms(started),
+            suggestion=suggestion,
         )
 
     def similar(self, arxiv_id: str, *, limit: int = 6) -> list[SimilarPaper]:
@@ -319,7 +342,9 @@ class SearchEngine:
             fused = {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None}
         for arxiv_id, score in fused.items():
             by_id[arxiv_id].score = score
-        order = ranked(fused)
+        # The floor only removes papers, after fusion: the order of the rest is unchanged.
+        floor = self.settings.search_semantic_floor
+        order = [a for a in ranked(fused) if by_id[a].close_enough(floor)]
         return _Ranking([by_id[a] for a in order], mode, notice, query_vector)
 
     def _best_sentences(self, query_vector: np.ndarray, ids: list[str]) -> dict[str, float]:
@@ -346,11 +371,14 @@ class SearchEngine:
             candidate.sentence_similarity = similarity
 
     def _keyword(self, terms: list[str], filters: SearchFilters, n: int) -> list[_Candidate]:
-        found = keyword_matches(
+        found, match = keyword_matches(
             self.keyword_index, terms, filters, n, min_and_hits=self.settings.search_min_and_hits
         )
+        every_word = match == "all"
         return [
-            _Candidate(arxiv_id, keyword=score, keyword_rank=rank, score=score)
+            _Candidate(
+                arxiv_id, keyword=score, keyword_rank=rank, every_word=every_word, score=score
+            )
             for rank, (arxiv_id, score) in enumerate(found, start=1)
         ]
 
@@ -361,11 +389,6 @@ class SearchEngine:
         terms: list[str],
         explain_hits: bool,
     ) -> SearchHit:
-        similarity = None
-        if candidate.cosine is not None or candidate.sentence_cosine is not None:
-            similarity = max(
-                s for s in (candidate.cosine, candidate.sentence_cosine) if s is not None
-            )
         rationale = (
             explain(
                 paper,
@@ -381,7 +404,7 @@ class SearchEngine:
             score=candidate.score,
             keyword_rank=candidate.keyword_rank,
             semantic_rank=candidate.semantic_rank,
-            similarity=similarity,
+            similarity=candidate.similarity,
             rationale=rationale,
         )
 

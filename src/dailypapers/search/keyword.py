@@ -9,7 +9,7 @@ is storage's (`storage/keyword_index.py`).
 from __future__ import annotations
 
 from dailypapers.domain.search import SearchFilters
-from dailypapers.storage.keyword_index import KeywordIndex
+from dailypapers.storage.keyword_index import KeywordIndex, Match
 
 
 def keyword_matches(
@@ -19,13 +19,16 @@ def keyword_matches(
     n: int,
     *,
     min_and_hits: int,
-) -> list[tuple[str, float]]:
+) -> tuple[list[tuple[str, float]], Match]:
     """Up to `n` (arxiv_id, score) pairs, best first, from the strictest match that has
-    at least `min_and_hits` of them (or `n`, if fewer)."""
+    at least `min_and_hits` of them (or `n`, if fewer), and which match that was."""
     enough = min(min_and_hits, n)
-    found = index.keyword(terms, match="all", filters=filters, limit=n)
+    match: Match = "all"
+    found = index.keyword(terms, match=match, filters=filters, limit=n)
     if len(found) < enough and len(terms) >= 3:
-        found = index.keyword(terms, match="most", filters=filters, limit=n)
+        match = "most"
+        found = index.keyword(terms, match=match, filters=filters, limit=n)
     if len(found) < enough and len(terms) >= 2:
-        found = index.keyword(terms, match="any", filters=filters, limit=n)
-    return found
+        match = "any"
+        found = index.keyword(terms, match=match, filters=filters, limit=n)
+    return found, match
