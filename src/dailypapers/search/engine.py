@@ -34,6 +34,7 @@ import numpy as np
 from dailypapers.config import Settings
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.search import (
+    QueryParts,
     SearchFilters,
     SearchHit,
     SearchMode,
@@ -41,7 +42,7 @@ from dailypapers.domain.search import (
     SearchSort,
     SimilarPaper,
     Span,
-    query_terms,
+    parse_query,
 )
 from dailypapers.errors import DailyPapersError, NotFound
 from dailypapers.search.embedder import Embedder
@@ -190,7 +191,8 @@ class SearchEngine:
         filters = filters or SearchFilters()
         query = (query or "").strip()
         limit = self.settings.page_size if limit is None else limit
-        terms = query_terms(query)
+        parts = parse_query(query)
+        terms = parts.terms
         if not terms:
             return SearchPage(
                 query,
@@ -205,7 +207,7 @@ class SearchEngine:
                 notice="Type a word or two to search for.",
                 took_ms=_ms(started),
             )
-        ranking = self._rank(query, terms, mode, filters)
+        ranking = self._rank(query, parts, mode, filters)
         # No paper holds the words: maybe they are misspelt ("Did you mean …?").
         suggestion = None
         if not any(c.keyword_rank is not None for c in ranking.candidates):
@@ -293,7 +295,7 @@ class SearchEngine:
 
     # --- ranking --------------------------------------------------------------------------
     def _rank(
-        self, query: str, terms: list[str], mode: SearchMode, filters: SearchFilters
+        self, query: str, parts: QueryParts, mode: SearchMode, filters: SearchFilters
     ) -> _Ranking:
         query_vector, notice = None, None
         keyword_leg = None
@@ -303,7 +305,7 @@ class SearchEngine:
             else:
                 if mode == "hybrid":  # SQLite/PostgreSQL work while the model and numpy do
                     keyword_leg = self._pool.submit(
-                        self._keyword, terms, filters, self.settings.search_candidates
+                        self._keyword, parts, filters, self.settings.search_candidates
                     )
                 try:
                     query_vector = self.query_vector(query)
@@ -312,7 +314,7 @@ class SearchEngine:
                         f"Semantic search is unavailable ({exc.message}). Showing keyword matches."
                     )
         if query_vector is None:
-            keyword = self._keyword(terms, filters, self.settings.search_max_results)
+            keyword = self._keyword(parts, filters, self.settings.search_max_results)
             return _Ranking(keyword, "keyword", notice, None)
         if mode == "hybrid":
             semantic = self.vectors.search(
@@ -322,6 +324,11 @@ class SearchEngine:
         else:
             semantic = self.vectors.search(query_vector, self.settings.search_candidates, filters)
             keyword = []
+        if parts.constrained and semantic:  # phrases and exclusions bind the vectors' finds too
+            passing = self.keyword_index.passing(
+                [a for a, _ in semantic], parts.phrases, parts.excluded
+            )
+            semantic = [(a, s) for a, s in semantic if a in passing]
         by_id: dict[str, _Candidate] = {c.arxiv_id: c for c in keyword}
         for rank, (arxiv_id, cosine) in enumerate(semantic, start=1):
             candidate = by_id.setdefault(arxiv_id, _Candidate(arxiv_id))
@@ -370,14 +377,17 @@ class SearchEngine:
             candidate.sentence = Span(*vectors.spans[best])
             candidate.sentence_similarity = similarity
 
-    def _keyword(self, terms: list[str], filters: SearchFilters, n: int) -> list[_Candidate]:
-        found, match = keyword_matches(
-            self.keyword_index, terms, filters, n, min_and_hits=self.settings.search_min_and_hits
+    def _keyword(self, parts: QueryParts, filters: SearchFilters, n: int) -> list[_Candidate]:
+        found, every_word = keyword_matches(
+            self.keyword_index, parts, filters, n, min_and_hits=self.settings.search_min_and_hits
         )
-        every_word = match == "all"
         return [
             _Candidate(
-                arxiv_id, keyword=score, keyword_rank=rank, every_word=every_word, score=score
+                arxiv_id,
+                keyword=score,
+                keyword_rank=rank,
+                every_word=arxiv_id in every_word,
+                score=score,
             )
             for rank, (arxiv_id, score) in enumerate(found, start=1)
         ]

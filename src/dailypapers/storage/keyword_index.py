@@ -5,11 +5,13 @@ papers and needs no other server: SQLite's FTS5 `bm25()` over an external-conten
 title + abstract (porter stemming, title weighted above abstract), PostgreSQL's tsvector
 (title weight A, abstract weight B) with `ts_rank`. Both take the same input: a list of plain
 words, matched all together ("all"), all but one of them ("most": for three or more words),
-or any of them ("any"). There is one class per database (`Fts5KeywordIndex`,
-`TsvectorKeywordIndex`); the search engine (`dailypapers.search`) picks one and decides which
-match to ask for when. User text never reaches MATCH or tsquery syntax unquoted: every term
-is quoted (FTS5) or stripped to letters and digits (tsquery), so `"`, `*`, `-`, `:`, `(`,
-`NEAR`, `OR` in a query are just text.
+or any of them ("any"), and optionally phrases every hit holds (`"chain of thought"`) and
+words or phrases no hit holds (`-vision`): FTS5 phrase strings joined by AND / NOT,
+`phraseto_tsquery` joined by `&&` / `!!` on PostgreSQL. There is one class per database
+(`Fts5KeywordIndex`, `TsvectorKeywordIndex`); the search engine (`dailypapers.search`) picks
+one and decides which match to ask for when. User text never reaches MATCH or tsquery
+syntax unquoted: every term and phrase is quoted (FTS5) or stripped to letters and digits
+(tsquery), so `"`, `*`, `-`, `:`, `(`, `NEAR`, `OR` in a term are just text.
 
 Speed (SQLite, 74.7k arXiv papers, bench/search_bench.py): "all" p50 2.6 ms; "most" p50
 4.8 ms; "any" p50 51 ms, p95 139 ms (it scores every paper holding any of the words), so the
@@ -28,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dailypapers.domain.papers import Paper
-from dailypapers.domain.search import SearchFilters
+from dailypapers.domain.search import Phrase, SearchFilters
 from dailypapers.storage.database import Database
 from dailypapers.storage.papers import PAPER_COLUMNS, paper_from_row
 from dailypapers.storage.search_filters import filter_clauses
@@ -49,17 +51,35 @@ def _all_but_one(items: Sequence[str]) -> list[list[str]]:
     return [[t for j, t in enumerate(items) if j != i] for i in range(len(items))]
 
 
-def fts5_match(terms: Sequence[str], match: Match) -> str:
+def _fts5_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts5_match(
+    terms: Sequence[str],
+    match: Match,
+    phrases: Sequence[Phrase] = (),
+    excluded: Sequence[Phrase] = (),
+) -> str:
     """An FTS5 MATCH expression for plain words: each a quoted string, joined by AND/OR.
 
     Inside FTS5 double quotes everything but `"` is literal, and `""` is a quote, so any
-    text is safe here; the porter tokenizer still stems the quoted words. "most" is an OR
-    of the AND of every set of all words but one.
+    text is safe here; the porter tokenizer still stems the quoted words, and a quoted string
+    of several words is a phrase. "most" is an OR of the AND of every set of all words but
+    one. Phrases are ANDed to that, exclusions cut from it with NOT.
     """
-    quoted = ['"' + t.replace('"', '""') + '"' for t in terms if t.strip()]
+    quoted = [_fts5_string(t) for t in terms if t.strip()]
     if match == "most" and len(quoted) >= 3:
-        return " OR ".join("(" + " AND ".join(group) + ")" for group in _all_but_one(quoted))
-    return (" AND " if match == "all" else " OR ").join(quoted)
+        expression = " OR ".join("(" + " AND ".join(g) + ")" for g in _all_but_one(quoted))
+    else:
+        expression = (" AND " if match == "all" else " OR ").join(quoted)
+    required = [_fts5_string(" ".join(p)) for p in phrases if "".join(p).strip()]
+    if expression and required:
+        expression = " AND ".join([f"({expression})", *required])
+    banned = [_fts5_string(" ".join(p)) for p in excluded if "".join(p).strip()]
+    if expression and banned:
+        expression = f"({expression}) NOT ({' OR '.join(banned)})"
+    return expression
 
 
 def _words(terms: Sequence[str]) -> list[str]:
@@ -84,21 +104,45 @@ class KeywordIndex:
         match: Match = "all",
         filters: SearchFilters = SearchFilters(),
         limit: int = 100,
+        phrases: Sequence[Phrase] = (),
+        excluded: Sequence[Phrase] = (),
     ) -> list[tuple[str, float]]:
-        """The best `limit` visible papers for `terms`: (arxiv_id, score), best first.
+        """The best `limit` visible papers for `terms`: (arxiv_id, score), best first; each
+        holds every phrase in `phrases` and none in `excluded`.
 
         Scores are higher-is-better within one call (FTS5's bm25 is negated).
         """
         if not terms or limit <= 0:
             return []
-        query = self._query(terms, match, filters, limit)
+        query = self._query(terms, match, filters, limit, phrases, excluded)
         if query is None:
             return []
         with self.db.read() as conn:
             return [(r.arxiv_id, float(r.score)) for r in conn.execute(query)]
 
+    def passing(
+        self, ids: Sequence[str], phrases: Sequence[Phrase], excluded: Sequence[Phrase]
+    ) -> set[str]:
+        """Which of `ids` hold every phrase in `phrases` and none in `excluded` (for
+        candidates found by their vectors)."""
+        keep = set(ids)
+        if keep and phrases:
+            keep &= self._holding(list(keep), phrases, every=True)
+        if keep and excluded:
+            keep -= self._holding(list(keep), excluded, every=False)
+        return keep
+
+    def _holding(self, ids: list[str], phrases: Sequence[Phrase], *, every: bool) -> set[str]:
+        raise NotImplementedError
+
     def _query(
-        self, terms: Sequence[str], match: Match, filters: SearchFilters, limit: int
+        self,
+        terms: Sequence[str],
+        match: Match,
+        filters: SearchFilters,
+        limit: int,
+        phrases: Sequence[Phrase],
+        excluded: Sequence[Phrase],
     ) -> sa.Executable | None:
         raise NotImplementedError
 
@@ -144,9 +188,15 @@ class Fts5KeywordIndex(KeywordIndex):
     """SQLite: an external-content FTS5 table ranked by `bm25()` (porter stemming)."""
 
     def _query(
-        self, terms: Sequence[str], match: Match, filters: SearchFilters, limit: int
+        self,
+        terms: Sequence[str],
+        match: Match,
+        filters: SearchFilters,
+        limit: int,
+        phrases: Sequence[Phrase],
+        excluded: Sequence[Phrase],
     ) -> sa.Executable | None:
-        expression = fts5_match(terms, match)
+        expression = fts5_match(terms, match, phrases, excluded)
         if not expression:
             return None
         if not filters.active:  # the common case: one statement, built once (see below)
@@ -167,6 +217,18 @@ class Fts5KeywordIndex(KeywordIndex):
             .limit(limit)
         )
 
+    def _holding(self, ids: list[str], phrases: Sequence[Phrase], *, every: bool) -> set[str]:
+        expression = (" AND " if every else " OR ").join(_fts5_string(" ".join(p)) for p in phrases)
+        fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        query = (
+            sa.select(papers.c.arxiv_id)
+            .select_from(fts.join(papers, sa.literal_column("papers.rowid") == fts.c.rowid))
+            .where(sa.literal_column(FTS_TABLE).op("MATCH")(expression))
+            .where(papers.c.arxiv_id.in_(ids))
+        )
+        with self.db.read() as conn:
+            return set(conn.execute(query).scalars())
+
     def optimize(self) -> None:
         """Merge SQLite's FTS5 segments into one (bulk imports leave thousands): AND queries
         get ~30% faster (p50 2.7 -> 1.9 ms at 75k papers); takes ~1 s per 75k papers,
@@ -185,21 +247,30 @@ class TsvectorKeywordIndex(KeywordIndex):
     Its GIN index needs no upkeep (autovacuum), so `optimize` and `rebuild` do nothing."""
 
     def _query(
-        self, terms: Sequence[str], match: Match, filters: SearchFilters, limit: int
+        self,
+        terms: Sequence[str],
+        match: Match,
+        filters: SearchFilters,
+        limit: int,
+        phrases: Sequence[Phrase],
+        excluded: Sequence[Phrase],
     ) -> sa.Select | None:
         words = _words(terms)
         if not words:
             return None
-        english = sa.literal_column("'english'::regconfig")
         if match == "most" and len(words) >= 3:
             groups = [
-                sa.func.websearch_to_tsquery(english, " ".join(g)) for g in _all_but_one(words)
+                sa.func.websearch_to_tsquery(_ENGLISH, " ".join(g)) for g in _all_but_one(words)
             ]
             tsquery = groups[0]
             for group in groups[1:]:
                 tsquery = tsquery.op("||")(group)
         else:
-            tsquery = sa.func.websearch_to_tsquery(english, tsquery_text(words, match))
+            tsquery = sa.func.websearch_to_tsquery(_ENGLISH, tsquery_text(words, match))
+        for phrase in _phrase_queries(phrases):
+            tsquery = tsquery.op("&&")(phrase)
+        for phrase in _phrase_queries(excluded):
+            tsquery = tsquery.op("&&")(sa.func.tsquery_not(phrase))
         vector = sa.literal_column("papers.search_vector")
         score = sa.func.ts_rank(sa.literal_column(f"'{_PG_WEIGHTS}'::float4[]"), vector, tsquery)
         return (
@@ -209,6 +280,29 @@ class TsvectorKeywordIndex(KeywordIndex):
             .order_by(score.desc(), papers.c.arxiv_id)
             .limit(limit)
         )
+
+    def _holding(self, ids: list[str], phrases: Sequence[Phrase], *, every: bool) -> set[str]:
+        queries = _phrase_queries(phrases)
+        if not queries:
+            return set(ids) if every else set()
+        tsquery = queries[0]
+        for other in queries[1:]:
+            tsquery = tsquery.op("&&" if every else "||")(other)
+        query = sa.select(papers.c.arxiv_id).where(
+            sa.literal_column("papers.search_vector").op("@@")(tsquery),
+            papers.c.arxiv_id.in_(ids),
+        )
+        with self.db.read() as conn:
+            return set(conn.execute(query).scalars())
+
+
+_ENGLISH = sa.literal_column("'english'::regconfig")
+
+
+def _phrase_queries(phrases: Sequence[Phrase]) -> list[sa.ColumnElement]:
+    """`phraseto_tsquery` of each phrase, its words stripped to letters and digits."""
+    texts = [" ".join(_words(p)) for p in phrases]
+    return [sa.func.phraseto_tsquery(_ENGLISH, t) for t in texts if t]
 
 
 def _unfiltered_fts5() -> sa.Select:
