@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dailypapers.search.spelling import Vocabulary
+from dailypapers.search.spelling import Vocabulary, edit_distance
 
 TITLES = [
     "Multilingual Transformers for Speech Recognition",
@@ -50,3 +50,17 @@ def test_the_vocabulary_is_read_once_until_it_is_stale() -> None:
     stale.correct("tranformer")
     stale.correct("tranformer")
     assert len(reads) == 3
+
+
+def test_one_edit_for_short_words_the_common_word_wins_a_tie_and_first_letters_stay() -> None:
+    v = vocabulary([*TITLES, "Modules of Calvert", "Models", "Models"])
+    assert v.correct("modles") == "models"  # "modules" is one edit away too, but rarer
+    assert v.correct("alert") is None  # "calvert" is near, but starts differently
+    assert v.correct("splating") == "splatting"
+
+
+def test_edit_distance_counts_a_swap_once_and_stops_at_the_limit() -> None:
+    assert edit_distance("modles", "models", 1) == 1
+    assert edit_distance("tranformer", "transformer", 2) == 1
+    assert edit_distance("abc", "xyz", 1) == 2  # limit + 1: "more than one"
+    assert edit_distance("same", "same", 0) == 0

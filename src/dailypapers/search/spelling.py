@@ -2,16 +2,16 @@
 
 The vocabulary is the words of every visible title (titles name the topics people search
 for; abstracts would add ten times the words and mostly noise), counted, read once when a
-search first finds nothing and again after `search_vocabulary_refresh_s`. A query word that
-is not in it is replaced by the closest known word (difflib's ratio >= 0.8, among words of
-about its length; the most frequent wins a tie), so "tranformer" becomes "transformer" and
-"xyzzy" gets no suggestion at all. At 75k titles the vocabulary holds ~40k words and reads
-in about a second; a suggestion takes a few milliseconds.
+search first finds no keyword match and again after `search_vocabulary_refresh_s`. A query
+word that is not in it is replaced by the closest known word with the same first letter:
+one edit away (a letter added, dropped, changed, or two swapped) for words under 8 letters,
+two for longer ones; the most frequent wins a tie. So "tranformer" becomes "transformer",
+"modles" "models" (not "modules": both are one edit away, "models" is far more common), and
+"xyzzy" or "alert" (no title word near it) get no suggestion at all.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import threading
 import time
@@ -21,7 +21,27 @@ from collections.abc import Callable, Iterable
 from dailypapers.domain.search import STOPWORDS
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
-CUTOFF = 0.8  # difflib ratio: one edit in a word of 8-10 letters, none in a short one
+LONG_WORD = 8  # letters from which two edits are allowed (one below)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap of neighbours counts once), or limit + 1
+    as soon as it must exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return previous[-1]
 
 
 class Vocabulary:
@@ -51,12 +71,17 @@ class Vocabulary:
         counts = self._words()
         if word in counts or len(word) < 4 or not word.isalpha() or word in STOPWORDS:
             return None
-        pool = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, [])]
-        close = difflib.get_close_matches(word, pool, n=5, cutoff=CUTOFF)
-        if not close:
-            return None
-        ratio = {w: difflib.SequenceMatcher(None, word, w).ratio() for w in close}
-        return max(close, key=lambda w: (round(ratio[w], 2), counts[w]))
+        limit = 2 if len(word) >= LONG_WORD else 1
+        best: tuple[int, int, str] | None = None  # (distance, -count, word)
+        for n in range(len(word) - limit, len(word) + limit + 1):
+            for known in self._by_length.get(n, []):
+                if known[0] != word[0]:
+                    continue
+                distance = edit_distance(word, known, limit)
+                if distance <= limit:
+                    key = (distance, -counts[known], known)
+                    best = key if best is None or key < best else best
+        return best[2] if best else None
 
     def suggest(self, query: str, terms: list[str]) -> str | None:
         """`query` with its unknown words spelled as the corpus spells them, or None."""
