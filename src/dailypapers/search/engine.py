@@ -11,6 +11,9 @@ Hybrid search, as measured on SciFact train (nDCG@10; `dailypapers eval beir`, d
 4. fusion: z-scores of keyword and semantic scores over the candidates, combined with
    weight `search_keyword_weight` (0.35) on keyword;                                  0.751
    (reciprocal rank fusion of the same lists: 0.733; of plain cosine and bm25: 0.716)
+5. the semantic floor (`search_semantic_floor`): a paper that holds only some of the words
+   and is not close in meaning is dropped, so nonsense finds nothing (docs/search.md).
+Quoted phrases and -exclusions (`parse_query`) bind both legs.
 The keyword leg runs in a worker thread while the query is embedded and the vectors
 searched. Before any paper has a vector (or when the model can't run) searches run
 keyword-only and say so in `SearchPage.mode_used` and `notice`.
