@@ -89,6 +89,11 @@ def test_a_query_without_the_syntax_reads_as_before() -> None:
             assert not parts.constrained
 
 
+def test_a_minus_before_a_digit_is_a_sign_not_an_exclusion() -> None:
+    parts = parse_query("E2f-1, -2, -3 cells at -0.5 V")
+    assert not parts.excluded and parts.terms == query_terms("E2f-1, -2, -3 cells at -0.5 V")
+
+
 def test_only_exclusions_leave_nothing_to_search_for() -> None:
     assert parse_query("-vision -audio").terms == []
 

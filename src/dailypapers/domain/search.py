@@ -83,8 +83,9 @@ def _phrase(text: str) -> Phrase:
 def parse_query(query: str) -> QueryParts:
     """`"a b"` is a phrase, `-word` and `-"a b"` are exclusions, the rest are words.
 
-    A `-` inside a word ("chain-of-thought", "GPT-4") is part of it, and an unclosed quote
-    is just a character, so a query typed without this syntax reads as it always did.
+    A `-` inside a word ("chain-of-thought", "GPT-4") is part of it, a `-` before a digit is
+    a sign ("-2", "E2f-1, -2, -3"), and an unclosed quote is just a character, so a query
+    typed without this syntax reads as it always did.
     """
     plain: list[str] = []
     phrases: list[Phrase] = []
@@ -98,7 +99,7 @@ def parse_query(query: str) -> QueryParts:
             elif words:
                 phrases.append(words)
                 plain.append(quoted)
-        elif token.startswith("-") and (words := _phrase(token[1:])):
+        elif token[:1] == "-" and token[1:2].isalpha() and (words := _phrase(token[1:])):
             excluded.append(words)
         else:
             plain.append(token)
