@@ -94,8 +94,10 @@ def test_a_minus_before_a_digit_is_a_sign_not_an_exclusion() -> None:
     assert not parts.excluded and parts.terms == query_terms("E2f-1, -2, -3 cells at -0.5 V")
 
 
-def test_only_exclusions_leave_nothing_to_search_for() -> None:
-    assert parse_query("-vision -audio").terms == []
+def test_a_query_of_exclusions_only_reads_as_plain_words() -> None:
+    parts = parse_query("-vision -audio")
+    assert parts.terms == ["vision", "audio"] and not parts.constrained
+    assert parse_query('-"vision language"').terms == ["vision", "language"]
 
 
 def test_fts5_phrases_are_required_and_exclusions_cut() -> None:

@@ -84,8 +84,9 @@ def parse_query(query: str) -> QueryParts:
     """`"a b"` is a phrase, `-word` and `-"a b"` are exclusions, the rest are words.
 
     A `-` inside a word ("chain-of-thought", "GPT-4") is part of it, a `-` before a digit is
-    a sign ("-2", "E2f-1, -2, -3"), and an unclosed quote is just a character, so a query
-    typed without this syntax reads as it always did.
+    a sign ("-2", "E2f-1, -2, -3"), an unclosed quote is just a character, and a query of
+    exclusions only ("-ConvLLaVA") has nothing to search for, so it reads as plain words: a
+    query typed without this syntax reads as it always did.
     """
     plain: list[str] = []
     phrases: list[Phrase] = []
@@ -103,6 +104,8 @@ def parse_query(query: str) -> QueryParts:
             excluded.append(words)
         else:
             plain.append(token)
+    if not query_terms(" ".join(plain)) and excluded:  # "-ConvLLaVA": nothing else to find
+        return QueryParts(query_terms(query))
     return QueryParts(
         query_terms(" ".join(plain)),
         list(dict.fromkeys(phrases))[:MAX_QUERY_TERMS],
