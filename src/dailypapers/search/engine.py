@@ -11,8 +11,10 @@ Hybrid search, as measured on SciFact train (nDCG@10; `dailypapers eval beir`, d
 4. fusion: z-scores of keyword and semantic scores over the candidates, combined with
    weight `search_keyword_weight` (0.35) on keyword;                                  0.751
    (reciprocal rank fusion of the same lists: 0.733; of plain cosine and bm25: 0.716)
-5. the semantic floor (`search_semantic_floor`): a paper that holds only some of the words
-   and is not close in meaning is dropped, so nonsense finds nothing (docs/search.md).
+5. the floors: a paper that holds only some of the words and is below
+   `search_semantic_floor` is dropped (SciFact: no loss at 0.35), and a query with no paper
+   holding every word and none reaching `search_query_floor` finds nothing, so nonsense
+   says "no results" (docs/search.md).
 Quoted phrases and -exclusions (`parse_query`) bind both legs.
 The keyword leg runs in a worker thread while the query is embedded and the vectors
 searched. Before any paper has a vector (or when the model can't run) searches run
@@ -29,6 +31,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -352,10 +355,22 @@ class SearchEngine:
             fused = {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None}
         for arxiv_id, score in fused.items():
             by_id[arxiv_id].score = score
-        # The floor only removes papers, after fusion: the order of the rest is unchanged.
+        # The floors only remove papers, after fusion: the order of the rest is unchanged.
         floor = self.settings.search_semantic_floor
         order = [a for a in ranked(fused) if by_id[a].close_enough(floor)]
+        if not self._anything_close(by_id.values()):
+            order = []
         return _Ranking([by_id[a] for a in order], mode, notice, query_vector)
+
+    def _anything_close(self, candidates: Iterable[_Candidate]) -> bool:
+        """The query floor: some paper holds every word, or one is close enough in meaning."""
+        gate = self.settings.search_query_floor
+        similarities = [c.similarity for c in candidates if c.similarity is not None]
+        return (
+            gate <= 0
+            or any(c.every_word for c in candidates)
+            or max(similarities, default=0.0) >= gate
+        )
 
     def _best_sentences(self, query_vector: np.ndarray, ids: list[str]) -> dict[str, float]:
         """Each paper's best sentence cosine (title included), in one matrix product."""
