@@ -5,10 +5,11 @@
 On the bundled demo data (papers with their shipped vectors, in a temporary SQLite file),
 with the floor off, it runs real topical queries (hand-written, and 2-4 content words cut
 from demo titles) and queries that mean nothing here (gibberish, markup, off-topic), and
-prints for each group the best similarity of any hit, and for each floor how many of the
-real queries' top-10 hits the floor would drop and how many nonsense queries still find
-something. SciFact's nDCG@10 per floor comes from the eval command, e.g.
-`DAILYPAPERS_SEARCH_SEMANTIC_FLOOR=0.4 dailypapers eval beir ../shared/data/scifact --split train`.
+prints for each group the best similarity of any hit, and for each per-paper floor how
+many of the real queries' top-10 hits it would drop and how many nonsense queries still find
+something, alone and with the query floor. SciFact's nDCG@10 per floor comes from the
+eval command, e.g. `DAILYPAPERS_SEARCH_SEMANTIC_FLOOR=0.4 dailypapers eval beir
+../shared/data/scifact --split train`.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--floors", default="0.3,0.35,0.4,0.45,0.5")
     parser.add_argument("--title-queries", type=int, default=60)
+    parser.add_argument("--query-floor", type=float, default=0.42)
     args = parser.parse_args()
     floors = [float(f) for f in args.floors.split(",")]
     console = Console()
@@ -94,6 +96,7 @@ def main() -> None:
             data_dir=Path(folder),
             database_url=f"sqlite:///{folder}/floor.db",
             search_semantic_floor=0.0,
+            search_query_floor=0.0,
         )
         services = bootstrap(settings)
         try:
@@ -131,6 +134,7 @@ def main() -> None:
         "real top-10 hits dropped",
         "real queries left empty",
         "nonsense with hits",
+        f"... and query floor {args.query_floor}",
     ):
         table.add_column(column)
     real = pages["topics"] + pages["title words"]
@@ -142,11 +146,17 @@ def main() -> None:
             total += len(page.hits)
             empty += not kept
         nonsense = sum(any(_kept(h, p.query, floor) for h in p.hits) for p in pages["nonsense"])
+        gated = sum(
+            any(_kept(h, p.query, floor) for h in p.hits)
+            and any(_kept(h, p.query, args.query_floor) for h in p.hits)
+            for p in pages["nonsense"]
+        )
         table.add_row(
             f"{floor:.2f}",
             f"{dropped}/{total}",
             f"{empty}/{len(real)}",
             f"{nonsense}/{len(pages['nonsense'])}",
+            f"{gated}/{len(pages['nonsense'])}",
         )
     console.print(table)
     for page in pages["nonsense"]:
