@@ -40,10 +40,10 @@ from rich.table import Table
 from dailypapers.config import Settings
 from dailypapers.domain.search import SearchFilters, query_terms
 from dailypapers.search.embedder import MiniLMEmbedder
+from dailypapers.search.recipe import embed_papers
+from dailypapers.search.vector_search import MemoryVectors
 from dailypapers.search.vectors import ExactIndex, HnswIndex
 from dailypapers.services.bootstrap import Services, bootstrap
-from dailypapers.services.indexing import embed_papers
-from dailypapers.services.vector_search import MemoryVectors
 from dailypapers.storage.embeddings import EmbeddingRecord
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,8 +186,10 @@ def _noisy(vector: np.ndarray, rng: np.random.Generator, scale: float = 0.33) ->
 
 def make_queries(services: Services, n: int, seed: int = 1) -> list[str]:
     rng = random.Random(seed)
-    ids = services.search.vectors.search(np.ones(384, np.float32) / 384**0.5, 5000)
-    papers = services.search.store.papers([a for a, _ in rng.sample(ids, min(len(ids), n))])
+    ids = services.search.engine.vectors.search(np.ones(384, np.float32) / 384**0.5, 5000)
+    papers = services.search.engine.keyword_index.papers(
+        [a for a, _ in rng.sample(ids, min(len(ids), n))]
+    )
     queries = list(TOPICS)
     for paper in papers.values():
         words = [w for w in query_terms(paper.title) if len(w) > 2]
@@ -223,7 +225,7 @@ def time_modes(services: Services, queries: list[str], label: str) -> dict[str, 
 
 def time_similar(services: Services, n: int) -> tuple[float, float]:
     rng = random.Random(2)
-    snapshot = services.search.vectors._current()  # the bench may look inside
+    snapshot = services.search.engine.vectors._current()  # the bench may look inside
     ids = rng.sample(snapshot.arxiv_ids, n)
     times = []
     for arxiv_id in ids:
@@ -270,7 +272,7 @@ class ScaledVectors:
     """`VectorSearch` over `scale` replicated vectors; replica i stands for paper i % n."""
 
     def __init__(self, services: Services, scale: int, kind: str) -> None:
-        inner = services.search.vectors
+        inner = services.search.engine.vectors
         snap = inner._current()
         self.model, self.inner, self.ids = inner.model, inner, snap.arxiv_ids
         base = snap.index.matrix if isinstance(snap.index, ExactIndex) else None
@@ -325,7 +327,7 @@ def main() -> None:
     embedder = MiniLMEmbedder(CACHE / "models", threads=args.threads)
     services = open_services(embedder)
     ensure_papers(services)
-    services.search.store.optimize_keyword_index()  # as `dailypapers index` does; ~1 s
+    services.search.optimize_keyword_index()  # as `dailypapers index` does; ~1 s
     throughput = embedding_throughput(services, embedder)
     ensure_real_vectors(services, args.embed_limit)
     filled = fill_synthetic(services, args.embed_limit)
@@ -335,7 +337,10 @@ def main() -> None:
         f"with noise{f', {filled:,} made now' if filled else ''})"
     )
     fresh = MemoryVectors(
-        services.index.store, services.search.store, services.index.model, exact_limit=10**9
+        services.index.store,
+        services.search.engine.keyword_index,
+        services.index.model,
+        exact_limit=10**9,
     )
     started = time.perf_counter()
     fresh.count()  # what a new process pays on its first semantic search
@@ -355,13 +360,13 @@ def main() -> None:
     p50, p95 = time_similar(services, 100)
     table.add_row("similar papers (74.7k)", f"{p50:.1f}", f"{p95:.1f}", "p50 < 20")
 
-    base = services.search.vectors._current().index.matrix
+    base = services.search.engine.vectors._current().index.matrix
     crossover = index_crossover(base, [75_000, 150_000, 300_000, 600_000, 1_000_000])
     if not args.no_scale:
         for kind in ("hnsw", "exact"):
             scaled = ScaledVectors(services, args.scale, kind)
-            original = services.search.vectors
-            services.search.vectors = scaled
+            original = services.search.engine.vectors
+            services.search.engine.vectors = scaled
             try:
                 label = f"{args.scale / 1e6:g}M {kind}"
                 for name, (p50, p95) in time_modes(services, queries[:100], label).items():
@@ -370,7 +375,7 @@ def main() -> None:
                         table.add_row(name, f"{p50:.1f}", f"{p95:.1f}", target)
                 console.print(f"{label}: index built/loaded in {scaled.build_s:.0f} s")
             finally:
-                services.search.vectors = original
+                services.search.engine.vectors = original
                 del scaled
     console.print(table)
 

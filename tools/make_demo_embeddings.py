@@ -18,8 +18,9 @@ import time
 from pathlib import Path
 
 from dailypapers.config import Settings
+from dailypapers.search.recipe import embed_papers
+from dailypapers.search.vector_files import write_vectors
 from dailypapers.services.bootstrap import bootstrap, demo_data_path, demo_embeddings_path
-from dailypapers.services.indexing import embed_papers, write_vectors
 
 BATCH = 256
 

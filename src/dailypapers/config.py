@@ -225,6 +225,28 @@ class Settings(BaseSettings):
         description="A keyword search first requires every word; with fewer hits than this it "
         "also takes papers matching any word.",
     )
+    search_semantic_floor: float = Field(
+        0.35,
+        ge=0.0,
+        le=1.0,
+        description="In hybrid and semantic search, a paper whose best similarity to the query "
+        "is below this is left out unless it holds every query word (0 turns it off). 0.35 "
+        "costs nothing on SciFact train and cuts the weakest tail (docs/search.md).",
+    )
+    search_query_floor: float = Field(
+        0.42,
+        ge=0.0,
+        le=1.0,
+        description="In hybrid and semantic search, a query finds nothing when no paper holds "
+        "every query word and none is at least this similar: gibberish and markup reach 0.25-0.40 "
+        "on the demo data, real topics 0.58+ (0 turns it off; docs/search.md).",
+    )
+    search_vocabulary_refresh_s: float = Field(
+        3600.0,
+        ge=0.0,
+        description="How old the spelling vocabulary (the words of all titles, read when a "
+        "search first finds no keyword match) may get before it is read again.",
+    )
     similar_papers_max: int = Field(
         50, ge=1, description="Most similar papers one request may ask for."
     )

@@ -21,8 +21,9 @@ import sqlalchemy as sa
 
 from dailypapers.config import Settings
 from dailypapers.search.embedder import MiniLMEmbedder
+from dailypapers.search.recipe import embed_papers
+from dailypapers.search.vector_files import write_vectors
 from dailypapers.services.bootstrap import Services, bootstrap
-from dailypapers.services.indexing import embed_papers, write_vectors
 from tests.conftest import FIXED_NOW, _with_database
 
 SAMPLE_ROWS = 300  # real HF daily-papers rows imported by most tests

@@ -123,7 +123,7 @@ def test_past_the_exact_limit_a_graph_is_built_in_the_background(
         services.index.import_vectors(sample_vectors)
         query = "3D reconstruction of object parts from a single image"
         exact = services.search.search(query, mode="semantic", limit=3)  # answered at once
-        vectors = services.search.vectors
+        vectors = services.search.engine.vectors
         assert vectors.wait_for_graph(timeout=60)
         assert isinstance(vectors._current().index, HnswIndex)
         graph = services.search.search(query, mode="semantic", limit=3)

@@ -65,7 +65,7 @@ def test_every_word_first_then_any_word_when_that_finds_too_few(
     assert page.hits[0].rationale.matched_terms == ["convllava"]
     assert "not “zzyzxqq”" in page.hits[0].rationale.summary
     # three words or more: all but one of them is tried before any of them
-    store = readonly_services.search.store
+    store = readonly_services.search.engine.keyword_index
     terms = ["convllava", "hierarchical", "zzyzxqq"]
     assert store.keyword(terms, match="all") == []
     assert [a for a, _ in store.keyword(terms, match="most")] == [CONVLLAVA]
@@ -171,3 +171,27 @@ def test_an_edited_title_is_searchable_at_once(search_services: Services) -> Non
     page = search_services.search.search("quokkaformer", mode="keyword")
     assert ids(page) == [CONVLLAVA]
     assert page.hits[0].rationale.title_spans  # the new title is what matched
+
+
+def test_the_rationale_never_marks_a_different_word_that_shares_a_stem(
+    search_services: Services,
+) -> None:
+    """Porter takes "rationale" to "rational", and "Rational" is a different word: the
+    rationale of a hit marks only what is really there."""
+    extra = [
+        Paper("2406.99903", "Resource-Rational Analysis of Planning", "Bounded agents plan."),
+        Paper("2406.99904", "Distilling Rationales", "Each rationale explains an answer."),
+    ]
+    search_services.papers.upsert([SourceRecord(p) for p in extra], now=NOW)
+    page = search_services.search.search("rationale planning", mode="keyword", limit=100)
+    hits = {hit.paper.arxiv_id: hit for hit in page.hits}
+    assert set(hits) >= {"2406.99903", "2406.99904"}
+
+    def marked(hit) -> list[str]:
+        return [hit.paper.title[s.start : s.end] for s in hit.rationale.title_spans]
+
+    assert marked(hits["2406.99903"]) == ["Planning"]
+    assert hits["2406.99903"].rationale.matched_terms == ["planning"]
+    assert "not “rationale”" in hits["2406.99903"].rationale.summary
+    assert marked(hits["2406.99904"]) == ["Rationales"]
+    assert hits["2406.99904"].rationale.matched_terms == ["rationale"]

@@ -13,8 +13,8 @@ import pytest
 
 from dailypapers.domain.search import SearchFilters
 from dailypapers.errors import BadRequest, NotFound
+from dailypapers.search.vector_files import read_vectors
 from dailypapers.services.bootstrap import Services
-from dailypapers.services.indexing import read_vectors
 
 PART123 = "2405.16888"  # "Part123: Part-aware 3D Reconstruction from a Single-view Image"
 # The same idea in other words: no word of the title appears.
@@ -42,7 +42,9 @@ def test_semantic_search_finds_a_paper_by_meaning_without_its_words(
 def test_each_semantic_hit_names_its_closest_abstract_sentence(readonly_services: Services) -> None:
     page = readonly_services.search.search(PARAPHRASE, mode="semantic", limit=10)
     query = readonly_services.search.query_vector(PARAPHRASE)
-    stored = readonly_services.search.embeddings.sentences(readonly_services.index.model, ids(page))
+    stored = readonly_services.search.engine.embeddings.sentences(
+        readonly_services.index.model, ids(page)
+    )
     for hit in page.hits:
         why, paper = hit.rationale, hit.paper
         assert why.sentence is not None
@@ -97,5 +99,5 @@ def test_similar_papers_of_unknown_or_unembedded_papers(readonly_services: Servi
 
 def _an_unembedded_paper(services: Services) -> str:
     page = services.search.search("language models", mode="keyword", limit=100)
-    embedded = set(services.search.embeddings.sentences(services.index.model, ids(page)))
+    embedded = set(services.search.engine.embeddings.sentences(services.index.model, ids(page)))
     return next(i for i in ids(page) if i not in embedded)

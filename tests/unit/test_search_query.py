@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from dailypapers.domain.search import MAX_QUERY_TERMS, query_terms
+from dailypapers.domain.search import MAX_QUERY_TERMS, parse_query, query_terms
 from dailypapers.search.stemming import stem
-from dailypapers.storage.search import fts5_match, tsquery_text
+from dailypapers.storage.keyword_index import fts5_match, tsquery_text
 
 NASTY = [
     'he said "hi"',
@@ -72,3 +72,52 @@ def test_porter_stems_match_the_index() -> None:
     assert {stem("networks"), stem("network"), stem("networking")} == {"network"}
     assert stem("generalization") == "gener"
     assert stem("relational") == "relat"
+
+
+def test_quotes_make_a_phrase_and_a_leading_minus_an_exclusion() -> None:
+    parts = parse_query('"Chain of Thought" reasoning -vision -"vision language"')
+    assert parts.terms == ["chain", "thought", "reasoning"]
+    assert parts.phrases == [("chain", "of", "thought")]
+    assert parts.excluded == [("vision",), ("vision", "language")]
+
+
+def test_a_query_without_the_syntax_reads_as_before() -> None:
+    for query in ["state-of-the-art GPT-4o x_y", 'an "unclosed quote', "a - b", *NASTY]:
+        parts = parse_query(query)
+        if '"' not in query and " -" not in query and not query.startswith("-"):
+            assert parts.terms == query_terms(query)
+            assert not parts.constrained
+
+
+def test_a_minus_before_a_digit_is_a_sign_not_an_exclusion() -> None:
+    parts = parse_query("E2f-1, -2, -3 cells at -0.5 V")
+    assert not parts.excluded and parts.terms == query_terms("E2f-1, -2, -3 cells at -0.5 V")
+
+
+def test_a_query_of_exclusions_only_reads_as_plain_words() -> None:
+    parts = parse_query("-vision -audio")
+    assert parts.terms == ["vision", "audio"] and not parts.constrained
+    assert parse_query('-"vision language"').terms == ["vision", "language"]
+
+
+def test_fts5_phrases_are_required_and_exclusions_cut() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(a, tokenize='porter unicode61')")
+    rows = [
+        "chain of thought prompting for reasoning",  # 1
+        "thought experiments on a chain of reasoning",  # 2
+        "chain-of-thought reasoning in vision models",  # 3
+    ]
+    conn.executemany("INSERT INTO t VALUES (?)", [(r,) for r in rows])
+
+    def found(expression: str) -> list[int]:
+        query = "SELECT rowid FROM t WHERE t MATCH ? ORDER BY rowid"
+        return [r for (r,) in conn.execute(query, (expression,))]
+
+    phrase = [("chain", "of", "thought")]
+    assert found(fts5_match(["reasoning"], "all")) == [1, 2, 3]
+    assert found(fts5_match(["reasoning"], "all", phrase)) == [1, 3]
+    assert found(fts5_match(["reasoning"], "all", phrase, [("vision",)])) == [1]
+    assert found(fts5_match(["reasoning", "chain"], "any", (), [("vision",)])) == [1, 2]
+    assert found(fts5_match(["a", "b", "reasoning"], "most", phrase, [("vision",)])) == []
+    assert found(fts5_match(["reasoning"], "all", [('say "hi"',)])) == []  # still quoted

@@ -79,3 +79,27 @@ def test_similar_reason_names_shared_topic_words_not_generic_ones() -> None:
     assert reason.startswith("83% similar")
     assert "video" in reason and "diffusion" in reason
     assert "method" not in reason and "propose" not in reason
+
+
+def test_a_word_is_never_marked_for_a_different_word_with_the_same_porter_stem() -> None:
+    paper = Paper("x", "Resource-Rational Analysis of Rationales", "Rational agents.", [])
+    why = explain(paper, ["rationale"])
+    assert _marked(paper.title, why.title_spans) == ["Rationales"]
+    assert why.abstract_spans == []
+    generalization = explain(Paper("y", "How Models Generalize", "", []), ["generalization"])
+    assert generalization.title_spans == [] and generalization.matched_terms == []
+
+
+def test_inflections_of_a_word_are_still_marked() -> None:
+    text = "We proposed and propose methods, using used tools; studies of a study."
+    spans, found = term_spans(text, ["propose", "use", "method", "study"])
+    assert _marked(text, spans) == [
+        "proposed",
+        "propose",
+        "methods",
+        "using",
+        "used",
+        "studies",
+        "study",
+    ]
+    assert found == ["propose", "method", "use", "study"]

@@ -187,7 +187,7 @@ def index_command(
     with services_for(ctx) as services:
         services.upgrade_schema()
         if rebuild_keyword_index:
-            services.search.store.rebuild_keyword_index()
+            services.search.rebuild_keyword_index()
             console.print("keyword index rebuilt")
         if status_only:
             status = services.index.status()
@@ -220,7 +220,7 @@ def index_command(
                 )
                 sys.exit(130)
         # New papers arrive as many small FTS5 segments; merging them keeps keyword search fast.
-        services.search.store.optimize_keyword_index()
+        services.search.optimize_keyword_index()
     if as_json:
         click.echo(json.dumps(report.as_dict()))
         return

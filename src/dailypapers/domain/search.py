@@ -1,10 +1,13 @@
 """What a search asks for and what it answers, as the rest of the system sees it.
 
-A query is plain words: no operator syntax reaches a database. `query_terms` is the one
-tokenizer both keyword backends get their terms from (and the highlighter its words), so what
-is matched and what is highlighted agree. Results carry their own explanation (`Rationale`):
-the title/abstract spans that hold query terms, and for semantic matches the abstract sentence
-closest to the query in meaning, so a page can show *why* a paper is there.
+A query is plain words, plus two forms people type into every search box: a quoted phrase
+(`"chain of thought"`: these words, in this order) and an exclusion (`-vision`: no paper
+holding it). `parse_query` reads them; no other operator syntax reaches a database.
+`query_terms` is the one tokenizer both keyword backends get their terms from (and the
+highlighter its words), so what is matched and what is highlighted agree. Results carry
+their own explanation (`Rationale`): the title/abstract spans that hold query terms, and for
+semantic matches the abstract sentence closest to the query in meaning, so a page can show
+*why* a paper is there.
 """
 
 from __future__ import annotations
@@ -51,6 +54,63 @@ def query_terms(query: str, *, keep_stopwords: bool = False) -> list[str]:
         return words
     content = [w for w in words if w not in STOPWORDS]
     return content or words
+
+
+# A quoted phrase, or a token; either may start with "-" (an exclusion).
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+Phrase = tuple[str, ...]  # lower-cased words, in order
+
+
+@dataclass(frozen=True, slots=True)
+class QueryParts:
+    """A query read as words to rank by, phrases every hit holds, and words or phrases no
+    hit holds. Phrase words are among `terms` too (they rank and highlight as words)."""
+
+    terms: list[str]
+    phrases: list[Phrase] = field(default_factory=list)
+    excluded: list[Phrase] = field(default_factory=list)
+
+    @property
+    def constrained(self) -> bool:
+        return bool(self.phrases or self.excluded)
+
+
+def _phrase(text: str) -> Phrase:
+    return tuple(w.lower() for w in _WORD.findall(text))[:MAX_QUERY_TERMS]
+
+
+def parse_query(query: str) -> QueryParts:
+    """`"a b"` is a phrase, `-word` and `-"a b"` are exclusions, the rest are words.
+
+    A `-` inside a word ("chain-of-thought", "GPT-4") is part of it, a `-` before a digit is
+    a sign ("-2", "E2f-1, -2, -3"), an unclosed quote is just a character, and a query of
+    exclusions only ("-ConvLLaVA") has nothing to search for, so it reads as plain words: a
+    query typed without this syntax reads as it always did.
+    """
+    plain: list[str] = []
+    phrases: list[Phrase] = []
+    excluded: list[Phrase] = []
+    for match in _TOKEN.finditer(query):
+        minus, quoted, token = match.groups()
+        if quoted is not None:
+            words = _phrase(quoted)
+            if words and minus:
+                excluded.append(words)
+            elif words:
+                phrases.append(words)
+                plain.append(quoted)
+        elif token[:1] == "-" and token[1:2].isalpha() and (words := _phrase(token[1:])):
+            excluded.append(words)
+        else:
+            plain.append(token)
+    if not query_terms(" ".join(plain)) and excluded:  # "-ConvLLaVA": nothing else to find
+        return QueryParts(query_terms(query))
+    return QueryParts(
+        query_terms(" ".join(plain)),
+        list(dict.fromkeys(phrases))[:MAX_QUERY_TERMS],
+        list(dict.fromkeys(excluded))[:MAX_QUERY_TERMS],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +178,7 @@ class SearchPage:
     limit: int
     notice: str | None = None  # a sentence for the user when mode_used != mode, etc.
     took_ms: float = 0.0
+    suggestion: str | None = None  # no keyword match: the query spelled as papers spell it
 
     @property
     def pages(self) -> int:

@@ -1,9 +1,11 @@
 """Why a paper matched: the words that carry the query, and the sentence closest in meaning.
 
 Everything here is computed from the paper's own text and vectors, never generated:
-- `term_spans`: where a query's words occur in a title or abstract, compared by Porter stem as
-  the keyword index does ("network" marks "networks"). Spans never fall inside LaTeX math or
-  a LaTeX command name, so highlighting can't break math the browser typesets.
+- `term_spans`: where a query's words occur in a title or abstract, compared by inflection
+  ("network" marks "networks" and "networking"), not by the index's full Porter stem, which
+  makes one of different words ("rationale" would mark "Resource-Rational"). Spans never
+  fall inside LaTeX math or a LaTeX command name, so highlighting can't break math the
+  browser typesets.
 - `best_sentence`: the sentence whose vector is most similar to the query's.
 - `explain` puts both into a `Rationale` with a one-line summary; `similar_reason` says in
   one line what two neighbouring papers share.
@@ -19,7 +21,7 @@ import numpy as np
 
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.search import STOPWORDS, Rationale, Span
-from dailypapers.search.stemming import stem
+from dailypapers.search.stemming import inflection_forms, stem
 
 _WORD = re.compile(r"[^\W_]+")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+?\$|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL)
@@ -63,17 +65,23 @@ def words(text: str) -> list[tuple[int, int, str]]:
 
 @lru_cache(maxsize=1024)
 def _matcher(terms: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
-    """A regex finding the words that may match `terms`, and stem/word -> term.
+    """A regex finding the words that may match `terms`, and form/word -> term.
 
-    Porter only rewrites endings, so a word can share a term's stem only if it begins with
-    the stem's first letters: the regex finds those candidates at C speed and only they are
+    Step 1 only rewrites endings, so a word can share a term's form only if it begins with
+    the form's first letters: the regex finds those candidates at C speed and only they are
     stemmed.
     """
     by_stem: dict[str, str] = {}
     for term in terms:
-        by_stem.setdefault(stem(term), term)
+        for form in inflection_forms(term):
+            by_stem.setdefault(form, term)
         by_stem.setdefault(term, term)
-    prefixes = sorted({re.escape(key[:3]) for key in by_stem}, key=len, reverse=True)
+    # A form ending in e also stands for words that dropped it ("use" for "using").
+    prefixes = sorted(
+        {re.escape((key[:-1] if key.endswith("e") else key)[:3]) for key in by_stem},
+        key=len,
+        reverse=True,
+    )
     pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(prefixes) + r")[^\W_]*", re.IGNORECASE)
     return pattern, by_stem
 
@@ -90,7 +98,9 @@ def term_spans(text: str, terms: Sequence[str]) -> tuple[list[Span], list[str]]:
     for match in pattern.finditer(text):
         start, end = match.span()
         word = match.group().lower()
-        term = by_stem.get(word) or by_stem.get(stem(word))
+        term = by_stem.get(word) or next(
+            (by_stem[f] for f in inflection_forms(word) if f in by_stem), None
+        )
         if term is None:
             continue
         if latex and (

@@ -1,9 +1,8 @@
 """The Porter stemmer (M.F. Porter, 1980), the algorithm SQLite's `porter` tokenizer runs.
 
-The highlighter needs it to mark the words the keyword index matched: a query for "network"
-finds "networks" and "networking" through the index's stems, so the highlighter has to
-compare stems too. PostgreSQL's english stemmer (Snowball) differs in a few endings; for
-highlighting the difference is invisible.
+The index's full stems merge words that only look alike ("rationale" and "rational" both
+become "ration"), so the highlighter compares by `inflection_forms` (step 1: plurals, -ed,
+-ing) and marks "networks" and "networking" for "network" but never a different word.
 """
 
 from __future__ import annotations
@@ -122,10 +121,21 @@ _STEP4 = [
 
 
 @lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """The Porter stem of a lower-case word (words of 1-2 letters are returned as they are)."""
+def inflection_forms(word: str) -> tuple[str, ...]:
+    """Porter's step 1 only: plurals, -ed, -ing, final -y ("models", "modeling" -> "model";
+    "studies", "study" -> "studi"). These change a word's form, not its meaning, so the
+    highlighter compares words by these: the full stem also strips derivations and makes
+    one of different words ("rationale" and "Rational" -> "ration"). A word that lost -ed or
+    -ing also stands for the form with a final e ("proposed" -> "propos", "propose"), which
+    step 1 leaves to step 5; two words are the same word when their forms meet."""
+    w, stripped = _step1(word)
+    return (w, w + "e") if stripped and not w.endswith("e") else (w,)
+
+
+def _step1(word: str) -> tuple[str, bool]:
+    """Step 1 of Porter, and whether it took off -ed or -ing."""
     if len(word) <= 2 or not word.isalpha() or not word.isascii():
-        return word
+        return word, False
     w = word
     # step 1a
     if w.endswith("sses") or w.endswith("ies"):
@@ -153,6 +163,15 @@ def stem(word: str) -> str:
     # step 1c
     if w.endswith("y") and _has_vowel(w[:-1]):
         w = w[:-1] + "i"
+    return w, second_third
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Porter stem of a lower-case word (words of 1-2 letters are returned as they are)."""
+    if len(word) <= 2 or not word.isalpha() or not word.isascii():
+        return word
+    w, _ = _step1(word)
     # step 2
     for suffix, repl in _STEP2:
         w, hit = _replace(w, suffix, repl, 0)

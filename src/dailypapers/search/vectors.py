@@ -215,7 +215,7 @@ class HnswIndex:
 
 def build_index(dim: int, vectors: np.ndarray, *, exact_limit: int) -> VectorIndex:
     """An exact index up to `exact_limit` rows, HNSW beyond (built here, which takes a while:
-    a serving process builds it in the background instead, see services/vector_search.py)."""
+    a serving process builds it in the background instead, see search/vector_search.py)."""
     if len(vectors) <= exact_limit:
         return ExactIndex(dim, vectors)
     return HnswIndex(dim, vectors)

@@ -22,6 +22,7 @@ from dailypapers.config import Settings
 from dailypapers.domain.ingest import RunCounts
 from dailypapers.ingest.http import HttpClient, HttpPolicy
 from dailypapers.mail.mailer import Mailer, build_mailer
+from dailypapers.search import build_engine
 from dailypapers.search.embedder import Embedder, EmbedderUnavailable
 from dailypapers.services.accounts import AccountService
 from dailypapers.services.auth import AuthService, PasswordHashing
@@ -31,7 +32,7 @@ from dailypapers.services.comments import CommentService
 from dailypapers.services.digest_delivery import DigestService
 from dailypapers.services.feed import FeedService
 from dailypapers.services.imports import ImportService
-from dailypapers.services.indexing import EmbedderSource, IndexService
+from dailypapers.services.indexing import IndexService
 from dailypapers.services.ingest import IngestService
 from dailypapers.services.jobs import JobRunner
 from dailypapers.services.operations import OperationsService
@@ -42,7 +43,6 @@ from dailypapers.services.search import SearchService
 from dailypapers.services.submissions import PaperFetcher, SubmissionService
 from dailypapers.services.subscriptions import SubscriptionService
 from dailypapers.services.syndication import SyndicationService
-from dailypapers.services.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
 from dailypapers.services.votes import VoteService
 from dailypapers.storage.bulk_index import KeywordIndexMaintenance
 from dailypapers.storage.category_listings import CategoryPapers
@@ -51,12 +51,10 @@ from dailypapers.storage.comments import CommentStore
 from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.database import Database
 from dailypapers.storage.deliveries import DeliveryStore
-from dailypapers.storage.embeddings import EmbeddingStore
 from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.jobs import JobStore
 from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.rate_limits import RateLimitStore
-from dailypapers.storage.search import SearchStore
 from dailypapers.storage.sessions import SessionStore
 from dailypapers.storage.submissions import SubmissionStore
 from dailypapers.storage.subscriptions import SubscriptionStore
@@ -143,22 +141,13 @@ def demo_embeddings_path() -> Path:
 def build_search(
     settings: Settings, db: Database, clock: Clock, embedder: Embedder | None = None
 ) -> tuple[SearchService, IndexService]:
-    """Search wiring: in-memory vectors on SQLite, pgvector on PostgreSQL."""
-    embedders = EmbedderSource(settings, (lambda: embedder) if embedder is not None else None)
-    embeddings, search_store = EmbeddingStore(db), SearchStore(db)
-    vectors: VectorSearch
-    if db.is_sqlite:
-        vectors = MemoryVectors(
-            embeddings,
-            search_store,
-            embedders.model,
-            exact_limit=settings.vector_index_exact_limit,
-        )
-    else:
-        vectors = DatabaseVectors(embeddings, embedders.model)
+    """Search wiring: the engine picks its backends for the database (dailypapers.search)."""
+    engine = build_engine(settings, db, embedder)
     return (
-        SearchService(settings, search_store, embeddings, vectors, embedders),
-        IndexService(settings, embeddings, embedders, clock, on_change=vectors.invalidate),
+        SearchService(settings, engine),
+        IndexService(
+            settings, engine.embeddings, engine.embedders, clock, on_change=engine.invalidate
+        ),
     )
 
 

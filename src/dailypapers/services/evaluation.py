@@ -14,15 +14,11 @@ the model and the embedding recipe: a rerun only embeds the queries.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
-import math
 import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,14 +27,17 @@ from dailypapers.domain.papers import Paper, SourceRecord
 from dailypapers.domain.search import SearchMode
 from dailypapers.errors import BadRequest
 from dailypapers.search.embedder import Embedder
-from dailypapers.services.bootstrap import Services, bootstrap
-from dailypapers.services.indexing import (
-    RECIPE,
-    EmbedderSource,
-    embed_papers,
-    read_vectors,
-    write_vectors,
+from dailypapers.search.evaluation import (
+    corpus_key,
+    ndcg_at,
+    percentile,
+    read_jsonl,
+    read_qrels,
+    recall_at,
 )
+from dailypapers.search.recipe import EmbedderSource, embed_papers
+from dailypapers.search.vector_files import read_vectors, write_vectors
+from dailypapers.services.bootstrap import Services, bootstrap
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 EMBED_CHUNK = 256  # papers per embedding call (progress granularity)
@@ -76,60 +75,6 @@ class BeirReport:
         return {mode: result.as_dict() for mode, result in self.modes.items()}
 
 
-def ndcg_at(ranking: Sequence[str], relevance: dict[str, int], k: int = 10) -> float:
-    """nDCG@k with linear gains (trec_eval's ndcg_cut)."""
-    dcg = sum(relevance.get(doc, 0) / math.log2(i + 2) for i, doc in enumerate(ranking[:k]))
-    ideal = sorted((r for r in relevance.values() if r > 0), reverse=True)[:k]
-    idcg = sum(r / math.log2(i + 2) for i, r in enumerate(ideal))
-    return dcg / idcg if idcg > 0 else 0.0
-
-
-def recall_at(ranking: Sequence[str], relevance: dict[str, int], k: int = 100) -> float:
-    relevant = {doc for doc, r in relevance.items() if r > 0}
-    return len(relevant & set(ranking[:k])) / len(relevant) if relevant else 0.0
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
-
-
-# --- reading a BEIR folder ---------------------------------------------------------------
-def _jsonl(path: Path) -> Iterator[dict]:
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise BadRequest(f"{path}:{number}: not JSON ({exc.msg})") from None
-
-
-def read_qrels(path: Path) -> dict[str, dict[str, int]]:
-    qrels: dict[str, dict[str, int]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = csv.reader(handle, delimiter="\t")
-        header = next(rows, None)
-        if header is None or [h.strip() for h in header[:2]] != ["query-id", "corpus-id"]:
-            raise BadRequest(f"{path}: expected a header 'query-id corpus-id score'")
-        for row in rows:
-            if len(row) >= 3:
-                qrels.setdefault(row[0], {})[row[1]] = int(float(row[2]))
-    return qrels
-
-
-def _corpus_key(path: Path, model: str, settings: Settings) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            h.update(block)
-    for part in (model, RECIPE, str(settings.embedding_max_tokens)):
-        h.update(b"\0" + part.encode())
-    return h.hexdigest()[:20]
-
-
 class EvaluationService:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
@@ -156,7 +101,7 @@ class EvaluationService:
             if not needed.is_file():
                 raise BadRequest(f"not a BEIR folder: {needed} is missing")
         qrels = read_qrels(qrels_path)
-        queries = {q["_id"]: q["text"] for q in _jsonl(queries_path) if "_id" in q}
+        queries = {q["_id"]: q["text"] for q in read_jsonl(queries_path) if "_id" in q}
         judged = [q for q in queries if any(r > 0 for r in qrels.get(q, {}).values())][
             : limit_queries or None
         ]
@@ -197,7 +142,7 @@ class EvaluationService:
         batch: list[SourceRecord] = []
         count = 0
         now = services.clock()
-        for doc in _jsonl(corpus_path):
+        for doc in read_jsonl(corpus_path):
             paper = Paper(
                 arxiv_id=str(doc["_id"]),
                 title=str(doc.get("title") or ""),
@@ -216,7 +161,7 @@ class EvaluationService:
         model = services.index.model
         cache = (
             self.cache_dir()
-            / f"{corpus_path.parent.name}-{_corpus_key(corpus_path, model, self.settings)}.npz"
+            / f"{corpus_path.parent.name}-{corpus_key(corpus_path, model, self.settings)}.npz"
         )
         started = time.perf_counter()
         if cache.is_file():
@@ -226,7 +171,7 @@ class EvaluationService:
                 return True, time.perf_counter() - started
         docs = [
             (str(d["_id"]), str(d.get("title") or ""), str(d.get("text") or ""))
-            for d in _jsonl(corpus_path)
+            for d in read_jsonl(corpus_path)
         ]
         embedder = self.embedders.get()
         records = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from dailypapers.domain.digests import QueryHit
-from dailypapers.domain.search import SearchFilters, SearchHit, query_terms
+from dailypapers.domain.search import SearchFilters, SearchHit, parse_query
 from dailypapers.services.search import SearchService
 
 
@@ -36,7 +36,7 @@ class HybridDigestSearch:
         self.service = search
 
     def search(self, query: str, since: datetime | None, limit: int) -> list[QueryHit]:
-        terms = query_terms(query)
+        terms = parse_query(query).terms
         if not terms or limit <= 0:
             return []
         filters = SearchFilters(published_from=since.date() if since is not None else None)

@@ -1,119 +1,37 @@
 """Search and similar papers: the use cases behind /search, the search API and `dailypapers search`.
 
-Hybrid search, as measured on SciFact train (nDCG@10; `dailypapers eval beir`, docs/search.md):
-1. keyword: BM25 in the database (every word; too few hits: all words but one; then any),
-   up to `search_candidates` papers;                                                  0.705
-2. semantic: the `search_semantic_candidates` papers whose vectors are nearest the query's;
-3. every candidate of either list gets a semantic score: the mean of its paper cosine and
-   its best sentence's cosine (sentence vectors are stored; the title counts as one);
-   semantic alone, ranked so:                                                         0.683
-   (one vector per "title. abstract" text, cosine only: 0.660)
-4. fusion: z-scores of keyword and semantic scores over the candidates, combined with
-   weight `search_keyword_weight` (0.35) on keyword;                                  0.751
-   (reciprocal rank fusion of the same lists: 0.733; of plain cosine and bm25: 0.716)
-The keyword leg runs in a worker thread while the query is embedded and the vectors
-searched. Before any paper has a vector (or when the model can't run) searches run
-keyword-only and say so in `SearchPage.mode_used` and `notice`.
+A request is checked against the settings here (query length, mode, sort, paging, date range)
+and answered by the search engine (`dailypapers.search`), which owns retrieval, fusion and
+rationales; see its docstring for how a query is ranked and what was measured.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-
 import numpy as np
 
 from dailypapers.config import Settings
-from dailypapers.domain.papers import Paper
 from dailypapers.domain.search import (
     SEARCH_MODES,
     SEARCH_SORTS,
     SearchFilters,
-    SearchHit,
     SearchMode,
     SearchPage,
     SearchSort,
     SimilarPaper,
-    Span,
-    query_terms,
 )
-from dailypapers.errors import BadRequest, DailyPapersError, NotFound
-from dailypapers.search.fusion import normalised_fusion, ranked
-from dailypapers.search.rationale import best_sentence, explain, similar_reason
-from dailypapers.services.indexing import EmbedderSource
-from dailypapers.services.vector_search import VectorSearch
-from dailypapers.storage.embeddings import EmbeddingStore
-from dailypapers.storage.search import SearchStore
+from dailypapers.errors import BadRequest
+from dailypapers.search import SearchEngine, SearchStatus
 
-SENTENCE_WEIGHT = 0.5  # semantic score = (1 - w) * whole-paper cosine + w * best sentence
-QUERY_CACHE_SIZE = 256
-NO_VECTORS = (
-    "Semantic search is not available yet: no paper has been embedded "
-    "(run `dailypapers index`). Showing keyword matches."
-)
-
-
-@dataclass(slots=True)
-class _Candidate:
-    arxiv_id: str
-    keyword: float | None = None  # bm25-style score, higher is better
-    keyword_rank: int | None = None
-    semantic_rank: int | None = None
-    cosine: float | None = None  # whole paper
-    sentence_cosine: float | None = None  # best sentence (title included)
-    sentence: Span | None = None  # best abstract sentence
-    sentence_similarity: float | None = None
-    score: float = 0.0
-
-    @property
-    def semantic(self) -> float | None:
-        if self.cosine is None:
-            return self.sentence_cosine
-        if self.sentence_cosine is None:
-            return self.cosine
-        return (1 - SENTENCE_WEIGHT) * self.cosine + SENTENCE_WEIGHT * self.sentence_cosine
-
-
-@dataclass(frozen=True, slots=True)
-class SearchStatus:
-    model: str
-    embedded: int  # papers with a vector for the model
-    semantic_available: bool
-
-
-@dataclass(slots=True)
-class _Ranking:
-    candidates: list[_Candidate]
-    mode_used: SearchMode
-    notice: str | None
-    query_vector: np.ndarray | None
+__all__ = ["SearchService", "SearchStatus"]
 
 
 class SearchService:
-    def __init__(
-        self,
-        settings: Settings,
-        store: SearchStore,
-        embeddings: EmbeddingStore,
-        vectors: VectorSearch,
-        embedders: EmbedderSource,
-    ) -> None:
+    def __init__(self, settings: Settings, engine: SearchEngine) -> None:
         self.settings = settings
-        self.store = store
-        self.embeddings = embeddings
-        self.vectors = vectors
-        self.embedders = embedders
-        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._queries_lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-keyword")
+        self.engine = engine
 
-    # --- public ---------------------------------------------------------------------------
     def status(self) -> SearchStatus:
-        embedded = self.vectors.count()
-        return SearchStatus(self.vectors.model, embedded, embedded > 0)
+        return self.engine.status()
 
     def search(
         self,
@@ -132,56 +50,17 @@ class SearchService:
         paging outside the page-size settings, or a date range that ends before it starts.
         `explain_hits=False` skips the rationales (evaluation runs, which only need ids).
         """
-        started = time.perf_counter()
         filters = filters or SearchFilters()
         query = (query or "").strip()
-        page, limit = self._check(query, mode, sort, filters, page, limit)
-        terms = query_terms(query)
-        if not terms:
-            return SearchPage(
-                query,
-                mode,
-                "keyword",
-                sort,
-                filters,
-                [],
-                0,
-                page,
-                limit,
-                notice="Type a word or two to search for.",
-                took_ms=_ms(started),
-            )
-        ranking = self._rank(query, terms, mode, filters)
-        candidates = ranking.candidates[: self.settings.search_max_results]
-        total = len(candidates)
-        papers: dict[str, Paper] = {}
-        if sort != "relevance":
-            papers = self.store.papers([c.arxiv_id for c in candidates])
-            candidates = [c for c in candidates if c.arxiv_id in papers]
-            candidates.sort(key=_sort_key(sort, papers))
-            total = len(candidates)
-        window = candidates[page * limit : (page + 1) * limit]
-        if sort == "relevance":
-            papers = self.store.papers([c.arxiv_id for c in window])
-        if explain_hits and ranking.query_vector is not None:
-            self._rationale_sentences(ranking.query_vector, window)
-        hits = [
-            self._hit(c, papers[c.arxiv_id], terms, explain_hits)
-            for c in window
-            if c.arxiv_id in papers
-        ]
-        return SearchPage(
+        limit = self._check(query, mode, sort, filters, page, limit)
+        return self.engine.search(
             query,
-            mode,
-            ranking.mode_used,
-            sort,
-            filters,
-            hits,
-            total,
-            page,
-            limit,
-            notice=ranking.notice,
-            took_ms=_ms(started),
+            mode=mode,
+            sort=sort,
+            filters=filters,
+            page=page,
+            limit=limit,
+            explain_hits=explain_hits,
         )
 
     def similar(self, arxiv_id: str, *, limit: int = 6) -> list[SimilarPaper]:
@@ -191,40 +70,26 @@ class SearchService:
         """
         if not 1 <= limit <= self.settings.similar_papers_max:
             raise BadRequest(f"limit must be between 1 and {self.settings.similar_papers_max}")
-        found = self.store.papers([arxiv_id])
-        if arxiv_id not in found:
-            raise NotFound(f"paper {arxiv_id} is not in this database")
-        neighbours = self.vectors.neighbours(arxiv_id, limit)
-        papers = self.store.papers([a for a, _ in neighbours])
-        paper = found[arxiv_id]
-        return [
-            SimilarPaper(papers[a], s, similar_reason(paper, papers[a], s))
-            for a, s in neighbours
-            if a in papers
-        ]
+        return self.engine.similar(arxiv_id, limit=limit)
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's embedding (cached: paging through results embeds a query once)."""
-        with self._queries_lock:
-            cached = self._queries.get(query)
-            if cached is not None:
-                self._queries.move_to_end(query)
-                return cached
-        vector = self.embedders.get().encode_query(query)
-        with self._queries_lock:
-            self._queries[query] = vector
-            while len(self._queries) > QUERY_CACHE_SIZE:
-                self._queries.popitem(last=False)
-        return vector
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        return self.engine.query_vector(query)
 
     def forget_queries(self) -> None:
-        with self._queries_lock:
-            self._queries.clear()
+        self.engine.forget_queries()
 
-    # --- ranking --------------------------------------------------------------------------
+    def optimize_keyword_index(self) -> None:
+        """After bulk imports (`dailypapers index`): faster keyword queries."""
+        self.engine.optimize_keyword_index()
+
+    def rebuild_keyword_index(self) -> None:
+        """After a VACUUM renumbered SQLite's rowids (`dailypapers index --rebuild`)."""
+        self.engine.rebuild_keyword_index()
+
+    def close(self) -> None:
+        self.engine.close()
+
     def _check(
         self,
         query: str,
@@ -233,7 +98,8 @@ class SearchService:
         filters: SearchFilters,
         page: int,
         limit: int | None,
-    ) -> tuple[int, int]:
+    ) -> int:
+        """The page size to use; BadRequest for anything outside the settings."""
         s = self.settings
         if len(query) > s.max_query_length:
             raise BadRequest(
@@ -255,145 +121,4 @@ class SearchService:
             and filters.published_from > filters.published_to
         ):
             raise BadRequest("the date range ends before it starts")
-        return page, limit
-
-    def _rank(
-        self, query: str, terms: list[str], mode: SearchMode, filters: SearchFilters
-    ) -> _Ranking:
-        query_vector, notice = None, None
-        keyword_leg = None
-        if mode != "keyword":
-            if self.vectors.count() == 0:
-                notice = NO_VECTORS
-            else:
-                if mode == "hybrid":  # SQLite/PostgreSQL work while the model and numpy do
-                    keyword_leg = self._pool.submit(
-                        self._keyword, terms, filters, self.settings.search_candidates
-                    )
-                try:
-                    query_vector = self.query_vector(query)
-                except DailyPapersError as exc:  # EmbedderUnavailable
-                    notice = (
-                        f"Semantic search is unavailable ({exc.message}). Showing keyword matches."
-                    )
-        if query_vector is None:
-            keyword = self._keyword(terms, filters, self.settings.search_max_results)
-            return _Ranking(keyword, "keyword", notice, None)
-        if mode == "hybrid":
-            semantic = self.vectors.search(
-                query_vector, self.settings.search_semantic_candidates, filters
-            )
-            keyword = keyword_leg.result()
-        else:
-            semantic = self.vectors.search(query_vector, self.settings.search_candidates, filters)
-            keyword = []
-        by_id: dict[str, _Candidate] = {c.arxiv_id: c for c in keyword}
-        for rank, (arxiv_id, cosine) in enumerate(semantic, start=1):
-            candidate = by_id.setdefault(arxiv_id, _Candidate(arxiv_id))
-            candidate.semantic_rank, candidate.cosine = rank, cosine
-        missing = [a for a, c in by_id.items() if c.cosine is None]
-        for arxiv_id, cosine in self.vectors.similarities(query_vector, missing).items():
-            by_id[arxiv_id].cosine = cosine
-        for arxiv_id, best in self._best_sentences(query_vector, list(by_id)).items():
-            by_id[arxiv_id].sentence_cosine = best
-        candidates = list(by_id.values())
-        if mode == "hybrid":
-            fused = normalised_fusion(
-                {c.arxiv_id: c.keyword for c in candidates if c.keyword is not None},
-                {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None},
-                keyword_weight=self.settings.search_keyword_weight,
-            )
-        else:
-            fused = {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None}
-        for arxiv_id, score in fused.items():
-            by_id[arxiv_id].score = score
-        order = ranked(fused)
-        return _Ranking([by_id[a] for a in order], mode, notice, query_vector)
-
-    def _best_sentences(self, query_vector: np.ndarray, ids: list[str]) -> dict[str, float]:
-        """Each paper's best sentence cosine (title included), in one matrix product."""
-        rows = self.embeddings.sentence_vectors(self.vectors.model, ids)
-        order = [a for a in ids if a in rows and len(rows[a])]
-        if not order:
-            return {}
-        stacked = np.concatenate([rows[a] for a in order]).astype(np.float32)
-        starts = np.cumsum([0] + [len(rows[a]) for a in order[:-1]])
-        best = np.maximum.reduceat(stacked @ query_vector, starts)
-        return dict(zip(order, best.tolist(), strict=True))
-
-    def _rationale_sentences(self, query_vector: np.ndarray, window: list[_Candidate]) -> None:
-        """The abstract sentence closest to the query, for the hits on the page."""
-        found = self.embeddings.sentences(self.vectors.model, [c.arxiv_id for c in window])
-        for candidate in window:
-            vectors = found.get(candidate.arxiv_id)
-            if vectors is None or not vectors.spans:
-                continue
-            abstract = vectors.matrix[len(vectors.matrix) - len(vectors.spans) :]
-            best, similarity = best_sentence(query_vector, abstract)
-            candidate.sentence = Span(*vectors.spans[best])
-            candidate.sentence_similarity = similarity
-
-    def _keyword(self, terms: list[str], filters: SearchFilters, n: int) -> list[_Candidate]:
-        """Every word first (fast, precise); with too few hits, all words but one; then any.
-
-        Scoring any word means scoring every paper that holds one of them (50-140 ms at
-        75k papers for common words), so it comes last: most short queries stop earlier.
-        """
-        enough = min(self.settings.search_min_and_hits, n)
-        found = self.store.keyword(terms, match="all", filters=filters, limit=n)
-        if len(found) < enough and len(terms) >= 3:
-            found = self.store.keyword(terms, match="most", filters=filters, limit=n)
-        if len(found) < enough and len(terms) >= 2:
-            found = self.store.keyword(terms, match="any", filters=filters, limit=n)
-        return [
-            _Candidate(arxiv_id, keyword=score, keyword_rank=rank, score=score)
-            for rank, (arxiv_id, score) in enumerate(found, start=1)
-        ]
-
-    def _hit(
-        self,
-        candidate: _Candidate,
-        paper: Paper,
-        terms: list[str],
-        explain_hits: bool,
-    ) -> SearchHit:
-        similarity = None
-        if candidate.cosine is not None or candidate.sentence_cosine is not None:
-            similarity = max(
-                s for s in (candidate.cosine, candidate.sentence_cosine) if s is not None
-            )
-        rationale = (
-            explain(
-                paper,
-                terms,
-                sentence=candidate.sentence,
-                sentence_similarity=candidate.sentence_similarity,
-            )
-            if explain_hits
-            else explain(paper, [])
-        )
-        return SearchHit(
-            paper=paper,
-            score=candidate.score,
-            keyword_rank=candidate.keyword_rank,
-            semantic_rank=candidate.semantic_rank,
-            similarity=similarity,
-            rationale=rationale,
-        )
-
-
-def _sort_key(sort: SearchSort, papers: dict[str, Paper]):
-    if sort == "newest":
-        return lambda c: (
-            -(
-                papers[c.arxiv_id].published_at.timestamp()
-                if papers[c.arxiv_id].published_at
-                else 0
-            ),
-            -c.score,
-        )
-    return lambda c: (-papers[c.arxiv_id].upvotes, -c.score)
-
-
-def _ms(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 2)
+        return limit

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 
 from dailypapers.domain.search import SearchFilters
 from dailypapers.storage.database import Database
-from dailypapers.storage.search import filter_clauses
+from dailypapers.storage.search_filters import filter_clauses
 from dailypapers.storage.tables import embeddings, papers
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from dailypapers.domain.search import SearchFilters
 from dailypapers.search.vectors import ExactIndex, HnswIndex, VectorIndex
 from dailypapers.storage.embeddings import EmbeddingStore
-from dailypapers.storage.search import SearchStore
+from dailypapers.storage.keyword_index import KeywordIndex
 
 CHECK_INTERVAL_S = 1.0  # how stale an in-memory copy may get before it is compared again
 
@@ -72,14 +72,14 @@ class MemoryVectors:
     def __init__(
         self,
         store: EmbeddingStore,
-        search_store: SearchStore,
+        keyword_index: KeywordIndex,
         model: str,
         *,
         exact_limit: int,
         check_interval_s: float = CHECK_INTERVAL_S,
     ) -> None:
         self.store = store
-        self.search_store = search_store
+        self.keyword_index = keyword_index  # knows which papers are visible
         self.model = model
         self.exact_limit = exact_limit
         self.check_interval_s = check_interval_s
@@ -201,7 +201,7 @@ class MemoryVectors:
             wide = min(len(snap.arxiv_ids), max(20 * k, 2000))
             positions, sims = snap.index.search(query, wide)
             found = [(snap.arxiv_ids[p], float(s)) for p, s in zip(positions, sims, strict=True)]
-            passing = self.search_store.visible([a for a, _ in found], filters)
+            passing = self.keyword_index.visible([a for a, _ in found], filters)
             kept = [(a, s) for a, s in found if a in passing]
             if len(kept) >= k or wide == len(snap.arxiv_ids):
                 return kept[:k]
@@ -211,7 +211,7 @@ class MemoryVectors:
         # Hidden papers are rare: ask for a few more, drop the hidden ones.
         positions, sims = snap.index.search(query, k + 10 + k // 10)
         found = [(snap.arxiv_ids[p], float(s)) for p, s in zip(positions, sims, strict=True)]
-        visible = self.search_store.visible([a for a, _ in found])
+        visible = self.keyword_index.visible([a for a, _ in found])
         return [(a, s) for a, s in found if a in visible][:k]
 
     def similarities(self, query: np.ndarray, ids: list[str]) -> dict[str, float]:
