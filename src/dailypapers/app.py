@@ -16,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -269,6 +269,15 @@ def create_app(services: Services) -> FastAPI:
     @app.get("/healthz", summary="Liveness check", tags=["meta"])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    # Browsers ask every site for /favicon.ico; answer from our origin (no 404 per page).
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(
+            STATIC_DIR / "favicon.ico",
+            media_type="image/x-icon",
+            headers={"Cache-Control": "public, max-age=604800"},
+        )
 
     # Community routers first: their /api/papers/{id}/comments and /papers/{id}/... paths
     # would otherwise be taken by the `{arxiv_id:path}` routes of the paper pages.
