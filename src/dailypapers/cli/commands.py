@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import click
@@ -40,27 +41,55 @@ def serve(
     from dailypapers.app import create_app
 
     settings: Settings = ctx.obj
-    with services_for(ctx) as services:
-        if not no_migrate:
-            services.upgrade_schema()
-        if demo:
-            report = services.load_demo()
-            if report:
-                _print_report(report)
-        app = create_app(services)
-        host, port = host or settings.host, port or settings.port
-        # The demo is a fixed slice of past days: no scheduled live ingest behind it.
-        scheduled = settings.serve_runs_scheduler and not demo
-        if scheduled:
-            services.scheduler.start()
-        console.print(
-            f"Serving {settings.site_name} on http://{host}:{port}"
-            + ("" if scheduled else " (scheduler off: no scheduled ingest or digests)")
-        )
-        try:
-            uvicorn.run(app, host=host, port=port, log_level="info")
-        finally:
-            services.scheduler.stop()
+    host, port = host or settings.host, port or settings.port
+    # Take the port first: a busy port fails at once, before the demo loads and before
+    # "Serving on" is printed, rather than after both.
+    listener = _listen(host, port)
+    try:
+        with services_for(ctx) as services:
+            if not no_migrate:
+                services.upgrade_schema()
+            if demo:
+                report = services.load_demo()
+                if report:
+                    _print_report(report)
+            app = create_app(services)
+            # The demo is a fixed slice of past days: no scheduled live ingest behind it.
+            scheduled = settings.serve_runs_scheduler and not demo
+            if scheduled:
+                services.scheduler.start()
+            console.print(
+                f"Serving {settings.site_name} on http://{_show_host(host)}:{port}"
+                + ("" if scheduled else " (scheduler off: no scheduled ingest or digests)")
+            )
+            try:
+                config = uvicorn.Config(app, host=host, port=port, log_level="info")
+                uvicorn.Server(config).run(sockets=[listener])
+            finally:
+                services.scheduler.stop()
+    finally:
+        listener.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, or a ClickException that says the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        raise click.ClickException(
+            f"cannot listen on {_show_host(host)}:{port}: {exc.strerror or exc}. Another "
+            "server may be running there; choose another port with --port (or the setting "
+            "DAILYPAPERS_PORT)."
+        ) from None
+    return listener
+
+
+def _show_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 @click.group("import")
