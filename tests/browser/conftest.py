@@ -36,6 +36,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import Services, bootstrap
+from tests.ingest.server import RecordedServer
 from tests.live_server import LiveServer, free_port
 from tests.mail_support import Inbox, start_server
 from tests.web.support import fixed_clock
@@ -68,6 +69,7 @@ class Site:
     base_url: str
     services: Services
     inbox: Inbox
+    arxiv: RecordedServer  # what the site takes for export.arxiv.org (script it per test)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -91,11 +93,18 @@ class Site:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     controller, smtp = start_server()
+    arxiv = RecordedServer().start()
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("browser-site"),
         **smtp.settings(base_url=base_url),
+        # The site never reaches the internet here: arXiv is the recorded-response server.
+        arxiv_api_url=f"{arxiv.url}/api/query",
+        http_host_delay_s=0,
+        http_backoff_s=0.05,
+        http_backoff_max_s=0.1,
+        submission_fetch_timeout_s=3,
     )
     services = bootstrap(settings, clock=fixed_clock)
     services.upgrade_schema()
@@ -106,10 +115,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     try:
         with LiveServer(create_app(services), port) as live_url:
             assert live_url == base_url
-            yield Site(base_url, services, smtp.inbox)
+            yield Site(base_url, services, smtp.inbox, arxiv)
     finally:
         services.close()
         controller.stop()
+        arxiv.stop()
 
 
 @pytest.fixture(scope="session")

@@ -34,3 +34,23 @@ document.addEventListener("submit", async (event) => {
     button.disabled = false;
   }
 });
+
+// Submitting a paper the site lacks waits on arXiv (at most submission_fetch_timeout_s):
+// say so while it does, and keep a second click from sending it twice.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  if (new URL(form.action, location.href).pathname !== "/submit") return;
+  const button = form.querySelector("button[type=submit], button:not([type])");
+  if (form.getAttribute("aria-busy") === "true") {
+    event.preventDefault();
+    return;
+  }
+  form.setAttribute("aria-busy", "true");
+  if (button) button.textContent = "Submitting…";
+  const status = document.createElement("p");
+  status.setAttribute("role", "status");
+  status.className = "form-notice";
+  status.textContent = "Looking the paper up on arXiv: this can take a few seconds.";
+  form.after(status);
+});
