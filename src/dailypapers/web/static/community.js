@@ -8,8 +8,9 @@ document.addEventListener("submit", async (event) => {
   if (!(form instanceof HTMLFormElement) || !form.classList.contains("vote-form")) return;
   event.preventDefault();
   const button = form.querySelector("button");
-  if (button.disabled) return;
-  button.disabled = true;
+  // Busy, not disabled: a disabled button drops keyboard focus to <body>.
+  if (button.getAttribute("aria-disabled") === "true") return;
+  button.setAttribute("aria-disabled", "true");
   try {
     const response = await fetch(form.action, {
       method: "POST",
@@ -31,7 +32,7 @@ document.addEventListener("submit", async (event) => {
     form.submit(); // let the server answer the plain form (it shows any error)
     return;
   } finally {
-    button.disabled = false;
+    button.removeAttribute("aria-disabled");
   }
 });
 
