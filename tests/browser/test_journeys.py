@@ -12,7 +12,7 @@ import itertools
 import re
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Dialog, Locator, Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, NewPage, Shot, Site
 
@@ -114,8 +114,20 @@ def test_a_reader_browses_signs_up_votes_comments_searches_and_collects(
     page.get_by_role("button", name="Save").click()
     expect(_comment(page, f"{comment}, edited")).to_contain_text("edited")
 
+    # Deleting asks first: "Cancel" keeps the reply, "OK" deletes it.
+    questions: list[str] = []
+
+    def answer(dialog: Dialog, accept: bool) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    _comment(page, reply).get_by_role("button", name="Delete").click()
+    expect(_comment(page, reply)).to_be_visible()
+    page.once("dialog", lambda dialog: answer(dialog, True))
     _comment(page, reply).get_by_role("button", name="Delete").click()
     expect(_main(page).get_by_text(reply)).to_have_count(0)
+    assert questions == ["Delete this comment? This cannot be undone."] * 2
 
     # Search from the header, open a hit, put it in a new collection.
     search = page.get_by_role("searchbox", name="Search papers")

@@ -55,3 +55,12 @@ document.addEventListener("submit", (event) => {
   status.textContent = "Looking the paper up on arXiv: this can take a few seconds.";
   form.after(status);
 });
+
+// Deleting a comment can't be undone: ask first. (Without this script the button deletes at
+// once, as a plain form.)
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  if (!/^\/comments\/\d+\/delete$/.test(new URL(form.action, location.href).pathname)) return;
+  if (!window.confirm("Delete this comment? This cannot be undone.")) event.preventDefault();
+});
