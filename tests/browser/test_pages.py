@@ -47,7 +47,6 @@ def test_a_main_page_renders_from_our_origin_alone(
     failed = _failed_responses(page)
     response = page.goto(path)
     assert response is not None and response.status == 200
-    page.wait_for_load_state("networkidle")
     expect(page.get_by_role("heading", level=1).first).to_be_visible()
     shot(page, name)
     assert failed == []

@@ -17,7 +17,6 @@ import httpx
 
 from tests.live_server import free_port
 
-
 _MAIN = "import sys; from dailypapers.cli import main; sys.argv[0] = 'dailypapers'; main()"
 
 
