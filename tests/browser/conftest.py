@@ -5,11 +5,14 @@ Origin a browser sends after a page's Referrer-Policy). The in-process TestClien
 them. Never download a browser: these tests use the system's chromium (`make system-deps`).
 
 What the fixtures give a test:
-- `site` (one per session): the demo data in a fresh SQLite file, served by uvicorn on a real
-  socket (`tests/live_server.LiveServer`, `base_url` set to that URL), sending its mail to a
-  real aiosmtpd server (`site.inbox`). Tests that write use their own usernames and addresses,
+- `site` (one per run of this folder): the demo data in a fresh SQLite file, served by
+  uvicorn on a real socket (`tests/live_server.LiveServer`, `base_url` set to that URL),
+  sending its mail to a real aiosmtpd server (`site.inbox`), taking a recorded-response
+  server for arXiv (`site.arxiv`). Tests that write use their own usernames and addresses,
   so they never see each other's rows.
-- `browser` (one per session): chromium, headless.
+- `browser` (one per run of this folder): chromium, headless. Package scope, not session:
+  Playwright's sync API keeps an asyncio loop running in the main thread while it is open,
+  and later tests that call `asyncio.run` (outside this folder) must not find one.
 - `page` (one per test): a fresh browser context (cookies, storage) and a page in it. Every
   request to another host is aborted and recorded, and the test fails if any was tried: pages
   must load nothing from another host. An uncaught script error fails the test too.
@@ -90,7 +93,7 @@ class Site:
         return found.group(0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     controller, smtp = start_server()
     arxiv = RecordedServer().start()
@@ -122,7 +125,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         arxiv.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_session() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         pytest.fail(
@@ -133,7 +136,7 @@ def playwright_session() -> Iterator[Playwright]:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_session: Playwright) -> Iterator[Browser]:
     browser = playwright_session.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
