@@ -121,9 +121,11 @@ def test_a_reader_browses_signs_up_votes_comments_searches_and_collects(
         questions.append(dialog.message)
         dialog.accept() if accept else dialog.dismiss()
 
+    page.wait_for_load_state()  # the page's script (which asks) has run by the load event
     page.once("dialog", lambda dialog: answer(dialog, False))
     _comment(page, reply).get_by_role("button", name="Delete").click()
     expect(_comment(page, reply)).to_be_visible()
+    page.wait_for_load_state()
     page.once("dialog", lambda dialog: answer(dialog, True))
     _comment(page, reply).get_by_role("button", name="Delete").click()
     expect(_main(page).get_by_text(reply)).to_have_count(0)
