@@ -44,6 +44,7 @@ def _log_in_and_open_the_form(page: Page, site: Site) -> str:
     account = page.get_by_role("navigation", name="Account")
     account.get_by_role("link", name="Submit a paper").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Submit a paper")
+    page.wait_for_load_state()  # the page's script has run by the load event
     return name
 
 
