@@ -17,7 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import PlainTextResponse, Response
@@ -326,6 +326,15 @@ def create_app(services: Services) -> FastAPI:
         cache = page_cache.stats() if page_cache else None
         body = exposition(metrics, services.operations.snapshot(), cache)
         return Response(body, media_type=CONTENT_TYPE)
+
+    # Browsers ask every site for /favicon.ico; answer from our origin (no 404 per page).
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(
+            STATIC_DIR / "favicon.ico",
+            media_type="image/x-icon",
+            headers={"Cache-Control": "public, max-age=604800"},
+        )
 
     # Community routers first: their /api/papers/{id}/comments and /papers/{id}/... paths
     # would otherwise be taken by the `{arxiv_id:path}` routes of the paper pages.

@@ -454,6 +454,12 @@ class Settings(BaseSettings):
         description="Only papers first published on arXiv at most this many days ago can be "
         "submitted to the daily page.",
     )
+    submission_fetch_timeout_s: float = Field(
+        8,
+        gt=0,
+        description="Seconds a paper submission waits, all tries together, for arXiv to "
+        "describe a paper this database lacks; then the form says arXiv did not answer.",
+    )
     max_comment_chars: int = Field(5000, ge=1, description="Longest comment, in characters.")
     max_collection_name_chars: int = Field(
         100, ge=1, description="Longest collection name, in characters."

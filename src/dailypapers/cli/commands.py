@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import click
@@ -54,31 +55,61 @@ def serve(
 
     settings: Settings = ctx.obj
     workers = workers or settings.web_workers
-    with services_for(ctx) as services:
-        if not no_migrate:
-            services.upgrade_schema()
-        if demo:
-            report = services.load_demo()
-            if report:
-                _print_report(str(demo_data_path()), "hf-daily", report)
-        app = create_app(services)
-        host, port = host or settings.host, port or settings.port
-        # The demo is a fixed slice of past days: no scheduled live ingest behind it.
-        scheduled = settings.serve_runs_scheduler and not demo
-        if scheduled:
-            services.scheduler.start()
-        console.print(
-            f"Serving {settings.site_name} on http://{host}:{port}"
-            + (f" with {workers} processes" if workers > 1 else "")
-            + ("" if scheduled else " (scheduler off: no scheduled ingest or digests)")
-        )
-        try:
-            if workers > 1:
-                serve_processes(settings, host, port, workers)
-            else:
-                uvicorn.run(app, host=host, port=port, log_level="info", **server_options(settings))
-        finally:
-            services.scheduler.stop()
+    host, port = host or settings.host, port or settings.port
+    # Take the port first: a busy port fails at once, before the demo loads and before
+    # "Serving on" is printed, rather than after both.
+    listener = _listen(host, port)
+    try:
+        with services_for(ctx) as services:
+            if not no_migrate:
+                services.upgrade_schema()
+            if demo:
+                report = services.load_demo()
+                if report:
+                    _print_report(str(demo_data_path()), "hf-daily", report)
+            app = create_app(services)
+            # The demo is a fixed slice of past days: no scheduled live ingest behind it.
+            scheduled = settings.serve_runs_scheduler and not demo
+            if scheduled:
+                services.scheduler.start()
+            console.print(
+                f"Serving {settings.site_name} on http://{_show_host(host)}:{port}"
+                + (f" with {workers} processes" if workers > 1 else "")
+                + ("" if scheduled else " (scheduler off: no scheduled ingest or digests)")
+            )
+            try:
+                if workers > 1:
+                    listener.close()  # uvicorn's supervisor binds the port for its processes
+                    serve_processes(settings, host, port, workers)
+                else:
+                    options = server_options(settings)
+                    config = uvicorn.Config(app, host=host, port=port, log_level="info", **options)
+                    uvicorn.Server(config).run(sockets=[listener])
+            finally:
+                services.scheduler.stop()
+    finally:
+        listener.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, or a ClickException that says the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        raise click.ClickException(
+            f"cannot listen on {_show_host(host)}:{port}: {exc.strerror or exc}. Another "
+            "server may be running there; choose another port with --port (or the setting "
+            "DAILYPAPERS_PORT)."
+        ) from None
+    return listener
+
+
+def _show_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 @click.group("import")

@@ -2,12 +2,15 @@
 
 New-style ids are `YYMM.NNNN` (2007-2014) or `YYMM.NNNNN` (2015-), optionally `vN`.
 Old-style ids are `archive(.SUBJ)/YYMMNNN`, e.g. `hep-th/9901001` or `math.GT/0309136`.
+Either way the id names the month arXiv assigned it (`id_month`), so how old a paper is can be
+told from its id alone, before asking arXiv anything.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from dailypapers.errors import InvalidArxivId
 
@@ -81,6 +84,26 @@ def parse_arxiv_id(raw: str) -> ArxivId:
             raise InvalidArxivId(f"{raw!r} is not an arXiv id: versions start at 1")
         return ArxivId(f"{match['archive']}/{match['num']}", version)
     raise InvalidArxivId(f"{raw!r} is not an arXiv id (expected e.g. 2405.15738 or hep-th/9901001)")
+
+
+def id_month(base: str) -> datetime:
+    """The first instant (UTC) of the month a parsed id's `YYMM` names.
+
+    arXiv numbers a paper in the month it is announced, so its first version was submitted
+    in that month or shortly before, never after the month ends: a submission check can
+    refuse an id whose month ended too long ago without fetching it.
+    """
+    digits = base.rsplit("/", 1)[-1].split(".", 1)[0][:4]
+    yy, mm = int(digits[:2]), int(digits[2:4])
+    year = 1900 + yy if "/" in base and yy >= 91 else 2000 + yy
+    return datetime(year, mm, 1, tzinfo=UTC)
+
+
+def month_after(moment: datetime) -> datetime:
+    """The first instant of the month after `moment`'s."""
+    if moment.month == 12:
+        return moment.replace(year=moment.year + 1, month=1, day=1)
+    return moment.replace(month=moment.month + 1, day=1)
 
 
 def abs_url(base: str) -> str:

@@ -113,12 +113,19 @@ class ArxivApiSource:
     name = "arxiv"
 
     def __init__(
-        self, http: HttpClient, base_url: str, page_size: int, limits: RecordLimits
+        self,
+        http: HttpClient,
+        base_url: str,
+        page_size: int,
+        limits: RecordLimits,
+        *,
+        fetch_budget_s: float | None = None,
     ) -> None:
         self.http = http
         self.base_url = base_url
         self.page_size = page_size
         self.limits = limits
+        self.fetch_budget_s = fetch_budget_s  # `fetch` runs while a person waits
 
     def fetch(self, arxiv_id: str) -> Paper | None:
         """One paper by id (`id_list`), or None if arXiv doesn't know it: a `PaperFetcher`."""
@@ -129,7 +136,13 @@ class ArxivApiSource:
             )
 
         params = {"id_list": arxiv_id, "max_results": "1"}
-        page = self.http.get(self.base_url, params, parse=parse, accept="application/atom+xml")
+        page = self.http.get(
+            self.base_url,
+            params,
+            parse=parse,
+            accept="application/atom+xml",
+            budget_s=self.fetch_budget_s,
+        )
         return page.records[0].paper if page.records else None
 
     def pages(

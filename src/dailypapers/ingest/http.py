@@ -10,7 +10,9 @@ Every upstream request (arXiv API, OAI-PMH, Hugging Face) goes through `HttpClie
   The wait doubles each try with random jitter (`http_backoff_s` .. `http_backoff_max_s`), or
   is what the server's Retry-After says (seconds or an HTTP date) up to
   `http_max_retry_after_s`. A 4xx other than 429 is never retried;
-- after `http_max_tries` a `SourceError` says what went wrong on the last try.
+- after `http_max_tries` a `SourceError` says what went wrong on the last try;
+- a caller a person is waiting on (a paper submission) passes `budget_s`: all tries, waits
+  and timeouts together end within about that many seconds, then the same `SourceError`.
 A `User-Agent` names dailypapers and the operator's contact (`http_contact`).
 """
 
@@ -140,17 +142,20 @@ class HttpClient:
         parse: Callable[[Fetched], T] | None = None,
         accept: str | None = None,
         cancel: threading.Event | None = None,
+        budget_s: float | None = None,
     ) -> T | Fetched:
         """GET `url`, retrying what is worth retrying; return `parse(fetched)` or the body.
 
         `parse` raising MalformedPage counts as a failed try (the page is fetched again);
-        any other exception from it propagates at once.
+        any other exception from it propagates at once. With `budget_s`, no try starts, and
+        no timeout or wait runs, past that many seconds from now.
         """
         headers = {"Accept": accept} if accept else {}
+        deadline = None if budget_s is None else self._monotonic() + budget_s
         last = "no attempt made"
         for attempt in range(1, self.policy.max_tries + 1):
             try:
-                fetched = self._attempt(url, params, headers, attempt, cancel)
+                fetched = self._attempt(url, params, headers, attempt, cancel, deadline)
                 return parse(fetched) if parse else fetched
             except _Retry as exc:
                 last = exc.reason
@@ -167,6 +172,10 @@ class HttpClient:
                     f"GET {_show(url, params)}: {last}; the server asks to retry after "
                     f"{wait:.0f} s, more than http_max_retry_after_s "
                     f"({self.policy.max_retry_after_s:.0f} s)"
+                )
+            if deadline is not None and self._monotonic() + wait >= deadline:
+                raise SourceError(
+                    f"GET {_show(url, params)}: no answer within {budget_s:g} s: {last}"
                 )
             log.warning(
                 "GET %s: %s; try %d of %d again in %.1f s",
@@ -190,21 +199,50 @@ class HttpClient:
         headers: dict[str, str],
         attempt: int,
         cancel: threading.Event | None,
+        deadline: float | None = None,
     ) -> Fetched:
         host = urlsplit(url).netloc
-        with self._lock_for(host):  # one request at a time per host, as arXiv asks
-            self._wait_for_host(host, cancel)
+        lock = self._lock_for(host)
+        # One request at a time per host, as arXiv asks; a caller with a deadline waits for
+        # its turn only until then.
+        if not lock.acquire(timeout=-1 if deadline is None else self._left(deadline)):
+            raise _Retry(f"{host} is busy with another request")
+        try:
+            self._wait_for_host(host, cancel, deadline)
+            timeout = None
+            if deadline is not None:
+                left = self._left(deadline)
+                if left <= 0:
+                    raise _Retry("no time left to try")
+                timeout = httpx.Timeout(
+                    min(self.policy.read_timeout_s, left),
+                    connect=min(self.policy.connect_timeout_s, left),
+                    pool=min(self.policy.connect_timeout_s, left),
+                )
             try:
-                return self._send(url, params, headers, attempt)
+                return self._send(url, params, headers, attempt, timeout)
             finally:
                 with self._host_lock:
                     self._host_free_at[host] = self._monotonic() + self.policy.host_delay_s
+        finally:
+            lock.release()
+
+    def _left(self, deadline: float) -> float:
+        return max(0.0, deadline - self._monotonic())
 
     def _send(
-        self, url: str, params: dict[str, str] | None, headers: dict[str, str], attempt: int
+        self,
+        url: str,
+        params: dict[str, str] | None,
+        headers: dict[str, str],
+        attempt: int,
+        timeout: httpx.Timeout | None = None,
     ) -> Fetched:
+        options = {} if timeout is None else {"timeout": timeout}
         try:
-            with self._client.stream("GET", url, params=params, headers=headers) as response:
+            with self._client.stream(
+                "GET", url, params=params, headers=headers, **options
+            ) as response:
                 status = response.status_code
                 if status == 429 or status >= 500:
                     response.read()  # let the connection be reused
@@ -248,11 +286,15 @@ class HttpClient:
         with self._host_lock:
             return self._host_locks.setdefault(host, threading.Lock())
 
-    def _wait_for_host(self, host: str, cancel: threading.Event | None) -> None:
+    def _wait_for_host(
+        self, host: str, cancel: threading.Event | None, deadline: float | None = None
+    ) -> None:
         with self._host_lock:
             free_at = self._host_free_at.get(host, 0.0)
         delay = free_at - self._monotonic()
         if delay > 0:
+            if deadline is not None and free_at >= deadline:
+                raise _Retry(f"{host} asks for a pause between requests; no time left to wait")
             _wait(delay, cancel)
 
     def _backoff(self, attempt: int) -> float:

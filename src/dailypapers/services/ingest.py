@@ -124,7 +124,13 @@ class IngestService:
         self.imports = imports
         self.clock = clock
         limits = RecordLimits.from_settings(settings)
-        self.arxiv = ArxivApiSource(http, settings.arxiv_api_url, settings.arxiv_page_size, limits)
+        self.arxiv = ArxivApiSource(
+            http,
+            settings.arxiv_api_url,
+            settings.arxiv_page_size,
+            limits,
+            fetch_budget_s=settings.submission_fetch_timeout_s,  # submissions wait on it
+        )
         self.oai = OaiSource(http, settings.arxiv_oai_url, limits)
         self.hf = HfDailySource(http, settings.hf_api_url, limits)
         self._owner_prefix = f"{socket.gethostname()}:{os.getpid()}"

@@ -5,21 +5,29 @@ refused), only while it is recent (`submission_max_age_days` since its arXiv pub
 and lands on *today's* page (UTC) as a daily entry with source "local". A paper this database
 doesn't have yet is fetched through a `PaperFetcher` (the arXiv source); without one the
 submission says so.
+
+A person waits on the form meanwhile, so: an id whose month (its `YYMM`) ended more than
+`submission_max_age_days` ago is refused before anything is fetched; the fetch itself is
+bounded by `submission_fetch_timeout_s` (the fetcher's budget); and when arXiv can't be
+reached the form says that in words, while the transport details go to the log.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from dailypapers.config import Settings
-from dailypapers.domain.arxiv_ids import parse_arxiv_id
+from dailypapers.domain.arxiv_ids import id_month, month_after, parse_arxiv_id
 from dailypapers.domain.community import User, require_contributor
 from dailypapers.domain.papers import DailyEntry, FeedItem, Paper, SourceRecord
 from dailypapers.errors import BadRequest, Conflict, NotFound, SourceError
 from dailypapers.services.clock import Clock
 from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.submissions import SubmissionStore
+
+log = logging.getLogger(__name__)
 
 NO_FETCHER = "paper not in the database; fetching from arXiv is not available yet"
 
@@ -54,6 +62,7 @@ class SubmissionService:
         now = self.clock()
         paper = self.papers.get(base, include_hidden=True)
         if paper is None:
+            self._refuse_by_id_if_old(base, now)
             paper = self._fetch(base)
         elif self.papers.get(base) is None:
             raise NotFound(f"paper {base} is not in this database")
@@ -84,13 +93,27 @@ class SubmissionService:
             source="local",
         )
 
+    def _refuse_by_id_if_old(self, base: str, now: datetime) -> None:
+        """Refuse at once a paper whose id says it is older than the limit (no fetch)."""
+        limit = self.settings.submission_max_age_days
+        month = id_month(base)
+        if now - month_after(month) > timedelta(days=limit):
+            raise BadRequest(
+                f"paper {base} was published in {month:%B %Y} (its id says so); only papers "
+                f"from the last {limit} days can be submitted"
+            )
+
     def _fetch(self, base: str) -> Paper:
         if self.fetcher is None:
             raise NotFound(NO_FETCHER)
         try:
             paper = self.fetcher.fetch(base)
         except SourceError as exc:
-            raise SourceError(f"could not fetch {base} from arXiv: {exc.message}") from exc
+            log.warning("submission of %s: fetching from arXiv failed: %s", base, exc.message)
+            raise SourceError(
+                f"could not fetch {base} from arXiv: arXiv did not answer in time or could "
+                "not be reached. Nothing was submitted; please try again in a few minutes."
+            ) from exc
         if paper is None:
             raise NotFound(f"arXiv has no paper {base}")
         return paper
