@@ -24,9 +24,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dailypapers.api.hf_routes import router as api_router
 from dailypapers.api.hf_shape import hf_error, is_hf_route
 from dailypapers.api.openapi_errors import document_real_error_bodies
-from dailypapers.api.routes import router as api_router
 from dailypapers.api.search_routes import router as api_search_router
 from dailypapers.api.write_routes import router as api_write_router
 from dailypapers.config import Settings
@@ -35,6 +35,7 @@ from dailypapers.services.bootstrap import Services
 from dailypapers.web.account_routes import router as account_router
 from dailypapers.web.api_docs import router as api_docs_router
 from dailypapers.web.community_routes import router as community_router
+from dailypapers.web.daily_pages import router as web_router
 from dailypapers.web.feed_routes import router as feed_router
 from dailypapers.web.http_semantics import ConditionalGet, Cors, HeadAsGet
 from dailypapers.web.metrics import CONTENT_TYPE, MetricsMiddleware, RequestMetrics, exposition
@@ -44,7 +45,6 @@ from dailypapers.web.pages import error_page
 from dailypapers.web.paper_markdown import MarkdownNegotiation
 from dailypapers.web.paper_markdown import router as paper_markdown_router
 from dailypapers.web.rendering import STATIC_DIR
-from dailypapers.web.routes import router as web_router
 from dailypapers.web.search_routes import router as search_router
 from dailypapers.web.sessions import SessionMiddleware
 from dailypapers.web.subscription_routes import router as subscription_router

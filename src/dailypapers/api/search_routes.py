@@ -16,7 +16,6 @@ from fastapi.responses import JSONResponse
 
 from dailypapers.api.hf_schemas import HfSearchItem, hf_errors
 from dailypapers.api.hf_shape import search_item
-from dailypapers.domain.periods import parse_optional_day
 from dailypapers.domain.search import SearchFilters, SearchMode, SearchSort
 from dailypapers.presenters.search_hits import search_results
 from dailypapers.services.app_state import services_of
@@ -27,7 +26,6 @@ _ERRORS = {
     400: {"description": 'A malformed parameter: `{"error": {"code", "message"}}`'},
     422: {"description": 'A parameter of the wrong type: `{"error": {"code", "message"}}`'},
 }
-_TRUE = ("1", "true", "on", "yes")
 
 Q = Annotated[str, Query(description="The query: plain words (no operators).")]
 Limit = Annotated[
@@ -84,12 +82,7 @@ def search(
     ] = 0,
     limit: Limit = None,
 ) -> JSONResponse:
-    filters = SearchFilters(
-        published_from=parse_optional_day(published_from, name="from"),
-        published_to=parse_optional_day(published_to, name="to"),
-        category=(category or "").strip() or None,
-        has_code=(has_code or "").strip().lower() in _TRUE,
-    )
+    filters = SearchFilters.from_params(published_from, published_to, category, has_code)
     page = services_of(request).search.search(
         q,
         mode=cast(SearchMode, mode),

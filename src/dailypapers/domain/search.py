@@ -18,6 +18,7 @@ from datetime import date
 from typing import Literal
 
 from dailypapers.domain.papers import Paper
+from dailypapers.domain.periods import parse_optional_day
 
 SearchMode = Literal["hybrid", "keyword", "semantic"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "keyword", "semantic")
@@ -125,6 +126,26 @@ class SearchFilters:
     @property
     def active(self) -> bool:
         return bool(self.published_from or self.published_to or self.category or self.has_code)
+
+    @classmethod
+    def from_params(
+        cls,
+        published_from: str | None,
+        published_to: str | None,
+        category: str | None,
+        has_code: str | None,
+    ) -> SearchFilters:
+        """The filters as the search page, the API and feeds spell them in a query string
+        (`from`, `to`, `category`, `has_code`): one parser for all of them."""
+        return cls(
+            published_from=parse_optional_day(published_from, name="from"),
+            published_to=parse_optional_day(published_to, name="to"),
+            category=(category or "").strip() or None,
+            has_code=(has_code or "").strip().lower() in _TRUE,
+        )
+
+
+_TRUE = ("1", "true", "on", "yes")
 
 
 @dataclass(frozen=True, slots=True)

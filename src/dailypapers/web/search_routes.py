@@ -13,7 +13,6 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from dailypapers.domain.periods import parse_optional_day
 from dailypapers.domain.search import (
     SEARCH_MODES,
     SEARCH_SORTS,
@@ -32,18 +31,6 @@ router = APIRouter(include_in_schema=False)
 
 MODE_LABELS = {"hybrid": "Hybrid", "keyword": "Keywords", "semantic": "Meaning"}
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest", "upvotes": "Most upvoted"}
-_TRUE = ("1", "true", "on", "yes")
-
-
-def parse_filters(
-    published_from: str | None, published_to: str | None, category: str | None, has_code: str | None
-) -> SearchFilters:
-    return SearchFilters(
-        published_from=parse_optional_day(published_from, name="from"),
-        published_to=parse_optional_day(published_to, name="to"),
-        category=(category or "").strip() or None,
-        has_code=(has_code or "").strip().lower() in _TRUE,
-    )
 
 
 def _params(
@@ -129,7 +116,7 @@ def search_page(
     p: int = 0,
     limit: int | None = None,
 ) -> Response:
-    filters = parse_filters(published_from, published_to, category, has_code)
+    filters = SearchFilters.from_params(published_from, published_to, category, has_code)
     q = q.strip()
     if mode not in SEARCH_MODES:
         raise BadRequest(f"mode must be one of {', '.join(SEARCH_MODES)}")

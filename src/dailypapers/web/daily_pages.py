@@ -1,4 +1,4 @@
-"""The feed pages: the latest day, a day, week or month, trending, a paper, about.
+"""The Daily Papers pages: the latest day, a day, week or month, trending, a paper, about.
 
 Each route parses its input, loads everything its page shows through the services (the
 viewer's upvotes and, on a paper page, the discussion and the viewer's collections
