@@ -183,6 +183,13 @@ class Settings(BaseSettings):
     embedding_threads: int | None = Field(
         None, ge=1, description="CPU threads for the embedding model (default: all cores)."
     )
+    embedding_providers: list[str] = Field(
+        ["CPUExecutionProvider"],
+        description="onnxruntime execution providers for the embedding model, in order of "
+        'preference (a JSON list, e.g. `["CUDAExecutionProvider"]` with the `gpu` extra); '
+        "providers this onnxruntime lacks are skipped with a warning, and the CPU is always "
+        "the last resort (docs/scale-out.md, GPU embedding).",
+    )
     embedding_batch_size: int = Field(
         64,
         ge=1,

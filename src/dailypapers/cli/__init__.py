@@ -10,6 +10,7 @@ dailypapers digest send [--period P] [--dry-run] | digest status   # email diges
 dailypapers search "QUERY" [--mode M] [--json] | similar ID   # hybrid search
 dailypapers index                          # embed papers (resumable)
 dailypapers eval beir DIR --split NAME     # search quality on a judged collection
+dailypapers export PATH [--with-secrets] | import-dump PATH   # the site as portable JSONL
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dailypapers.cli.commands import db, import_group, serve, settings_command
 from dailypapers.cli.context import cli
 from dailypapers.cli.digest import digest_group
+from dailypapers.cli.export import export_command, import_dump_command
 from dailypapers.cli.ingest import ingest_group, worker
 from dailypapers.cli.search_commands import (
     eval_group,
@@ -38,6 +40,8 @@ cli.add_command(search_command)
 cli.add_command(similar_command)
 cli.add_command(index_command)
 cli.add_command(eval_group)
+cli.add_command(export_command)
+cli.add_command(import_dump_command)
 
 
 def main() -> None:

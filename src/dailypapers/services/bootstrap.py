@@ -30,6 +30,7 @@ from dailypapers.services.clock import Clock, utc_now
 from dailypapers.services.collections import CollectionService
 from dailypapers.services.comments import CommentService
 from dailypapers.services.digest_delivery import DigestService
+from dailypapers.services.dump import DumpService
 from dailypapers.services.feed import FeedService
 from dailypapers.services.imports import ImportService
 from dailypapers.services.indexing import IndexService
@@ -51,6 +52,7 @@ from dailypapers.storage.comments import CommentStore
 from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.database import Database
 from dailypapers.storage.deliveries import DeliveryStore
+from dailypapers.storage.dump import DumpStore
 from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.jobs import JobStore
 from dailypapers.storage.papers import PaperStore
@@ -96,6 +98,7 @@ class Services:
     jobs: JobRunner  # the job queue: embed batches, claimed by any serve/worker process
     data_version: DataVersionStore  # bumped by every visible write; keys the page cache
     operations: OperationsService  # pools, jobs, backlogs and lags for /metrics
+    dump: DumpService  # `export` / `import-dump`: the whole site as portable JSONL
 
     def upgrade_schema(self) -> None:
         self.db.upgrade()
@@ -263,6 +266,7 @@ def bootstrap(
         jobs=jobs,
         data_version=versions,
         operations=OperationsService(db, jobs.store, ingest.runs, index, versions, clock),
+        dump=DumpService(DumpStore(db, page_size=settings.import_batch_size), settings),
     )
     # Digests are checked on every tick: planning is idempotent and costs one read when
     # nothing is due, so any number of serve/worker processes can run it.
