@@ -110,6 +110,7 @@ def signup_form(request: Request, next: str = "/"):
         "email": "",
         "open": settings.signups_open,
         "password_min_chars": settings.password_min_chars,
+        "sent": False,
     }
     return _form(request, "signup.html", context)
 
@@ -117,28 +118,31 @@ def signup_form(request: Request, next: str = "/"):
 @router.post("/signup")
 def signup(
     request: Request,
+    after: BackgroundTasks,
     username: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ):
-    community = _community(request)
+    """ "Check your mail", whether or not the address has an account: the account (or the
+    owner's "someone tried" mail) is made after the response. No one is logged in here;
+    the new user logs in with the password just chosen."""
+    accounts = _community(request).accounts
     settings = services_of(request).settings
+    context = {
+        "next": safe_next(next),
+        "username": username[:32],
+        "email": email[:254],
+        "open": settings.signups_open,
+        "password_min_chars": settings.password_min_chars,
+        "sent": False,
+    }
     try:
-        user = community.accounts.sign_up(username, email, password, client=client_address(request))
+        pending = accounts.accept_sign_up(username, email, password, client=client_address(request))
     except DailyPapersError as exc:
-        context = {
-            "next": safe_next(next),
-            "username": username[:32],
-            "email": email[:254],
-            "open": settings.signups_open,
-            "password_min_chars": settings.password_min_chars,
-        }
         return _form(request, "signup.html", context, error=exc)
-    raw, session = community.auth.start_session(user, replaces=current_session(request))
-    response = _redirect("/settings?welcome=1")
-    set_session_cookie(request, response, raw, session)
-    return response
+    after.add_task(accounts.finish_sign_up, pending)
+    return _form(request, "signup.html", {**context, "username": "", "sent": True})
 
 
 @router.get("/verify-email/{token}")
