@@ -10,7 +10,12 @@ are the same either way, and the lookup and the mail run after the response. A s
 a registered address makes nothing; its owner gets a mail saying someone tried, with links
 to log in and to reset the password. A taken *username* is still said at once (409): names
 are public on profiles, so that tells nothing a visitor can't read already, and the visitor
-can pick another. Every action that sends mail is rate-limited per
+can pick another.
+
+Too many failed logins lock an account for `login_window_minutes` (services.auth); its
+owner can ask for a one-time link, mailed to the account's address only while it is locked,
+that lifts the lockout for that account (the same answer whoever asks, the mail after the
+response, rate-limited like all mail). Every action that sends mail is rate-limited per
 recipient address and per client address, and sign-ups per client and for the whole site,
 before any password is hashed (services.rate_limiting; the limits are settings). The messages
 are built by mail/messages.py and sent by the one `Mailer` (mail/mailer.py: SMTP or console,
@@ -31,9 +36,10 @@ from dailypapers.mail.messages import (
     mail_site,
     password_reset_message,
     signup_attempt_message,
+    unlock_login_message,
     verification_message,
 )
-from dailypapers.services.auth import PasswordHashing
+from dailypapers.services.auth import PasswordHashing, account_locked, lift_account_lock
 from dailypapers.services.clock import Clock
 from dailypapers.services.rate_limiting import RateGuard
 from dailypapers.services.tokens import hash_token, new_token
@@ -275,6 +281,65 @@ class AccountService:
         )
         if user is None:
             raise BadRequest("this reset link is not valid: it was used, or it expired")
+        return user
+
+    # --- lifting a login lockout ---------------------------------------------------------
+    def accept_unlock_request(self, login: str, *, client: str = "") -> str:
+        """The part of an unlock request the asker waits for: the same whether or not the
+        name has an account or is locked (check it, count it against the client's mail
+        limit). The lookup and the mail follow in `send_unlock_link`, after the response."""
+        login = (login or "").strip()[:254]
+        if not login:
+            raise BadRequest("enter your username or email address")
+        if client:
+            limit = self.settings.mail_sends_per_ip_per_hour
+            self.guard.take("mail", [(f"ip:{client}", limit)], what="emails")
+        return login
+
+    def send_unlock_link(self, login: str) -> None:
+        """Mail a one-time link that lifts the lockout, if `login` names an account that is
+        locked out now; silent otherwise. The link lives as long as the lockout could
+        (`login_window_minutes`) and counts against the address's mail limit."""
+        try:
+            self._send_unlock_link(login)
+        except MailError as exc:
+            log.warning("unlock mail to an account could not be sent: %s", exc)
+
+    def _send_unlock_link(self, login: str) -> None:
+        found = self.users.credentials(login)
+        if found is None:
+            return
+        user = found[0]
+        if user.disabled or not account_locked(
+            self.rate_limits, self.settings, user.id, now=self.clock()
+        ):
+            return
+        limit = self.settings.mail_sends_per_address_per_hour
+        if not self.guard.allows("mail", [(f"to:{user.email.lower()}", limit)]):
+            return  # enough mail to that address for now; still silent
+        minutes = self.settings.login_window_minutes
+        raw = self._new_token(user, "unlock", timedelta(minutes=minutes))
+        self.mailer.send(
+            unlock_login_message(
+                self.site,
+                username=user.username,
+                email=user.email,
+                unlock_url=self.site.url(f"/unlock-login/{raw}"),
+                expires_minutes=minutes,
+                date=self.clock(),
+            )
+        )
+
+    def unlock_login(self, raw_token: str) -> User:
+        """Use an unlock link: that account's failed logins are forgotten, so its owner can
+        log in again at once. Only that account: the per-client limit stays."""
+        user_id = self.users.use_email_token(
+            hash_token(raw_token or ""), "unlock", now=self.clock()
+        )
+        user = self.users.get(user_id) if user_id is not None else None
+        if user is None:
+            raise BadRequest("this unlock link is not valid: it was used, or it expired")
+        lift_account_lock(self.rate_limits, user.id)
         return user
 
     # --- settings ------------------------------------------------------------------------
