@@ -27,7 +27,7 @@ from tests.community.conftest import (
     FakeClock,
     csrf_from,
 )
-from tests.mail_support import SmtpServer, smtp  # noqa: F401
+from tests.mail_support import SmtpServer, free_port, smtp  # noqa: F401
 
 SITE = "https://papers.example.org"
 
@@ -149,3 +149,33 @@ def test_a_taken_username_is_said_at_once_as_on_its_public_profile(
     assert "is taken" in response.text
     assert smtp.inbox.attempts == 0
     assert _user_rows(smtp_services) == [("ada", "ada@example.org")]
+
+
+def test_with_smtp_down_a_registered_and_a_new_address_get_the_same_answer(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Mail that fails after the response can't tell either: before, the registered address
+    answered 409 and a new one 502 (or 500) when the server was away."""
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=database_url,
+        mail_backend="smtp",
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),  # nothing listens here
+        smtp_security="none",
+        smtp_max_attempts=1,
+        mail_from="papers@example.org",
+        **{**CHEAP_ARGON2, **OFFLINE_ARXIV},
+    )
+    services = bootstrap(settings, clock=FakeClock())
+    try:
+        services.upgrade_schema()
+        services.community.accounts.create_user("ada", "ada@example.org", PASSWORD)
+        with TestClient(create_app(services)) as client:
+            taken = _sign_up(client, "mallory", "ada@example.org")
+            new = _sign_up(client, "bob", "bob@example.org")
+        assert (taken.status_code, new.status_code) == (200, 200)
+        assert taken.text.replace("ada@", "bob@") == new.text
+        assert _user_rows(services) == [("ada", "ada@example.org")]  # no half-made account
+    finally:
+        services.close()
