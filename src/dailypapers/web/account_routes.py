@@ -3,7 +3,9 @@ lift a login lockout with an emailed link, and the settings page (profile visibi
 password, API tokens).
 
 Every POST here has passed the CSRF check in `SessionMiddleware` before it arrives. Logging
-in or signing up starts a new session (a new id) and deletes the visitor's previous one.
+in starts a new session (a new id) and deletes the visitor's previous one. Signing up logs no
+one in: its answer must not differ for an address that already has an account
+(services.accounts).
 Form errors re-render the form with the message and the error's status.
 """
 
@@ -127,9 +129,9 @@ def signup(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ):
-    """ "Check your mail", whether or not the address has an account: the account (or the
-    owner's "someone tried" mail) is made after the response. No one is logged in here;
-    the new user logs in with the password just chosen."""
+    """The same "check your mail" page whether or not the address has an account: the
+    account (or the owner's "someone tried" mail) is made after the response. No one is
+    logged in here; the new user logs in with the password just chosen."""
     accounts = _community(request).accounts
     settings = services_of(request).settings
     context = {
