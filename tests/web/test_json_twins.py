@@ -280,6 +280,8 @@ PUBLIC_PAGES = [
     "/forgot-password",
     "/reset-password/" + "x" * 43,
     "/verify-email/" + "x" * 43,
+    "/unlock-login",
+    "/unlock-login/" + "x" * 43,
     "/subscribe",
     "/subscribe?q=sparse+attention",
     "/subscribe/confirm/" + "c" * 43,
