@@ -417,19 +417,23 @@ class Settings(BaseSettings):
         "further tries are refused with 429.",
     )
     login_window_minutes: int = Field(
-        15, ge=1, description="The sliding window the login limits count failures in."
+        15,
+        ge=1,
+        description="The sliding window the login limits count failures in; an emailed link "
+        "that lifts an account's lockout lives as long.",
     )
     mail_sends_per_address_per_hour: int = Field(
         5,
         ge=1,
         description="Mail one action may send to one address (verification resends, reset "
-        "links) within an hour; more are refused with 429 (resets stay silent).",
+        "and unlock links) within an hour; more are refused with 429 (resets and unlock "
+        "links stay silent).",
     )
     mail_sends_per_ip_per_hour: int = Field(
         20,
         ge=1,
         description="Mail-sending actions (sign-up, verification resend, password reset, "
-        "subscribe) one client address may trigger within an hour; more get 429.",
+        "login unlock, subscribe) one client address may trigger within an hour; more get 429.",
     )
     signups_per_ip_per_hour: int = Field(
         5, ge=1, description="Accounts one client address may create within an hour (429 after)."

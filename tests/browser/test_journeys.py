@@ -53,11 +53,20 @@ def _sign_up(page: Page, site: Site, shot: Shot) -> tuple[str, str]:
     page.get_by_label("Password").fill("a long enough passphrase")
     shot(page, "signup")
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("link", name=f"@{username}")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Check your mail: we have sent a message to {email}"
+    )
 
     page.goto(site.mail_link(email, "/verify-email/"))
     page.get_by_role("button", name="Confirm my address").click()
     expect(page.get_by_role("status")).to_contain_text(f"{email} is confirmed")
+
+    # Signing up logs no one in (its answer can't differ for a registered address).
+    page.goto("/login")
+    page.get_by_label("Username or email address").fill(username)
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name=f"@{username}")).to_be_visible()
     return username, email
 
 

@@ -450,3 +450,44 @@ def password_reset_message(
         reset_url=reset_url,
         expires_minutes=expires_minutes,
     )
+
+
+def signup_attempt_message(
+    site: MailSite, *, username: str, email: str, date: datetime
+) -> EmailMessage:
+    """To the owner of an address someone tried to sign up with (accounts: sign-up answers
+    alike whether or not the address has an account, so the owner is told here instead)."""
+    return _templated(
+        site,
+        "signup_attempt",
+        to=email,
+        subject=f"Someone tried to sign up with your address · {site.site_name}",
+        date=date,
+        username=username,
+        email=email,
+        login_url=site.url("/login"),
+        forgot_url=site.url("/forgot-password"),
+    )
+
+
+def unlock_login_message(
+    site: MailSite,
+    *,
+    username: str,
+    email: str,
+    unlock_url: str,
+    expires_minutes: int,
+    date: datetime,
+) -> EmailMessage:
+    """The link that lifts a login lockout for one account (accounts: too many failures)."""
+    return _templated(
+        site,
+        "unlock_login",
+        to=email,
+        subject=f"Unlock logging in · {site.site_name}",
+        date=date,
+        username=username,
+        unlock_url=unlock_url,
+        expires_minutes=expires_minutes,
+        forgot_url=site.url("/forgot-password"),
+    )

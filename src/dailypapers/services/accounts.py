@@ -2,8 +2,20 @@
 the admin's user switches (promote, disable).
 
 Verification and reset links carry a random token that is stored hashed, works once and
-expires (`email_verification_hours`, `password_reset_minutes`). Asking for a reset never says
-whether an address has an account. Every action that sends mail is rate-limited per
+expires (`email_verification_hours`, `password_reset_minutes`).
+
+Neither signing up nor asking for a reset says whether an address has an account: the
+answer, and the work done before it (checks, limits, and for a sign-up the password hash),
+are the same either way, and the lookup and the mail run after the response. A sign-up with
+a registered address makes nothing; its owner gets a mail saying someone tried, with links
+to log in and to reset the password. A taken *username* is still said at once (409): names
+are public on profiles, so that tells nothing a visitor can't read already, and the visitor
+can pick another.
+
+Too many failed logins lock an account for `login_window_minutes` (services.auth); its
+owner can ask for a one-time link, mailed to the account's address only while it is locked,
+that lifts the lockout for that account (the same answer whoever asks, the mail after the
+response, rate-limited like all mail). Every action that sends mail is rate-limited per
 recipient address and per client address, and sign-ups per client and for the whole site,
 before any password is hashed (services.rate_limiting; the limits are settings). The messages
 are built by mail/messages.py and sent by the one `Mailer` (mail/mailer.py: SMTP or console,
@@ -13,14 +25,21 @@ setting `mail_backend`), as digests are.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from dailypapers.config import Settings
 from dailypapers.domain.community import User, check_email, check_password, check_username
-from dailypapers.errors import BadRequest, Forbidden, NotFound, SourceError
+from dailypapers.errors import BadRequest, Conflict, Forbidden, NotFound
 from dailypapers.mail.mailer import Mailer, MailError
-from dailypapers.mail.messages import mail_site, password_reset_message, verification_message
-from dailypapers.services.auth import PasswordHashing
+from dailypapers.mail.messages import (
+    mail_site,
+    password_reset_message,
+    signup_attempt_message,
+    unlock_login_message,
+    verification_message,
+)
+from dailypapers.services.auth import PasswordHashing, account_locked, lift_account_lock
 from dailypapers.services.clock import Clock
 from dailypapers.services.rate_limiting import RateGuard
 from dailypapers.services.tokens import hash_token, new_token
@@ -28,6 +47,15 @@ from dailypapers.storage.rate_limits import RateLimitStore
 from dailypapers.storage.users import UserStore
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PendingSignUp:
+    """A sign-up checked, counted and hashed, waiting for `finish_sign_up`."""
+
+    username: str
+    email: str
+    password_hash: str = field(repr=False)
 
 
 class AccountService:
@@ -57,14 +85,25 @@ class AccountService:
             max_chars=self.settings.password_max_chars,
         )
 
-    def sign_up(self, username: str, email: str, password: str, *, client: str = "") -> User:
-        """A new account (open sign-ups only); a verification link is emailed.
+    def sign_up(self, username: str, email: str, password: str, *, client: str = "") -> User | None:
+        """Both halves of a sign-up at once (for callers with no response to send first):
+        the new user, or None when the address already had an account (its owner is
+        mailed instead)."""
+        return self.finish_sign_up(self.accept_sign_up(username, email, password, client=client))
+
+    def accept_sign_up(
+        self, username: str, email: str, password: str, *, client: str = ""
+    ) -> PendingSignUp:
+        """The part of a sign-up the visitor waits for: the same work whether or not the
+        address has an account, so neither the answer nor its timing tells.
 
         Input is checked first (cheap), then the limits (per client, site-wide, and the mail
-        limits), and only then is the password hashed."""
+        limits), then the username (taken names may say so: they are public on profiles),
+        and the password is hashed either way. The address is looked up only in
+        `finish_sign_up`, after the response."""
         if not self.settings.signups_open:
             raise Forbidden("sign-ups are closed on this site; ask an admin for an account")
-        check_username(username)
+        username = check_username(username)
         address = check_email(email)
         self._check_password(password)
         limits = [("site", self.settings.signups_per_hour)]
@@ -72,17 +111,48 @@ class AccountService:
             limits.insert(0, (f"ip:{client}", self.settings.signups_per_ip_per_hour))
         self.guard.take("signup", limits, what="sign-ups")
         self._take_mail(address, client)
-        user = self.create_user(username, email, password)
+        if self.users.by_username(username) is not None:
+            raise Conflict(f"the username {username!r} is taken")
+        return PendingSignUp(username, address, self.passwords.hash(password))
+
+    def finish_sign_up(self, pending: PendingSignUp) -> User | None:
+        """Runs after the response. A new address gets its account and a verification
+        link; a registered one gets a mail telling its owner someone tried (with links to
+        log in and to reset the password), and nothing else changes. Mail failures are
+        logged, never shown (that would tell); a new account whose link could not be sent
+        is removed again, so the same sign-up can simply be tried again."""
         try:
-            self.send_verification(user)
-        except MailError as exc:  # no half-made account: the same sign-up can be tried again
-            self.users.discard_new(user.id)
-            raise SourceError(
-                "We could not send the confirmation mail just now, so no account was made. "
-                "Please try again in a few minutes.",
-                detail=str(exc),
-            ) from exc
-        return user
+            return self._finish_sign_up(pending)
+        except MailError as exc:
+            log.warning("sign-up mail could not be sent: %s", exc)
+            return None
+
+    def _finish_sign_up(self, pending: PendingSignUp) -> User | None:
+        owner = self.users.by_email(pending.email)
+        if owner is None:
+            try:
+                user = self.users.create(
+                    pending.username, pending.email, pending.password_hash, now=self.clock()
+                )
+            except Conflict:  # a concurrent sign-up took the name or the address first
+                owner = self.users.by_email(pending.email)
+                if owner is None:
+                    log.warning("sign-up for a username taken meanwhile was dropped")
+                    return None
+            else:
+                try:
+                    self.send_verification(user)
+                except MailError:
+                    self.users.discard_new(user.id)
+                    raise
+                return user
+        if not owner.disabled:
+            self.mailer.send(
+                signup_attempt_message(
+                    self.site, username=owner.username, email=owner.email, date=self.clock()
+                )
+            )
+        return None
 
     def _take_mail(self, address: str, client: str) -> None:
         """Count one mail to `address` asked for by `client`; RateLimited past either limit."""
@@ -211,6 +281,65 @@ class AccountService:
         )
         if user is None:
             raise BadRequest("this reset link is not valid: it was used, or it expired")
+        return user
+
+    # --- lifting a login lockout ---------------------------------------------------------
+    def accept_unlock_request(self, login: str, *, client: str = "") -> str:
+        """The part of an unlock request the asker waits for: the same whether or not the
+        name has an account or is locked (check it, count it against the client's mail
+        limit). The lookup and the mail follow in `send_unlock_link`, after the response."""
+        login = (login or "").strip()[:254]
+        if not login:
+            raise BadRequest("enter your username or email address")
+        if client:
+            limit = self.settings.mail_sends_per_ip_per_hour
+            self.guard.take("mail", [(f"ip:{client}", limit)], what="emails")
+        return login
+
+    def send_unlock_link(self, login: str) -> None:
+        """Mail a one-time link that lifts the lockout, if `login` names an account that is
+        locked out now; silent otherwise. The link lives as long as the lockout could
+        (`login_window_minutes`) and counts against the address's mail limit."""
+        try:
+            self._send_unlock_link(login)
+        except MailError as exc:
+            log.warning("unlock mail to an account could not be sent: %s", exc)
+
+    def _send_unlock_link(self, login: str) -> None:
+        found = self.users.credentials(login)
+        if found is None:
+            return
+        user = found[0]
+        if user.disabled or not account_locked(
+            self.rate_limits, self.settings, user.id, now=self.clock()
+        ):
+            return
+        limit = self.settings.mail_sends_per_address_per_hour
+        if not self.guard.allows("mail", [(f"to:{user.email.lower()}", limit)]):
+            return  # enough mail to that address for now; still silent
+        minutes = self.settings.login_window_minutes
+        raw = self._new_token(user, "unlock", timedelta(minutes=minutes))
+        self.mailer.send(
+            unlock_login_message(
+                self.site,
+                username=user.username,
+                email=user.email,
+                unlock_url=self.site.url(f"/unlock-login/{raw}"),
+                expires_minutes=minutes,
+                date=self.clock(),
+            )
+        )
+
+    def unlock_login(self, raw_token: str) -> User:
+        """Use an unlock link: that account's failed logins are forgotten, so its owner can
+        log in again at once. Only that account: the per-client limit stays."""
+        user_id = self.users.use_email_token(
+            hash_token(raw_token or ""), "unlock", now=self.clock()
+        )
+        user = self.users.get(user_id) if user_id is not None else None
+        if user is None:
+            raise BadRequest("this unlock link is not valid: it was used, or it expired")
+        lift_account_lock(self.rate_limits, user.id)
         return user
 
     # --- settings ------------------------------------------------------------------------

@@ -10,14 +10,17 @@
 - Each session carries its own CSRF token; every form POST must echo it. A logged-out
   visitor's session is not stored: its token is derived from its cookie.
 - Failed logins are rate-limited per account and per client address with rows in the
-  database (`RateLimitStore`), so the limit holds across web processes.
+  database (`RateLimitStore`), so the limit holds across web processes. Too many failures
+  for one account pause logging in to it, for everyone, for `login_window_minutes`; its
+  owner can lift that early with a one-time link mailed to the account's address
+  (services.accounts: `lift_account_lock` clears that account's failures only).
 - API tokens (`dp_...`) are shown once, stored hashed, and authenticate the write API.
 """
 
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
@@ -44,6 +47,25 @@ def cookie_secure(settings: Settings) -> bool:
         return settings.cookie_secure
     parts = urlsplit(settings.base_url)
     return not (parts.scheme == "http" and (parts.hostname or "") in _LOCAL_HOSTS)
+
+
+def _account_key(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def account_locked(
+    rate_limits: RateLimitStore, settings: Settings, user_id: int, *, now: datetime
+) -> bool:
+    """Whether the account's failed logins have paused logging in to it (any password)."""
+    since = now - timedelta(minutes=settings.login_window_minutes)
+    failures = rate_limits.count("login", _account_key(user_id), since=since)
+    return failures > settings.login_max_attempts_per_account
+
+
+def lift_account_lock(rate_limits: RateLimitStore, user_id: int) -> None:
+    """Forget the account's failed logins (the emailed unlock link); the per-client limit,
+    which counts whoever was guessing, stays."""
+    rate_limits.forget(kind="login", key=_account_key(user_id))
 
 
 class PasswordHashing:
@@ -164,7 +186,7 @@ class AuthService:
         if not login or not password:
             raise BadRequest("enter your username (or email address) and password")
         found = self.users.credentials(login)
-        account_key = f"user:{found[0].id}" if found else f"login:{login.lower()}"
+        account_key = _account_key(found[0].id) if found else f"login:{login.lower()}"
         client_key = f"ip:{client[:200]}"
         now = self.clock()
         window = timedelta(minutes=self.settings.login_window_minutes)

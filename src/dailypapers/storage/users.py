@@ -247,6 +247,12 @@ class UserStore:
             )
         return self.get(user_id)
 
+    def use_email_token(self, token_hash: str, purpose: str, *, now: datetime) -> int | None:
+        """Use up a still-usable token of `purpose` (once); the user it was for, or None."""
+        with self.db.write() as conn:
+            found = self._consume(conn, token_hash, purpose, now)
+        return found[0] if found else None
+
     def _consume(
         self, conn: Connection, token_hash: str, purpose: str, now: datetime
     ) -> tuple[int, str] | None:

@@ -1,8 +1,11 @@
 """Account pages: log in and out, sign up, verify an email address, reset a forgotten password,
-and the settings page (profile visibility, password, API tokens).
+lift a login lockout with an emailed link, and the settings page (profile visibility,
+password, API tokens).
 
 Every POST here has passed the CSRF check in `SessionMiddleware` before it arrives. Logging
-in or signing up starts a new session (a new id) and deletes the visitor's previous one.
+in starts a new session (a new id) and deletes the visitor's previous one. Signing up logs no
+one in: its answer must not differ for an address that already has an account
+(services.accounts).
 Form errors re-render the form with the message and the error's status.
 """
 
@@ -15,7 +18,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from dailypapers.domain.community import User
-from dailypapers.errors import BadRequest, DailyPapersError, Unauthorized
+from dailypapers.errors import BadRequest, DailyPapersError, RateLimited, Unauthorized
 from dailypapers.services.app_state import services_of
 from dailypapers.services.bootstrap import Community
 from dailypapers.web.pages import login_url, respond, safe_next
@@ -70,7 +73,8 @@ def login_form(request: Request, next: str = "/", reset: int = 0):
     if current_user(request) is not None:
         return _redirect(safe_next(next))
     notice = "Your password is changed. Log in with the new one." if reset else None
-    return _form(request, "login.html", {"next": safe_next(next), "login": "", "notice": notice})
+    context = {"next": safe_next(next), "login": "", "notice": notice, "locked": False}
+    return _form(request, "login.html", context)
 
 
 @router.post("/login")
@@ -85,7 +89,8 @@ def login(
             login, password, client=client_address(request), replaces=current_session(request)
         )
     except DailyPapersError as exc:
-        context = {"next": safe_next(next), "login": login[:254], "notice": None}
+        locked = isinstance(exc, RateLimited)  # offer the emailed unlock link
+        context = {"next": safe_next(next), "login": login[:254], "notice": None, "locked": locked}
         return _form(request, "login.html", context, error=exc)
     response = _redirect(safe_next(next))
     set_session_cookie(request, response, raw, session)
@@ -110,6 +115,7 @@ def signup_form(request: Request, next: str = "/"):
         "email": "",
         "open": settings.signups_open,
         "password_min_chars": settings.password_min_chars,
+        "sent": False,
     }
     return _form(request, "signup.html", context)
 
@@ -117,28 +123,31 @@ def signup_form(request: Request, next: str = "/"):
 @router.post("/signup")
 def signup(
     request: Request,
+    after: BackgroundTasks,
     username: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ):
-    community = _community(request)
+    """The same "check your mail" page whether or not the address has an account: the
+    account (or the owner's "someone tried" mail) is made after the response. No one is
+    logged in here; the new user logs in with the password just chosen."""
+    accounts = _community(request).accounts
     settings = services_of(request).settings
+    context = {
+        "next": safe_next(next),
+        "username": username[:32],
+        "email": email[:254],
+        "open": settings.signups_open,
+        "password_min_chars": settings.password_min_chars,
+        "sent": False,
+    }
     try:
-        user = community.accounts.sign_up(username, email, password, client=client_address(request))
+        pending = accounts.accept_sign_up(username, email, password, client=client_address(request))
     except DailyPapersError as exc:
-        context = {
-            "next": safe_next(next),
-            "username": username[:32],
-            "email": email[:254],
-            "open": settings.signups_open,
-            "password_min_chars": settings.password_min_chars,
-        }
         return _form(request, "signup.html", context, error=exc)
-    raw, session = community.auth.start_session(user, replaces=current_session(request))
-    response = _redirect("/settings?welcome=1")
-    set_session_cookie(request, response, raw, session)
-    return response
+    after.add_task(accounts.finish_sign_up, pending)
+    return _form(request, "signup.html", {**context, "username": "", "sent": True})
 
 
 @router.get("/verify-email/{token}")
@@ -201,6 +210,45 @@ def reset(request: Request, token: str, password: Annotated[str, Form()] = ""):
         }
         return _form(request, "reset.html", context, error=exc)
     return _redirect("/login?reset=1")
+
+
+# --- lifting a login lockout ------------------------------------------------------------
+def _unlock(request: Request, stage: str, *, login: str = "", token: str | None = None, **kw):
+    context = {"stage": stage, "login": login[:254], "token": token}
+    return _form(request, "unlock.html", context, **kw)
+
+
+@router.get("/unlock-login")
+def unlock_form(request: Request, login: str = ""):
+    return _unlock(request, "ask", login=login)
+
+
+@router.post("/unlock-login")
+def unlock_ask(request: Request, after: BackgroundTasks, login: Annotated[str, Form()] = ""):
+    """The same answer whether or not the account exists or is locked: the lookup and the
+    mail run after the response."""
+    accounts = _community(request).accounts
+    try:
+        name = accounts.accept_unlock_request(login, client=client_address(request))
+    except DailyPapersError as exc:
+        return _unlock(request, "ask", login=login, error=exc)
+    after.add_task(accounts.send_unlock_link, name)
+    return _unlock(request, "sent", login=login)
+
+
+@router.get("/unlock-login/{token}")
+def unlock_link(request: Request, token: str):
+    """A button, not an action: mail scanners that open links must not use it up."""
+    return _unlock(request, "confirm", token=token)
+
+
+@router.post("/unlock-login/{token}")
+def unlock(request: Request, token: str):
+    try:
+        user = _community(request).accounts.unlock_login(token)
+    except DailyPapersError as exc:
+        return _unlock(request, "confirm", token=token, error=exc)
+    return _unlock(request, "done", login=user.username)
 
 
 # --- settings ------------------------------------------------------------------------------
