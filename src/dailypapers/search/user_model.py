@@ -99,10 +99,7 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k highest scores, best first (ties by position), without a full sort."""
     if k <= 0 or len(scores) == 0:
         return np.zeros(0, np.int64)
-    if k < len(scores):
-        part = np.argpartition(-scores, k - 1)[:k]
-    else:
-        part = np.arange(len(scores))
+    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
     return part[np.lexsort((part, -scores[part]))]
 
 

@@ -37,6 +37,7 @@ from dailypapers.services.ingest import IngestService
 from dailypapers.services.jobs import JobRunner
 from dailypapers.services.operations import OperationsService
 from dailypapers.services.profiles import ModerationService, ProfileService
+from dailypapers.services.recommendations import RecommendationService
 from dailypapers.services.saved_searches import HybridDigestSearch
 from dailypapers.services.scheduler import Scheduler
 from dailypapers.services.search import SearchService
@@ -55,6 +56,7 @@ from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.jobs import JobStore
 from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.rate_limits import RateLimitStore
+from dailypapers.storage.recommendations import RecommendationStore
 from dailypapers.storage.sessions import SessionStore
 from dailypapers.storage.submissions import SubmissionStore
 from dailypapers.storage.subscriptions import SubscriptionStore
@@ -96,6 +98,7 @@ class Services:
     jobs: JobRunner  # the job queue: embed batches, claimed by any serve/worker process
     data_version: DataVersionStore  # bumped by every visible write; keys the page cache
     operations: OperationsService  # pools, jobs, backlogs and lags for /metrics
+    recommendations: RecommendationService  # For you, 👍/👎, followed authors
 
     def upgrade_schema(self) -> None:
         self.db.upgrade()
@@ -263,6 +266,15 @@ def bootstrap(
         jobs=jobs,
         data_version=versions,
         operations=OperationsService(db, jobs.store, ingest.runs, index, versions, clock),
+        recommendations=RecommendationService(
+            settings,
+            RecommendationStore(db),
+            papers,
+            search.engine.embeddings,
+            search.engine.model,
+            feed,
+            clock,
+        ),
     )
     # Digests are checked on every tick: planning is idempotent and costs one read when
     # nothing is due, so any number of serve/worker processes can run it.
