@@ -14,6 +14,10 @@ duplicates directly (`dislike_penalty` × similarity above `dislike_floor`), so 
 interested" visibly pushes similar papers down at once. The reasons shown with a
 recommendation come from `nearest_history`: the history papers most similar to it.
 
+The fit runs BLAS on one thread: a (385 x 385) solve is ~3 ms on one core, but a
+multithreaded BLAS on a busy 2-core host spun for 200-600 ms (measured), and a web server
+runs many requests side by side anyway.
+
 Pure numpy, no I/O: tests/unit/test_user_model.py specifies it.
 """
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,18 @@ def fit(
         ]
     )
     xb = np.hstack([x, np.ones((len(x), 1))])
+    with threadpool_limits(1, user_api="blas"):
+        return _solve(xb, w, y, dim, params, negatives)
+
+
+def _solve(
+    xb: np.ndarray,
+    w: np.ndarray,
+    y: np.ndarray,
+    dim: int,
+    params: ModelParams,
+    negatives: np.ndarray,
+) -> UserModel:
     gram = (xb * w[:, None]).T @ xb
     penalty = np.full(dim + 1, params.l2)
     penalty[-1] = 1e-6  # the bias is (almost) free
