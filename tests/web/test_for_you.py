@@ -76,11 +76,11 @@ def test_not_interested_removes_the_paper_and_pushes_similar_ones_down(site) -> 
     token = _sign_up(client)
     for arxiv_id in _robot_papers(services):
         client.post(f"/papers/{arxiv_id}/upvote", data={"vote": "1", "csrf_token": token})
-    before = [i["id"] for i in client.get("/for-you?format=json&limit=50").json()["recommendations"]]
+    before = [
+        i["id"] for i in client.get("/for-you?format=json&limit=50").json()["recommendations"]
+    ]
     disliked = before[0]
-    vectors = services.search.engine.embeddings.vectors_for(
-        services.search.engine.model, before
-    )
+    vectors = services.search.engine.embeddings.vectors_for(services.search.engine.model, before)
     twin = max(before[1:], key=lambda a: float(vectors[a] @ vectors[disliked]))
 
     response = client.post(

@@ -57,7 +57,9 @@ def for_you_page(recs: Recommendations, *, upvoted: set[str], logged_in: bool) -
         "window": {"start": _day(start), "end": _day(end)},
         "history_size": recs.history_size,
         "followed_authors": [{"name": a, "url": author_url(a)} for a in recs.followed],
-        "recommendations": [recommendation_item(r, upvoted=r.paper.arxiv_id in upvoted) for r in recs.items],
+        "recommendations": [
+            recommendation_item(r, upvoted=r.paper.arxiv_id in upvoted) for r in recs.items
+        ],
     }
 
 

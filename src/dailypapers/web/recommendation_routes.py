@@ -25,9 +25,9 @@ VERDICTS = {"up": 1, "down": -1, "clear": None}
 
 
 @router.get("/for-you")
-def for_you(request: Request):
+def for_you(request: Request, limit: int | None = None):
     user = current_user(request)
-    recs = services_of(request).recommendations.recommend(user)
+    recs = services_of(request).recommendations.recommend(user, limit=limit)
     upvoted = viewer_upvoted(request, [r.paper.arxiv_id for r in recs.items])
     model = for_you_page(recs, upvoted=upvoted, logged_in=user is not None)
     return respond(request, "for_you.html", model)
