@@ -48,59 +48,71 @@ class UserModel:
         """One score per row of `matrix` (unit paper vectors): higher is more relevant."""
         if len(matrix) == 0:
             return np.zeros(0, np.float32)
-        scores = matrix @ self.weights + self.bias
-        if len(self.dislikes):
-            nearest = (matrix @ self.dislikes.T).max(axis=1)
-            over = np.maximum(nearest - self.params.dislike_floor, 0.0)
-            scores = scores - self.params.dislike_penalty * over / (1 - self.params.dislike_floor)
+        with threadpool_limits(1, user_api="blas"):
+            scores = matrix @ self.weights
+            scores += np.float32(self.bias)
+            if len(self.dislikes):
+                nearest = (self.dislikes @ matrix.T).max(axis=0)  # contiguous reduction
+                over = np.maximum(nearest - self.params.dislike_floor, 0.0)
+                floor = self.params.dislike_floor
+                scores = scores - self.params.dislike_penalty * over / (1 - floor)
         return scores.astype(np.float32)
+
+
+@dataclass(frozen=True, slots=True)
+class Background:
+    """The background class, reduced to what the normal equations need: the mean outer
+    product and the mean of its rows (with a bias column). It is the same for every reader
+    of a window, so it is computed once per window, not per reader: per-reader work is then
+    O((positives + negatives) * dim^2) plus one (dim+1)^2 solve."""
+
+    gram: np.ndarray  # float64 [dim+1, dim+1]
+    mean: np.ndarray  # float64 [dim+1]
+
+
+def background_of(matrix: np.ndarray) -> Background:
+    """The background statistics of ordinary papers (unit rows)."""
+    if len(matrix) == 0:
+        raise ValueError("the background needs at least one paper")
+    with threadpool_limits(1, user_api="blas"):
+        xb = _with_bias(matrix)
+        return Background(gram=xb.T @ xb / len(xb), mean=xb.mean(axis=0))
+
+
+def _with_bias(rows: np.ndarray) -> np.ndarray:
+    return np.hstack([np.asarray(rows, np.float64), np.ones((len(rows), 1))])
 
 
 def fit(
     positives: np.ndarray,
     negatives: np.ndarray,
-    background: np.ndarray,
+    background: Background | np.ndarray,
     params: ModelParams = ModelParams(),
 ) -> UserModel:
     """The model for one reader. `positives` must be non-empty; each class is weighted to
-    total 1 (negatives `hard_weight`), so a long history doesn't drown the background."""
+    total 1 (negatives `hard_weight`), so a long history doesn't drown the background.
+    `background` is a `Background` or the papers to make one of."""
     if len(positives) == 0:
         raise ValueError("a user model needs at least one positive paper")
+    if not isinstance(background, Background):
+        background = background_of(background)
     dim = positives.shape[1]
-    parts = [positives, negatives.reshape(-1, dim), background.reshape(-1, dim)]
-    x = np.concatenate(parts).astype(np.float64)
-    y = np.concatenate(
-        [np.ones(len(positives)), -np.ones(len(negatives)), -np.ones(len(background))]
-    )
-    w = np.concatenate(
-        [
-            np.full(len(positives), 1.0 / len(positives)),
-            np.full(len(negatives), params.hard_weight / max(len(negatives), 1)),
-            np.full(len(background), 1.0 / max(len(background), 1)),
-        ]
-    )
-    xb = np.hstack([x, np.ones((len(x), 1))])
+    negatives = np.asarray(negatives, np.float32).reshape(-1, dim)
     with threadpool_limits(1, user_api="blas"):
-        return _solve(xb, w, y, dim, params, negatives)
-
-
-def _solve(
-    xb: np.ndarray,
-    w: np.ndarray,
-    y: np.ndarray,
-    dim: int,
-    params: ModelParams,
-    negatives: np.ndarray,
-) -> UserModel:
-    gram = (xb * w[:, None]).T @ xb
-    penalty = np.full(dim + 1, params.l2)
-    penalty[-1] = 1e-6  # the bias is (almost) free
-    gram[np.diag_indices_from(gram)] += penalty
-    solution = np.linalg.solve(gram, xb.T @ (w * y))
+        pos, neg = _with_bias(positives), _with_bias(negatives)
+        gram = background.gram + pos.T @ pos / len(pos)
+        rhs = pos.mean(axis=0) - background.mean
+        if len(neg):
+            gram = gram + params.hard_weight * (neg.T @ neg) / len(neg)
+            rhs = rhs - params.hard_weight * neg.mean(axis=0)
+        penalty = np.full(dim + 1, params.l2)
+        penalty[-1] = 1e-6  # the bias is (almost) free
+        gram[np.diag_indices_from(gram)] += penalty
+        solution = np.linalg.solve(gram, rhs)
     return UserModel(
         weights=solution[:-1].astype(np.float32),
         bias=float(solution[-1]),
-        dislikes=np.asarray(negatives, np.float32).reshape(-1, dim),
+        dislikes=negatives,
         params=params,
     )
 

@@ -37,7 +37,14 @@ from dailypapers.domain.recommendations import (
     merge_history,
 )
 from dailypapers.errors import BadRequest, Unauthorized
-from dailypapers.search.user_model import ModelParams, fit, nearest_history, top_k
+from dailypapers.search.user_model import (
+    Background,
+    ModelParams,
+    background_of,
+    fit,
+    nearest_history,
+    top_k,
+)
 from dailypapers.services.clock import Clock
 from dailypapers.services.feed import FeedService
 from dailypapers.storage.embeddings import EmbeddingStore
@@ -66,6 +73,9 @@ class RecommendationService:
         self.feed = feed
         self.clock = clock
         self.params = ModelParams()
+        # (window key, statistics): replaced when the window's papers change. A
+        # whole-object swap, so threads serving requests at once need no lock.
+        self._background_cache: tuple[tuple[int, int], Background] | None = None
 
     # --- the feed ----------------------------------------------------------------------------
     def window(self) -> tuple[date, date] | None:
@@ -98,9 +108,10 @@ class RecommendationService:
         if not history and not followed:
             return self._trending(limit, seen, span)
 
-        pool_ids = [a for a, _, _ in self.papers.feed_candidates(start, end) if a not in seen]
+        window_ids = sorted(a for a, _, _ in self.papers.feed_candidates(start, end))
+        pool_ids = [a for a in window_ids if a not in seen]
         vectors = self.embeddings.vectors_for(
-            self.model, pool_ids + [h.arxiv_id for h in history] + sorted(disliked)
+            self.model, window_ids + [h.arxiv_id for h in history] + sorted(disliked)
         )
         items = self.papers.feed_items(start, end, pool_ids)
         pool = sorted(a for a in pool_ids if a in items and a in vectors)
@@ -114,7 +125,7 @@ class RecommendationService:
             positives = np.vstack([vectors[h.arxiv_id] for h in known])
             negatives = [vectors[a] for a in sorted(disliked) if a in vectors]
             dim = matrix.shape[1]
-            background = _sample(matrix, self.settings.recs_background_limit)
+            background = self._background([a for a in window_ids if a in vectors], vectors)
             model = fit(
                 positives,
                 np.vstack(negatives) if negatives else np.zeros((0, dim), np.float32),
@@ -162,6 +173,18 @@ class RecommendationService:
         return Recommendations(
             out, cold_start=False, window=span, history_size=len(history), followed=followed
         )
+
+    def _background(self, ids: list[str], vectors: dict[str, np.ndarray]) -> Background:
+        """The window's background statistics, computed once per window (and data): the
+        same for every reader, and most of the fitting cost at a large window."""
+        key = (len(ids), hash(tuple(ids)))
+        cached = self._background_cache
+        if cached is None or cached[0] != key:
+            matrix = _sample(
+                np.vstack([vectors[a] for a in ids]), self.settings.recs_background_limit
+            )
+            cached = self._background_cache = (key, background_of(matrix))
+        return cached[1]
 
     def _trending(
         self, limit: int, seen: set[str], span: tuple[datetime, datetime]
