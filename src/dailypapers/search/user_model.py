@@ -33,7 +33,7 @@ from threadpoolctl import threadpool_limits
 class ModelParams:
     l2: float = 0.01  # ridge penalty on the weights (not the bias); classes weigh 1 each
     hard_weight: float = 2.0  # a 👎 counts this many times a background paper, class-balanced
-    dislike_floor: float = 0.6  # similarity to a 👎 paper below this is not penalised
+    dislike_floor: float = 0.45  # similarity to a 👎 paper below this is not penalised
     dislike_penalty: float = 2.0  # score taken off per unit of similarity above the floor
 
 
