@@ -92,7 +92,9 @@ def test_not_interested_removes_the_paper_and_pushes_similar_ones_down(site) -> 
         follow_redirects=False,
     )
     assert response.status_code == 303 and response.headers["location"] == "/for-you"
-    after = [i["id"] for i in client.get("/for-you?format=json&limit=100").json()["recommendations"]]
+    after = [
+        i["id"] for i in client.get("/for-you?format=json&limit=100").json()["recommendations"]
+    ]
     assert len(before) < 100 and disliked not in after
     others = [a for a in before if a != disliked]
     assert twin not in after or after.index(twin) > others.index(twin)
