@@ -165,3 +165,29 @@ def test_an_author_page_lists_their_papers_and_a_follow_brings_them_to_for_you(s
 
     client.post("/follow-author", data={"author": author, "follow": "0", "csrf_token": token})
     assert client.get("/for-you?format=json").json()["cold_start"] is True
+
+
+def test_the_learned_page_shows_verdicts_and_follows_and_forgets_them_on_reset(site) -> None:
+    client, services = site
+    assert client.get("/for-you/learned?format=json").status_code == 401
+    token = _sign_up(client)
+    liked, disliked = _robot_papers(services, 2)
+    for arxiv_id, verdict in ((liked, "up"), (disliked, "down")):
+        client.post(
+            "/for-you/feedback",
+            data={"arxiv_id": arxiv_id, "verdict": verdict, "csrf_token": token},
+        )
+    client.post("/follow-author", data={"author": "Ada Lovelace", "csrf_token": token})
+    view = client.get("/for-you/learned?format=json").json()
+    assert [p["id"] for p in view["liked"]] == [liked]
+    assert [p["id"] for p in view["disliked"]] == [disliked]
+    assert [a["name"] for a in view["followed_authors"]] == ["Ada Lovelace"]
+    assert view["history_size"] == 1
+
+    client.post(
+        "/for-you/feedback", data={"arxiv_id": liked, "verdict": "clear", "csrf_token": token}
+    )
+    assert client.get("/for-you/learned?format=json").json()["liked"] == []
+    client.post("/for-you/reset", data={"csrf_token": token})
+    view = client.get("/for-you/learned?format=json").json()
+    assert view["disliked"] == [] and view["followed_authors"] == []

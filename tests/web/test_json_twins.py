@@ -294,7 +294,14 @@ PUBLIC_PAGES = [
     "/papers/2608.99999",  # not found: the error page and its JSON error
     "/date/2026-13-45",  # a bad date: 400
 ]
-VIEWER_PAGES = ["/collections", "/settings", "/submit", "{comment_edit}", "/admin"]
+VIEWER_PAGES = [
+    "/collections",
+    "/settings",
+    "/submit",
+    "{comment_edit}",
+    "/admin",
+    "/for-you/learned",
+]
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,26 @@ class Recommendations:
     followed: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Learned:
+    """What the recommender knows about a reader, to show them and let them change it."""
+
+    liked: list[Paper]  # 👍
+    disliked: list[Paper]  # 👎
+    followed: list[str]
+    keyphrases: list[tuple[str, int]]  # from the history papers, most frequent first
+    categories: list[tuple[str, int]]
+    history_size: int
+
+
+def top_counts(values: list[str], most: int) -> list[tuple[str, int]]:
+    """The most frequent values with their counts (ties alphabetically)."""
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:most]
+
+
 def author_key(name: str) -> str:
     """How author names are compared: case and spacing don't matter."""
     return " ".join(name.split()).casefold()

@@ -12,7 +12,12 @@ from typing import Any
 from urllib.parse import quote
 
 from dailypapers.domain.papers import Paper
-from dailypapers.domain.recommendations import Recommendation, Recommendations, reason_line
+from dailypapers.domain.recommendations import (
+    Learned,
+    Recommendation,
+    Recommendations,
+    reason_line,
+)
 from dailypapers.presenters.papers import paper_card, paper_url
 
 
@@ -74,4 +79,16 @@ def author_page(
         "total": total,
         "upvotes": sum(p.upvotes for p in papers),
         "papers": [paper_card(p, upvoted=p.arxiv_id in upvoted) for p in papers],
+    }
+
+
+def learned_page(learned: Learned) -> dict[str, Any]:
+    """What the system learned about the reader, each part removable."""
+    return {
+        "history_size": learned.history_size,
+        "liked": [paper_card(p) for p in learned.liked],
+        "disliked": [paper_card(p) for p in learned.disliked],
+        "followed_authors": [{"name": a, "url": author_url(a)} for a in learned.followed],
+        "keyphrases": [{"phrase": k, "papers": n} for k, n in learned.keyphrases],
+        "categories": [{"category": c, "papers": n} for c, n in learned.categories],
     }

@@ -29,12 +29,14 @@ from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.community import User, require_contributor
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.recommendations import (
+    Learned,
     Neighbour,
     Reason,
     Recommendation,
     Recommendations,
     author_key,
     merge_history,
+    top_counts,
 )
 from dailypapers.errors import BadRequest, Unauthorized
 from dailypapers.search.user_model import (
@@ -211,7 +213,31 @@ class RecommendationService:
         return self.store.feedback(self._reader(user).id)
 
     def reset(self, user: User | None) -> int:
-        return self.store.clear_feedback(self._reader(user).id)
+        """Forget every 👍/👎 and follow (upvotes, collections and submissions stay: they
+        are the reader's own records, changed where they were made); how many rows went."""
+        reader = self._reader(user)
+        return self.store.clear_feedback(reader.id) + self.store.unfollow_all(reader.id)
+
+    def learned(self, user: User | None) -> Learned:
+        """What the model learns from: verdicts, follows, and the history's keyphrases and
+        categories (the papers' own, counted)."""
+        reader = self._reader(user)
+        history = merge_history(
+            self.store.history(reader.id, limit=self.settings.recs_history_limit)
+        )
+        feedback = self.store.feedback(reader.id)
+        papers = self.papers.get_many(sorted({h.arxiv_id for h in history} | set(feedback)))
+        mine = [papers[h.arxiv_id] for h in history if h.arxiv_id in papers]
+        return Learned(
+            liked=[papers[a] for a, v in sorted(feedback.items()) if v > 0 and a in papers],
+            disliked=[papers[a] for a, v in sorted(feedback.items()) if v < 0 and a in papers],
+            followed=self.store.followed(reader.id),
+            keyphrases=top_counts(
+                [k.casefold() for p in mine for k in dict.fromkeys(p.ai_keywords or ())], 20
+            ),
+            categories=top_counts([c for p in mine for c in p.categories], 10),
+            history_size=len(mine),
+        )
 
     # --- authors ---------------------------------------------------------------------------
     def follow(self, user: User | None, author: str, on: bool) -> None:

@@ -137,6 +137,12 @@ class RecommendationStore:
                 )
             )
 
+    def unfollow_all(self, user_id: int) -> int:
+        with self.db.write() as conn:
+            return conn.execute(
+                author_follows.delete().where(author_follows.c.user_id == user_id)
+            ).rowcount
+
     def followed(self, user_id: int) -> list[str]:
         """The authors the user follows, as they were first written, by name."""
         query = (

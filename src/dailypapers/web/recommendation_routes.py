@@ -13,8 +13,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 
 from dailypapers.errors import BadRequest
-from dailypapers.presenters.recommendations import author_page, author_url, for_you_page
+from dailypapers.presenters.recommendations import (
+    author_page,
+    author_url,
+    for_you_page,
+    learned_page,
+)
 from dailypapers.services.app_state import services_of
+from dailypapers.web.account_routes import require_user
 from dailypapers.web.pages import back, respond, viewer_upvoted
 from dailypapers.web.sessions import current_user
 
@@ -31,6 +37,20 @@ def for_you(request: Request, limit: int | None = None):
     upvoted = viewer_upvoted(request, [r.paper.arxiv_id for r in recs.items])
     model = for_you_page(recs, upvoted=upvoted, logged_in=user is not None)
     return respond(request, "for_you.html", model)
+
+
+@router.get("/for-you/learned")
+def learned(request: Request):
+    """What the system learned about me: verdicts, follows, keyphrases, categories."""
+    model = learned_page(services_of(request).recommendations.learned(require_user(request)))
+    return respond(request, "for_you_learned.html", model)
+
+
+@router.post("/for-you/reset")
+def reset(request: Request, next: FormText = ""):
+    """Forget every 👍/👎 and followed author."""
+    removed = services_of(request).recommendations.reset(current_user(request))
+    return back(request, next, "/for-you/learned", {"removed": removed})
 
 
 @router.post("/for-you/feedback")
