@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -151,6 +152,7 @@ def test_an_author_page_lists_their_papers_and_a_follow_brings_them_to_for_you(s
     token = _sign_up(client)
     paper = services.papers.get("2608.19880")
     author = paper.authors[0]
+    assert f'href="/authors/{quote(author)}"' in client.get("/papers/2608.19880").text
     view = client.get(f"/authors/{author}?format=json").json()
     assert view["total"] >= 1 and "2608.19880" in [p["id"] for p in view["papers"]]
     dates = [p["published_at"] for p in view["papers"]]
