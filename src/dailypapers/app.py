@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from dailypapers.api.hf_routes import router as api_router
 from dailypapers.api.hf_shape import hf_error, is_hf_route
 from dailypapers.api.openapi_errors import document_real_error_bodies
+from dailypapers.api.recommendation_routes import router as api_recommendation_router
 from dailypapers.api.search_routes import router as api_search_router
 from dailypapers.api.write_routes import router as api_write_router
 from dailypapers.config import Settings
@@ -44,6 +45,7 @@ from dailypapers.web.page_cache import PageCache, PageCacheMiddleware
 from dailypapers.web.pages import error_page
 from dailypapers.web.paper_markdown import MarkdownNegotiation
 from dailypapers.web.paper_markdown import router as paper_markdown_router
+from dailypapers.web.recommendation_routes import router as recommendation_router
 from dailypapers.web.rendering import STATIC_DIR
 from dailypapers.web.search_routes import router as search_router
 from dailypapers.web.sessions import SessionMiddleware
@@ -341,6 +343,8 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(api_write_router)
     app.include_router(account_router)
     app.include_router(community_router)
+    app.include_router(recommendation_router)
+    app.include_router(api_recommendation_router)
     app.include_router(api_search_router)  # before /api/papers/{arxiv_id:path}
     app.include_router(api_router)
     app.include_router(search_router)

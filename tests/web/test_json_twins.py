@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -234,6 +235,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         collection = services.community.collections.of_user(
             services.community.accounts.user("ada"), None
         )[0]
+        services.recommendations.follow(
+            services.community.accounts.user("ada"), services.papers.get(OTHER).authors[0], True
+        )
         store = services.subscriptions.store
         store.insert_active(["reader@example.org"], DigestPrefs(), now=LONG_AGO)
         for purpose, raw in (("manage", "m"), ("unsubscribe", "u"), ("confirm", "c")):
@@ -241,6 +245,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         site.paths = {
             "collection": f"/collections/{collection.id}",
             "comment_edit": f"/comments/{comment.id}/edit",
+            "author": "/authors/" + quote(services.papers.get(PAPER).authors[0]),
         }
         yield site
     services.close()
@@ -274,6 +279,8 @@ PUBLIC_PAGES = [
     "/search?q=diffusion&mode=keyword&sort=upvotes&has_code=1",
     "/search?q=zzzzqqqq&mode=keyword",
     "/u/ada",
+    "/for-you",
+    "{author}",
     "{collection}",
     "/login",
     "/signup",
@@ -292,7 +299,14 @@ PUBLIC_PAGES = [
     "/papers/2608.99999",  # not found: the error page and its JSON error
     "/date/2026-13-45",  # a bad date: 400
 ]
-VIEWER_PAGES = ["/collections", "/settings", "/submit", "{comment_edit}", "/admin"]
+VIEWER_PAGES = [
+    "/collections",
+    "/settings",
+    "/submit",
+    "{comment_edit}",
+    "/admin",
+    "/for-you/learned",
+]
 
 
 @pytest.mark.parametrize(

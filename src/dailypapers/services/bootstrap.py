@@ -38,6 +38,7 @@ from dailypapers.services.ingest import IngestService
 from dailypapers.services.jobs import JobRunner
 from dailypapers.services.operations import OperationsService
 from dailypapers.services.profiles import ModerationService, ProfileService
+from dailypapers.services.recommendations import RecommendationService
 from dailypapers.services.saved_searches import HybridDigestSearch
 from dailypapers.services.scheduler import Scheduler
 from dailypapers.services.search import SearchService
@@ -57,6 +58,7 @@ from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.jobs import JobStore
 from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.rate_limits import RateLimitStore
+from dailypapers.storage.recommendations import RecommendationStore
 from dailypapers.storage.sessions import SessionStore
 from dailypapers.storage.submissions import SubmissionStore
 from dailypapers.storage.subscriptions import SubscriptionStore
@@ -99,6 +101,7 @@ class Services:
     data_version: DataVersionStore  # bumped by every visible write; keys the page cache
     operations: OperationsService  # pools, jobs, backlogs and lags for /metrics
     dump: DumpService  # `export` / `import-dump`: the whole site as portable JSONL
+    recommendations: RecommendationService  # For you, 👍/👎, followed authors
 
     def upgrade_schema(self) -> None:
         self.db.upgrade()
@@ -267,6 +270,15 @@ def bootstrap(
         data_version=versions,
         operations=OperationsService(db, jobs.store, ingest.runs, index, versions, clock),
         dump=DumpService(DumpStore(db, page_size=settings.import_batch_size), settings),
+        recommendations=RecommendationService(
+            settings,
+            RecommendationStore(db),
+            papers,
+            search.engine.embeddings,
+            search.engine.model,
+            feed,
+            clock,
+        ),
     )
     # Digests are checked on every tick: planning is idempotent and costs one read when
     # nothing is due, so any number of serve/worker processes can run it.

@@ -227,6 +227,20 @@ class EmbeddingStore:
             value = conn.execute(query).scalar()
         return None if value is None else _decode(value)
 
+    def vectors_for(self, model: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors of these papers that have one (recommendations read a window's)."""
+        column = embeddings.c.vector if self.db.is_sqlite else sa.literal_column("embedding::text")
+        found: dict[str, np.ndarray] = {}
+        with self.db.read() as conn:
+            for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+                query = sa.select(embeddings.c.arxiv_id, column).where(
+                    embeddings.c.model == model, embeddings.c.arxiv_id.in_(list(chunk))
+                )
+                for arxiv_id, value in conn.execute(query):
+                    if value is not None:
+                        found[arxiv_id] = _decode(value)
+        return found
+
     def sentence_vectors(self, model: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Sentence vectors (float16 [n, dim], title row first when there is a title) by id.
 

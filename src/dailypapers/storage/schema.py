@@ -12,6 +12,7 @@ from dailypapers.storage import (
     digest_tables,  # noqa: F401  (registers its tables)
     ingest_tables,  # noqa: F401
     operations_tables,  # noqa: F401
+    recommendation_tables,  # noqa: F401
 )
 from dailypapers.storage.tables import include_name, metadata
 

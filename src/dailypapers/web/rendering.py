@@ -77,6 +77,7 @@ _NAV = (
     ("/week", "week"),
     ("/month", "month"),
     ("/trending", "trending"),
+    ("/for-you", "for-you"),
     ("/about", "about"),
 )
 

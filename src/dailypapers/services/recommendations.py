@@ -1,0 +1,286 @@
+"""For you: recent papers ranked for one reader, each with the one line that says why.
+
+The use case behind `/for-you`, `GET /api/recommendations` and `/authors/{name}`:
+
+1. The window is the papers featured in the last `recs_window_days` days, ending at the
+   newest day with papers (today on a live site; the last day of a non-live data set).
+2. The history is what the reader did here: upvotes, papers saved to collections, local
+   submissions and 👍 (storage/recommendations.py); 👎 papers are hard negatives.
+3. A ridge model over their MiniLM vectors (search/user_model.py) is fitted against the window
+   as background and scores the window in one matrix-vector product. Fitting takes a few
+   milliseconds whatever the corpus size (bench/recs_bench.py), so it is refitted on each
+   request from the stored history rather than cached: a 👍/👎 shows on the next page at
+   once and there is no stale model to invalidate across processes.
+4. A paper by a followed author gets `recs_author_boost` and says so; others name the
+   nearest history papers ("Because you upvoted “X” and “Y”") and the keyphrases they share.
+5. A reader with no history and no follows (a cold start) gets trending papers and a prompt.
+
+Papers already in the history or 👎'd are never recommended.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import numpy as np
+
+from dailypapers.config import Settings
+from dailypapers.domain.arxiv_ids import parse_arxiv_id
+from dailypapers.domain.community import User, require_contributor
+from dailypapers.domain.papers import Paper
+from dailypapers.domain.recommendations import (
+    Learned,
+    Neighbour,
+    Reason,
+    Recommendation,
+    Recommendations,
+    author_key,
+    merge_history,
+    top_counts,
+)
+from dailypapers.errors import BadRequest, Unauthorized
+from dailypapers.search.user_model import (
+    Background,
+    ModelParams,
+    background_of,
+    fit,
+    nearest_history,
+    top_k,
+)
+from dailypapers.services.clock import Clock
+from dailypapers.services.feed import FeedService
+from dailypapers.storage.embeddings import EmbeddingStore
+from dailypapers.storage.papers import PaperStore
+from dailypapers.storage.recommendations import RecommendationStore
+
+MAX_AUTHOR_NAME = 300
+
+
+class RecommendationService:
+    def __init__(
+        self,
+        settings: Settings,
+        store: RecommendationStore,
+        papers: PaperStore,
+        embeddings: EmbeddingStore,
+        model: str,
+        feed: FeedService,
+        clock: Clock,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.papers = papers
+        self.embeddings = embeddings
+        self.model = model
+        self.feed = feed
+        self.clock = clock
+        self.params = ModelParams()
+        # (window key, statistics): replaced when the window's papers change. A
+        # whole-object swap, so threads serving requests at once need no lock.
+        self._background_cache: tuple[tuple[int, int], Background] | None = None
+
+    # --- the feed ----------------------------------------------------------------------------
+    def window(self) -> tuple[date, date] | None:
+        latest = self.papers.latest_day()
+        if latest is None:
+            return None
+        end = min(self.clock().date(), latest)
+        return end - timedelta(days=self.settings.recs_window_days - 1), end
+
+    def recommend(self, user: User | None, *, limit: int | None = None) -> Recommendations:
+        limit = limit or self.settings.recs_page_size
+        if not 1 <= limit <= self.settings.max_page_size:
+            raise BadRequest(f"limit must be between 1 and {self.settings.max_page_size}")
+        window = self.window()
+        if window is None:
+            return Recommendations([], cold_start=True)
+        start, end = window
+        span = (
+            datetime.combine(start, time.min, tzinfo=UTC),
+            datetime.combine(end, time.min, tzinfo=UTC),
+        )
+        if user is None:
+            return self._trending(limit, set(), span)
+        history = merge_history(self.store.history(user.id, limit=self.settings.recs_history_limit))
+        feedback = self.store.feedback(user.id)
+        disliked = {a for a, v in feedback.items() if v < 0}
+        history = [h for h in history if h.arxiv_id not in disliked]
+        followed = self.store.followed(user.id)
+        seen = {h.arxiv_id for h in history} | disliked
+        if not history and not followed:
+            return self._trending(limit, seen, span)
+
+        window_ids = sorted(a for a, _, _ in self.papers.feed_candidates(start, end))
+        pool_ids = [a for a in window_ids if a not in seen]
+        vectors = self.embeddings.vectors_for(
+            self.model, window_ids + [h.arxiv_id for h in history] + sorted(disliked)
+        )
+        items = self.papers.feed_items(start, end, pool_ids)
+        pool = sorted(a for a in pool_ids if a in items and a in vectors)
+        known = [h for h in history if h.arxiv_id in vectors]
+        scores = np.zeros(len(pool), np.float32)
+        matrix = np.zeros((0, 0), np.float32)
+        positives = np.zeros((0, 0), np.float32)
+        if pool:
+            matrix = np.vstack([vectors[a] for a in pool])
+        if known and pool:
+            positives = np.vstack([vectors[h.arxiv_id] for h in known])
+            negatives = [vectors[a] for a in sorted(disliked) if a in vectors]
+            dim = matrix.shape[1]
+            background = self._background([a for a in window_ids if a in vectors], vectors)
+            model = fit(
+                positives,
+                np.vstack(negatives) if negatives else np.zeros((0, dim), np.float32),
+                background,
+                self.params,
+            )
+            scores = model.score(matrix)
+        keys = {author_key(a) for a in followed}
+        by_followed: dict[int, tuple[str, ...]] = {}
+        for i, arxiv_id in enumerate(pool):
+            names = tuple(a for a in items[arxiv_id].paper.authors if author_key(a) in keys)
+            if names:
+                by_followed[i] = names
+                scores[i] += self.settings.recs_author_boost
+        if not known:  # follows only: their papers first, the rest by upvotes
+            scores += np.array([items[a].paper.upvotes for a in pool], np.float32) * 1e-6
+        chosen = top_k(scores, limit)
+        history_papers = self.papers.get_many([h.arxiv_id for h in known])
+        near = (
+            nearest_history(matrix[chosen], positives, k=2, floor=self.settings.recs_reason_floor)
+            if len(positives)
+            else [[] for _ in chosen]
+        )
+        out: list[Recommendation] = []
+        for position, neighbours in zip(chosen, near, strict=True):
+            paper = items[pool[position]].paper
+            named = tuple(
+                Neighbour(
+                    known[j].arxiv_id,
+                    history_papers[known[j].arxiv_id].title,
+                    known[j].source,
+                    round(sim, 3),
+                )
+                for j, sim in neighbours
+                if known[j].arxiv_id in history_papers
+            )
+            shared = _shared_keyphrases(paper, [history_papers[n.arxiv_id] for n in named])
+            if position in by_followed:
+                reason = Reason("author", named, by_followed[position], shared)
+            elif named:
+                reason = Reason("history", named, (), shared)
+            else:
+                reason = Reason("keyphrases" if shared else "trending", (), (), shared)
+            out.append(Recommendation(paper, float(scores[position]), reason))
+        return Recommendations(
+            out, cold_start=False, window=span, history_size=len(history), followed=followed
+        )
+
+    def _background(self, ids: list[str], vectors: dict[str, np.ndarray]) -> Background:
+        """The window's background statistics, computed once per window (and data): the
+        same for every reader, and most of the fitting cost at a large window."""
+        key = (len(ids), hash(tuple(ids)))
+        cached = self._background_cache
+        if cached is None or cached[0] != key:
+            matrix = _sample(
+                np.vstack([vectors[a] for a in ids]), self.settings.recs_background_limit
+            )
+            cached = self._background_cache = (key, background_of(matrix))
+        return cached[1]
+
+    def _trending(
+        self, limit: int, seen: set[str], span: tuple[datetime, datetime]
+    ) -> Recommendations:
+        view = self.feed.trending(limit=min(limit + len(seen), self.settings.max_page_size))
+        items = [
+            Recommendation(i.paper, 0.0, Reason("trending"))
+            for i in view.page.items
+            if i.paper.arxiv_id not in seen
+        ][:limit]
+        return Recommendations(items, cold_start=True, window=span)
+
+    # --- 👍 / 👎 ---------------------------------------------------------------------------
+    def set_feedback(self, user: User | None, arxiv_id: str, verdict: int | None) -> None:
+        """👍 (+1) counts like an upvote for the model, 👎 (-1) hides the paper and demotes
+        its near duplicates, None forgets the verdict."""
+        user = self._reader(user)
+        if verdict not in (1, -1, None):
+            raise BadRequest("verdict must be up, down or clear")
+        base = parse_arxiv_id(arxiv_id).base
+        self.store.set_feedback(user.id, base, verdict, now=self.clock())
+
+    def feedback(self, user: User | None) -> dict[str, int]:
+        return self.store.feedback(self._reader(user).id)
+
+    def reset(self, user: User | None) -> int:
+        """Forget every 👍/👎 and follow (upvotes, collections and submissions stay: they
+        are the reader's own records, changed where they were made); how many rows went."""
+        reader = self._reader(user)
+        return self.store.clear_feedback(reader.id) + self.store.unfollow_all(reader.id)
+
+    def learned(self, user: User | None) -> Learned:
+        """What the model learns from: verdicts, follows, and the history's keyphrases and
+        categories (the papers' own, counted)."""
+        reader = self._reader(user)
+        history = merge_history(
+            self.store.history(reader.id, limit=self.settings.recs_history_limit)
+        )
+        feedback = self.store.feedback(reader.id)
+        papers = self.papers.get_many(sorted({h.arxiv_id for h in history} | set(feedback)))
+        mine = [papers[h.arxiv_id] for h in history if h.arxiv_id in papers]
+        return Learned(
+            liked=[papers[a] for a, v in sorted(feedback.items()) if v > 0 and a in papers],
+            disliked=[papers[a] for a, v in sorted(feedback.items()) if v < 0 and a in papers],
+            followed=self.store.followed(reader.id),
+            keyphrases=top_counts(
+                [k.casefold() for p in mine for k in dict.fromkeys(p.ai_keywords or ())], 20
+            ),
+            categories=top_counts([c for p in mine for c in p.categories], 10),
+            history_size=len(mine),
+        )
+
+    # --- authors ---------------------------------------------------------------------------
+    def follow(self, user: User | None, author: str, on: bool) -> None:
+        user = self._reader(user)
+        name = _author_name(author)
+        if on:
+            self.store.follow(user.id, name, now=self.clock())
+        else:
+            self.store.unfollow(user.id, name)
+
+    def followed(self, user: User | None) -> list[str]:
+        return [] if user is None else self.store.followed(user.id)
+
+    def author(self, name: str) -> tuple[list[Paper], int]:
+        """An author's papers, newest first, and how many there are."""
+        return self.store.author_papers(_author_name(name), limit=self.settings.author_page_size)
+
+    def _reader(self, user: User | None) -> User:
+        if user is None:
+            raise Unauthorized("log in first")
+        return require_contributor(user, verified_email_required=False)
+
+
+def _author_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_AUTHOR_NAME:
+        raise BadRequest(f"an author's name has 1 to {MAX_AUTHOR_NAME} characters")
+    return name
+
+
+def _sample(matrix: np.ndarray, limit: int) -> np.ndarray:
+    """At most `limit` rows, the same ones for the same window (stable rankings)."""
+    if len(matrix) <= limit:
+        return matrix
+    rows = np.random.default_rng(0).choice(len(matrix), limit, replace=False)
+    return matrix[np.sort(rows)]
+
+
+def _shared_keyphrases(paper: Paper, history: list[Paper], most: int = 3) -> tuple[str, ...]:
+    mine = {k.casefold(): k for k in paper.ai_keywords or ()}
+    shared: list[str] = []
+    for other in history:
+        for k in other.ai_keywords or ():
+            if k.casefold() in mine and mine[k.casefold()] not in shared:
+                shared.append(mine[k.casefold()])
+    return tuple(shared[:most])

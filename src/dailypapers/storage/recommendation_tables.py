@@ -1,0 +1,41 @@
+"""Recommendation tables: a reader's explicit 👍/👎 on papers and the authors they follow.
+
+Everything else the recommender learns from (upvotes, collections, submissions) already has
+its own table; these hold only what exists for recommendations. One row per (user, paper)
+and per (user, author): a second 👍 or follow changes nothing, a 👎 replaces a 👍.
+Migration 0009_recommendations creates them.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from dailypapers.storage.tables import UtcDateTime, metadata
+
+paper_feedback = sa.Table(
+    "paper_feedback",
+    metadata,
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "arxiv_id",
+        sa.String(64),
+        sa.ForeignKey("papers.arxiv_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("verdict", sa.SmallInteger, nullable=False),  # +1 👍, -1 👎
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("verdict IN (-1, 1)", name="verdict"),
+)
+
+author_follows = sa.Table(
+    "author_follows",
+    metadata,
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("author_key", sa.String(300), primary_key=True),  # casefolded, spaces collapsed
+    sa.Column("author", sa.String(300), nullable=False),  # as first followed
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)

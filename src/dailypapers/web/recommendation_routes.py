@@ -1,0 +1,92 @@
+"""For you (`/for-you`), 👍/👎 on a recommendation, authors' pages and following them.
+
+The page and its JSON twin come from `pages.respond`; the forms POST (CSRF-checked by
+`SessionMiddleware`) and answer with a redirect back, or with JSON when a script asks
+(static/recommendations.js removes a 👎'd card at once, then reloads the ranking so the
+papers like it move down). A logged-out visitor sees trending papers and a prompt.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+
+from dailypapers.errors import BadRequest
+from dailypapers.presenters.recommendations import (
+    author_page,
+    author_url,
+    for_you_page,
+    learned_page,
+)
+from dailypapers.services.app_state import services_of
+from dailypapers.web.account_routes import require_user
+from dailypapers.web.pages import back, respond, viewer_upvoted
+from dailypapers.web.sessions import current_user
+
+router = APIRouter(include_in_schema=False)
+
+FormText = Annotated[str, Form()]
+VERDICTS = {"up": 1, "down": -1, "clear": None}
+
+
+@router.get("/for-you")
+def for_you(request: Request, limit: int | None = None):
+    user = current_user(request)
+    recs = services_of(request).recommendations.recommend(user, limit=limit)
+    upvoted = viewer_upvoted(request, [r.paper.arxiv_id for r in recs.items])
+    model = for_you_page(recs, upvoted=upvoted, logged_in=user is not None)
+    return respond(request, "for_you.html", model)
+
+
+@router.get("/for-you/learned")
+def learned(request: Request):
+    """What the system learned about me: verdicts, follows, keyphrases, categories."""
+    model = learned_page(services_of(request).recommendations.learned(require_user(request)))
+    return respond(request, "for_you_learned.html", model)
+
+
+@router.post("/for-you/reset")
+def reset(request: Request, next: FormText = ""):
+    """Forget every 👍/👎 and followed author."""
+    removed = services_of(request).recommendations.reset(current_user(request))
+    return back(request, next, "/for-you/learned", {"removed": removed})
+
+
+@router.post("/for-you/feedback")
+def feedback(
+    request: Request, arxiv_id: FormText = "", verdict: FormText = "", next: FormText = ""
+):
+    """`verdict=up` (👍: counts like an upvote), `down` (👎: not interested), `clear`."""
+    if verdict not in VERDICTS:
+        raise BadRequest("verdict must be up, down or clear")
+    services_of(request).recommendations.set_feedback(
+        current_user(request), arxiv_id, VERDICTS[verdict]
+    )
+    return back(request, next, "/for-you", {"id": arxiv_id, "verdict": verdict})
+
+
+@router.get("/authors/{name:path}")
+def author(request: Request, name: str):
+    recs = services_of(request).recommendations
+    papers, total = recs.author(name)
+    name = " ".join(name.split())
+    following = name.casefold() in {a.casefold() for a in recs.followed(current_user(request))}
+    model = author_page(
+        name,
+        papers,
+        total,
+        following=following,
+        upvoted=viewer_upvoted(request, [p.arxiv_id for p in papers]),
+    )
+    return respond(request, "author.html", model)
+
+
+@router.post("/follow-author")
+def follow_author(
+    request: Request, author: FormText = "", follow: FormText = "1", next: FormText = ""
+):
+    """`follow=1` follows the author, `follow=0` stops following."""
+    on = follow in ("1", "on", "true", "yes")
+    services_of(request).recommendations.follow(current_user(request), author, on)
+    return back(request, next, author_url(author), {"author": author, "following": on})
