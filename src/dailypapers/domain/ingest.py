@@ -23,6 +23,17 @@ RunStatus = Literal["running", "succeeded", "failed"]
 Trigger = Literal["cli", "schedule", "import"]
 
 MAX_ERRORS_KEPT = 50
+#: The counts an ingest_runs row keeps (storage/ingest_runs.py stores exactly these).
+RUN_COUNT_FIELDS = (
+    "pages",
+    "fetched",
+    "inserted",
+    "updated",
+    "unchanged",
+    "skipped",
+    "entries_added",
+    "versions_added",
+)
 
 
 @dataclass(slots=True, frozen=True)
@@ -85,17 +96,7 @@ class RunCounts:
             self.errors.append(message)
 
     def add(self, other: RunCounts) -> None:
-        for name in (
-            "pages",
-            "fetched",
-            "inserted",
-            "updated",
-            "unchanged",
-            "skipped",
-            "entries_added",
-            "versions_added",
-            "retries",
-        ):
+        for name in (*RUN_COUNT_FIELDS, "retries"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.reasons.update(other.reasons)
         room = MAX_ERRORS_KEPT - len(self.errors)

@@ -19,22 +19,17 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
-from dailypapers.domain.ingest import IngestRun, PaperVersion, RunCounts, Trigger
+from dailypapers.domain.ingest import (
+    RUN_COUNT_FIELDS,
+    IngestRun,
+    PaperVersion,
+    RunCounts,
+    Trigger,
+)
 from dailypapers.errors import Conflict
 from dailypapers.storage.database import Database
 from dailypapers.storage.ingest_tables import ingest_locks, ingest_runs, paper_versions
 from dailypapers.storage.tables import as_utc
-
-_COUNT_COLUMNS = (
-    "pages",
-    "fetched",
-    "inserted",
-    "updated",
-    "unchanged",
-    "skipped",
-    "entries_added",
-    "versions_added",
-)
 
 
 class LeaseLost(Conflict):
@@ -53,7 +48,7 @@ class Lease:
 def _run_from_row(row: Row) -> IngestRun:
     m = row._mapping
     counts = RunCounts(
-        **{name: m[name] for name in _COUNT_COLUMNS},
+        **{name: m[name] for name in RUN_COUNT_FIELDS},
         reasons=Counter(m["skip_reasons"] or {}),
         errors=list(m["errors"] or []),
     )
@@ -77,7 +72,7 @@ def _run_from_row(row: Row) -> IngestRun:
 
 
 def _count_values(counts: RunCounts) -> dict:
-    values = {name: getattr(counts, name) for name in _COUNT_COLUMNS}
+    values = {name: getattr(counts, name) for name in RUN_COUNT_FIELDS}
     values["skip_reasons"] = dict(counts.reasons)
     values["errors"] = list(counts.errors)
     return values
