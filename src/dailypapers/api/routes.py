@@ -11,11 +11,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from dailypapers.api.hf_schemas import HfDailyItem, HfPaper, hf_errors
-from dailypapers.api.hf_shape import daily_item, link_header, paper_from_entries
+from dailypapers.api.hf_shape import daily_item, link_header, paper_from_entries, paper_object
+from dailypapers.api.openapi_errors import ApiError
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
-from dailypapers.domain.periods import PeriodKind, parse_period
+from dailypapers.domain.periods import PeriodKind, parse_day, parse_period
 from dailypapers.errors import BadRequest
 from dailypapers.services.app_state import services_of
 from dailypapers.services.feed import FeedSort
@@ -75,7 +77,12 @@ def daily_papers(
         raise BadRequest("give at most one of date, week and month")
     period = parse_period(*given[0]) if given else None
     view = services_of(request).feed.period_view(
-        period, sort=_SORTS[sort], page=p, limit=limit, submitter=submitter
+        period,
+        sort=_SORTS[sort],
+        page=p,
+        limit=limit,
+        submitter=submitter,
+        listing_fallback=False,  # featured papers only, as HF: listings have their own route
     )
     headers = {"X-Total-Count": str(view.page.total)}
     base = services_of(request).settings.base_url.rstrip("/") + request.url.path
@@ -83,6 +90,61 @@ def daily_papers(
     if link := link_header(base, params, view.page.page, view.page.pages):
         headers["Link"] = link
     return JSONResponse([daily_item(item) for item in view.page.items], headers=headers)
+
+
+class ArxivListing(BaseModel):
+    """A day's 'new' listing on arXiv: papers listed, not featured."""
+
+    date: str | None
+    category: str | None
+    total: int
+    papers: list[HfPaper]
+
+
+@router.get(
+    "/arxiv_listings",
+    tags=["listings"],
+    summary="Papers listed as new on arXiv on a day (our extension, not featured papers)",
+    description=(
+        "arXiv's 'new' listing of `date` (default: the latest listed day), in listing order, "
+        "optionally of one `category` (primary or cross-listed). These papers were *listed* on "
+        "arXiv; the papers *featured* on a day are `/api/daily_papers`. Paged with `p` and "
+        "`limit`; the `X-Total-Count` and `Link` headers as there."
+    ),
+    responses={
+        200: {"model": ArxivListing},
+        400: {"model": ApiError, "description": "A malformed parameter (our error shape)."},
+    },
+)
+def arxiv_listings(
+    request: Request,
+    date: Annotated[str | None, Query(description="A day, `YYYY-MM-DD`.")] = None,
+    category: Annotated[str | None, Query(description="An arXiv category, e.g. cs.CL.")] = None,
+    p: Annotated[
+        int, Query(description="Page number, from 0.", json_schema_extra={"minimum": 0})
+    ] = 0,
+    limit: Annotated[
+        int | None,
+        Query(
+            description="Papers per page, 1 to `max_page_size`.", json_schema_extra={"minimum": 1}
+        ),
+    ] = None,
+) -> JSONResponse:
+    day = parse_day(date) if date is not None else None
+    view = services_of(request).feed.listing(day, category, page=p, limit=limit)
+    headers = {"X-Total-Count": str(view.total)}
+    base = services_of(request).settings.base_url.rstrip("/") + request.url.path
+    params = {k: v for k, v in request.query_params.items() if k != "p"}
+    pages = max(1, -(-view.total // view.limit))
+    if link := link_header(base, params, view.page, pages):
+        headers["Link"] = link
+    body = {
+        "date": view.day.isoformat() if view.day else None,
+        "category": view.category,
+        "total": view.total,
+        "papers": [paper_object(paper) for paper in view.papers],
+    }
+    return JSONResponse(body, headers=headers)
 
 
 @router.get(
