@@ -91,7 +91,7 @@ def test_an_arxiv_listing_import_keeps_the_day_hf_featured(
     assert FEATURED_LATER in _ids(later)
     assert FEATURED_LATER not in _ids(day)
     paper = http.get(f"/api/papers/{FEATURED_LATER}").json()
-    assert paper["submittedOnDailyAt"].startswith("2025-07-2")
+    assert paper["submittedOnDailyAt"].startswith("2025-07-28")  # featured, not listed
     assert not paper["publishedAt"].endswith("T00:00:00.000Z")  # HF's time, not a bare date
 
 

@@ -8,6 +8,7 @@ exception translator. `hf_schemas` types the answers in the OpenAPI document.
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -17,6 +18,7 @@ from dailypapers.api.hf_schemas import HfDailyItem, HfPaper, hf_errors
 from dailypapers.api.hf_shape import daily_item, link_header, paper_from_entries, paper_object
 from dailypapers.api.openapi_errors import ApiError
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
+from dailypapers.domain.papers import DailyEntry
 from dailypapers.domain.periods import PeriodKind, parse_day, parse_period
 from dailypapers.errors import BadRequest
 from dailypapers.services.app_state import services_of
@@ -90,6 +92,44 @@ def daily_papers(
     if link := link_header(base, params, view.page.page, view.page.pages):
         headers["Link"] = link
     return JSONResponse([daily_item(item) for item in view.page.items], headers=headers)
+
+
+@router.get(
+    "/papers",
+    summary="All papers, newest first, cursor-paged (Hugging Face's /api/papers)",
+    description=(
+        "A JSON list of `paper` objects, newest on arXiv first. Pass the `cursor` that the "
+        '`Link: <...>; rel="next"` header of the previous page names; no `Link` header '
+        "means the last page. `limit` is 1 to the `max_page_size` setting."
+    ),
+    responses={200: {"model": list[HfPaper]}, **_ERRORS},
+)
+def papers(
+    request: Request,
+    cursor: Annotated[
+        str | None, Query(description="Where the previous page ended (from its Link header).")
+    ] = None,
+    limit: Annotated[
+        int | None,
+        Query(
+            description="Papers per page, 1 to `max_page_size`.", json_schema_extra={"minimum": 1}
+        ),
+    ] = None,
+) -> JSONResponse:
+    services = services_of(request)
+    found, next_cursor = services.feed.newest_papers(cursor, limit)
+    first = services.feed.first_features([paper.arxiv_id for paper in found])
+    headers = {}
+    if next_cursor is not None:
+        base = services.settings.base_url.rstrip("/") + request.url.path
+        params = {k: v for k, v in request.query_params.items() if k != "cursor"}
+        headers["Link"] = f'<{base}?{urlencode({**params, "cursor": next_cursor})}>; rel="next"'
+    body = [paper_from_entries(paper, _listed(first.get(paper.arxiv_id))) for paper in found]
+    return JSONResponse(body, headers=headers)
+
+
+def _listed(entry: DailyEntry | None) -> list[DailyEntry]:
+    return [entry] if entry is not None else []
 
 
 class ArxivListing(BaseModel):

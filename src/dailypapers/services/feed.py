@@ -9,10 +9,12 @@ instance that only ingests arXiv still has a front page; the HF-shaped API never
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from dailypapers.config import Settings
@@ -191,6 +193,16 @@ class FeedService:
         rows = self.papers.feed_items(start, end, chosen, listed=listed)
         return [rows[i] for i in chosen if i in rows], len(scored)
 
+    def newest_papers(
+        self, cursor: str | None, limit: int | None
+    ) -> tuple[list[Paper], str | None]:
+        """All papers, newest first, a page at a time: the page and the cursor of the next
+        one (None after the last). The cursor is opaque to clients."""
+        _, limit = self.check_paging(0, limit)
+        found = self.papers.newest(limit + 1, decode_cursor(cursor) if cursor else None)
+        page, more = found[:limit], len(found) > limit
+        return page, encode_cursor(page[-1]) if more else None
+
     def first_features(self, ids: Sequence[str]) -> dict[str, DailyEntry]:
         """When and by whom each paper was first featured (HF's submittedOnDaily*)."""
         return self.papers.first_entries(ids)
@@ -200,3 +212,22 @@ class FeedService:
         if paper is None:
             raise NotFound(f"paper {arxiv_id} is not in this database")
         return PaperView(paper, self.papers.entries_for(arxiv_id))
+
+
+def encode_cursor(last: Paper) -> str:
+    """The keyset of a page's last paper, as an opaque URL-safe string."""
+    stamp = last.published_at.isoformat() if last.published_at else ""
+    raw = json.dumps([stamp, last.arxiv_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime | None, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        stamp, arxiv_id = json.loads(raw)
+        published = datetime.fromisoformat(stamp) if stamp else None
+        if not isinstance(arxiv_id, str):
+            raise ValueError(arxiv_id)
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise BadRequest("cursor is not one this API gave out") from exc
+    return published, arxiv_id

@@ -245,6 +245,29 @@ class PaperStore:
         with self.db.read() as conn:
             return self._load(conn, list(ids))
 
+    def newest(self, limit: int, after: tuple[datetime | None, str] | None = None) -> list[Paper]:
+        """Visible papers, newest on arXiv first (no date last), keyset-paged: `after` is the
+        (published_at, arxiv_id) of the last paper of the previous page. A keyset, not an
+        offset, so a deep page costs what the first one does and new papers don't shift it."""
+        query = sa.select(*PAPER_COLUMNS).where(papers.c.hidden == sa.false())
+        if after is not None:
+            published, arxiv_id = after
+            if published is None:
+                query = query.where(papers.c.published_at.is_(None), papers.c.arxiv_id < arxiv_id)
+            else:
+                query = query.where(
+                    sa.or_(
+                        papers.c.published_at < published,
+                        sa.and_(papers.c.published_at == published, papers.c.arxiv_id < arxiv_id),
+                        papers.c.published_at.is_(None),
+                    )
+                )
+        query = query.order_by(
+            papers.c.published_at.desc().nulls_last(), papers.c.arxiv_id.desc()
+        ).limit(limit)
+        with self.db.read() as conn:
+            return [paper_from_row(row) for row in conn.execute(query)]
+
     def count(self) -> int:
         with self.db.read() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one()
