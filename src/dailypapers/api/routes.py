@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -34,6 +34,7 @@ _SORTS: dict[str | None, FeedSort] = {
 }
 
 _ERRORS = hf_errors(400, 422)  # HF's routes answer errors in HF's shape
+ARXIV_ID_PATTERN = r"^([0-9]{4}\.[0-9]{4,5}|[a-z-]+(\.[A-Z]{2})?/[0-9]{7})(v[0-9]+)?$"
 
 
 @router.get(
@@ -196,7 +197,18 @@ def arxiv_listings(
     ),
     responses={200: {"model": HfPaper}, **hf_errors(400, 404, 422)},
 )
-def paper(request: Request, arxiv_id: str) -> JSONResponse:
+def paper(
+    request: Request,
+    arxiv_id: Annotated[
+        str,
+        Path(
+            description="An arXiv id, versioned or not; an arXiv URL is accepted too.",
+            # Documents the id forms, so a generated client (or schemathesis) never mistakes
+            # `/api/papers/search` for a paper; not enforced, so pasted URLs still resolve.
+            json_schema_extra={"pattern": ARXIV_ID_PATTERN},
+        ),
+    ],
+) -> JSONResponse:
     parsed = parse_arxiv_id(arxiv_id)
     view = services_of(request).feed.paper(parsed.base)
     return JSONResponse(paper_from_entries(view.paper, view.entries))
