@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dailypapers.app import create_app
-from dailypapers.config import Settings
-from dailypapers.services.bootstrap import Services, bootstrap
-from tests.web.support import api_fixture, fixed_clock
+from dailypapers.services.bootstrap import Services
+from tests.conftest import make_services
+from tests.web.support import api_fixture
 
 DAY = "2025-07-24"
 FEATURED_LATER = "2507.17596"  # listed on arXiv on 07-24, featured by HF on 07-28
@@ -40,15 +40,10 @@ def sources(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> dict
     return {"hf": hf, "listing": listing}
 
 
-def _services(tmp_path: Path) -> Services:
-    services = bootstrap(Settings(data_dir=tmp_path), clock=fixed_clock)
-    services.upgrade_schema()
-    return services
-
-
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[tuple[Services, TestClient]]:
-    services = _services(tmp_path)
+def client(tmp_path: Path, database_url: str) -> Iterator[tuple[Services, TestClient]]:
+    """On SQLite and PostgreSQL: a feature replacing a listing is an upsert on both."""
+    services = make_services(tmp_path, database_url)
     try:
         with TestClient(create_app(services)) as test_client:
             yield services, test_client
