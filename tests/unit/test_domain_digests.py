@@ -107,10 +107,11 @@ def test_sections_and_the_whole_digest_are_capped() -> None:
     assert len(select_items(two, set(), max_items=20, per_section=15)) == 20
 
 
-def test_message_ids_are_deterministic_per_subscription_and_period() -> None:
-    assert message_id(7, "2026-08-21", "example.org") == message_id(7, "2026-08-21", "example.org")
-    assert message_id(7, "2026-08-21", "example.org") != message_id(7, "2026-08-22", "example.org")
-    assert message_id(7, "2026-08-21", "example.org").endswith("@example.org>")
+def test_message_ids_carry_the_period_and_a_random_nonce_never_a_row_number() -> None:
+    assert message_id("2026-08-21", "example.org", "ab12") == "<digest.2026-08-21.ab12@example.org>"
+    assert message_id("2026-08-21", "example.org", "ab12") != message_id(
+        "2026-08-22", "example.org", "ab12"
+    )
 
 
 def test_emails_are_normalised_and_junk_is_refused() -> None:

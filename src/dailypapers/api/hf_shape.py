@@ -113,8 +113,10 @@ def _same_day(sent: Any, ours: str) -> bool:
 
 
 def paper_from_entries(paper: Paper, entries: list[DailyEntry]) -> dict[str, Any]:
-    """The `paper` object for a paper page: daily submission details from its first feature."""
-    first = entries[0] if entries else None
+    """The `paper` object for a paper page: daily submission details from its first feature
+    (a day it was only listed on arXiv counts only when it was never featured)."""
+    featured = [e for e in entries if e.source != "arxiv"] or entries
+    first = featured[0] if featured else None
     return paper_object(
         paper,
         submitted_at=featured_at(first.day, first.submitted_at) if first else None,

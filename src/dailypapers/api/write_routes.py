@@ -112,6 +112,38 @@ def add_comment(
     return JSONResponse(comment_item(comment, user), status_code=201)
 
 
+class HfCommentRequest(BaseModel):
+    comment: str = Field(description="Markdown (a safe subset), as HF's `comment` field.")
+
+
+# Hugging Face's own comment routes, for clients written against HF: the same comment service
+# and token as `/comments` above; errors in HF's shape (`api.hf_shape.is_hf_route`).
+@router.post(
+    "/papers/{arxiv_id:path}/comment/{comment_id}/reply",
+    summary="Reply to a comment (Hugging Face's route)",
+    status_code=201,
+    responses=_ERRORS,
+)
+def hf_reply(
+    request: Request, arxiv_id: str, comment_id: int, body: HfCommentRequest, user: TokenUser
+) -> JSONResponse:
+    comment = _community(request).comments.add(user, arxiv_id, body.comment, parent_id=comment_id)
+    return JSONResponse(comment_item(comment, user), status_code=201)
+
+
+@router.post(
+    "/papers/{arxiv_id:path}/comment",
+    summary="Comment on a paper (Hugging Face's route)",
+    status_code=201,
+    responses=_ERRORS,
+)
+def hf_comment(
+    request: Request, arxiv_id: str, body: HfCommentRequest, user: TokenUser
+) -> JSONResponse:
+    comment = _community(request).comments.add(user, arxiv_id, body.comment)
+    return JSONResponse(comment_item(comment, user), status_code=201)
+
+
 @router.patch("/comments/{comment_id}", summary="Edit your comment", responses=_ERRORS)
 def edit_comment(
     request: Request, comment_id: int, body: CommentEdit, user: TokenUser

@@ -15,7 +15,6 @@ Pure functions only: the clock, randomness and I/O live in services and storage.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
@@ -172,11 +171,13 @@ def window_start(
     return start.astimezone(UTC).date()
 
 
-def message_id(subscription_id: int, period: str, domain: str) -> str:
-    """The same Message-ID for every attempt at one (subscription, period): a resend after a
-    crash is recognisable as the same message to mail clients that deduplicate by it."""
-    digest = hashlib.sha256(f"{subscription_id}:{period}".encode()).hexdigest()[:16]
-    return f"<digest.{period}.{subscription_id}.{digest}@{domain}>"
+def message_id(period: str, domain: str, nonce: str) -> str:
+    """A digest's Message-ID: `nonce` is random (the caller draws it), so the header says
+    nothing about the subscription (no row number to count subscribers by or to guess an
+    unsubscribe link from). It is drawn once, when the delivery row is planned, and every
+    attempt at that (subscription, period) sends the row's stored id: a resend after a crash
+    is still recognisable as the same message to clients that deduplicate by it."""
+    return f"<digest.{period}.{nonce}@{domain}>"
 
 
 # --- content -----------------------------------------------------------------------------

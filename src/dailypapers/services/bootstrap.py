@@ -224,7 +224,7 @@ def bootstrap(
     mailer = mailer or build_mailer(settings)
     subscription_store, deliveries = SubscriptionStore(db), DeliveryStore(db)
     category_papers = CategoryPapers(db, papers)
-    feed = FeedService(settings, papers, clock)
+    feed = FeedService(settings, papers, clock, category_papers)
     ingest.register_jobs(scheduler)
     search, index = build_search(settings, db, clock, embedder)
     jobs, versions = JobRunner(settings, JobStore(db), clock), DataVersionStore(db)

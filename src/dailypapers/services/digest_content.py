@@ -113,7 +113,7 @@ class DigestContent:
         if slot in cache.trending:
             return cache.trending[slot]
         found: list[Candidate] = []
-        latest = self.papers.latest_day()
+        latest = self.papers.latest_day(listed=False)  # trending ranks featured papers
         if latest is not None:
             end = min(slot.date(), latest)
             start = end - timedelta(days=self.settings.trending_window_days - 1)

@@ -10,7 +10,7 @@ it is sent. `preview`, `dry_run` and `status` answer the subscription pages and 
 
 1. **Plan**: one `digest_deliveries` row per (subscription, period), unique; planning twice,
    or from two processes, creates it once. Its Message-ID is fixed here, per (subscription,
-   period).
+   period): random (no row number in a header), stored in the row, reused by every attempt.
 2. **Claim**: a conditional UPDATE moves rows pending -> claimed with this process's claimer
    id and a lease (`digest_lease_s`); only one process wins a row (SQLite: `BEGIN IMMEDIATE`
    serialises claimers; PostgreSQL: `FOR UPDATE SKIP LOCKED`). A claimed row whose lease ran
@@ -41,6 +41,7 @@ on `now`/the slot time, so tests and back-fills can send "as of" any day.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import threading
 import time
@@ -168,8 +169,11 @@ class DigestService:
                 continue
             period = slot_label(schedule.prefs.frequency, slot)
             rows.append(
-                PlannedDelivery(
-                    schedule.id, period, slot, message_id(schedule.id, period, self.site.domain)
+                PlannedDelivery(  # a second planner's id loses to the stored row's
+                    schedule.id,
+                    period,
+                    slot,
+                    message_id(period, self.site.domain, secrets.token_hex(16)),
                 )
             )
         return rows

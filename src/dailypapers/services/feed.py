@@ -1,10 +1,20 @@
-"""Daily, weekly and monthly pages, trending, and single papers: the read side of the site."""
+"""Daily, weekly and monthly pages, trending, and single papers: the read side of the site.
+
+A period's papers are the ones *featured* in it (by HF, a submission here, an admin), as on
+Hugging Face; the papers merely *listed* as new on arXiv are another view. A page for a period
+where nothing was featured shows that period's arXiv listing instead, marked `listed`, so an
+instance that only ingests arXiv still has a front page; the HF-shaped API never does
+(`listing_fallback=False`): HF's clients get the featured papers or nothing.
+"""
 
 from __future__ import annotations
 
+import base64
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from dailypapers.config import Settings
@@ -14,10 +24,12 @@ from dailypapers.domain.periods import Period, PeriodKind, period_containing
 from dailypapers.domain.trending import trending_score
 from dailypapers.errors import BadRequest, NotFound
 from dailypapers.services.clock import Clock
+from dailypapers.storage.category_listings import CategoryPapers
 from dailypapers.storage.papers import PaperStore
 
 FeedSort = Literal["upvotes", "published", "trending"]
 FEED_SORTS: tuple[FeedSort, ...] = ("upvotes", "published", "trending")
+_CATEGORY = re.compile(r"[A-Za-z-]+(\.[A-Za-z-]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +41,7 @@ class PeriodView:
     previous: Period | None
     next: Period | None
     sort: FeedSort
+    listed: bool = False  # nothing featured: these are the papers listed on arXiv
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +50,44 @@ class PaperView:
     entries: list[DailyEntry]
 
 
+@dataclass(frozen=True, slots=True)
+class ListingView:
+    """A page of the papers listed as new on arXiv on a day (None: nothing listed yet)."""
+
+    day: date | None
+    category: str | None
+    papers: list[Paper]
+    total: int
+    page: int
+    limit: int
+
+
 class FeedService:
-    def __init__(self, settings: Settings, papers: PaperStore, clock: Clock):
+    def __init__(
+        self,
+        settings: Settings,
+        papers: PaperStore,
+        clock: Clock,
+        categories: CategoryPapers | None = None,
+    ):
         self.settings = settings
         self.papers = papers
         self.clock = clock
+        self.categories = categories or CategoryPapers(papers.db, papers)
+
+    def listing(
+        self, day: date | None, category: str | None, *, page: int = 0, limit: int | None = None
+    ) -> ListingView:
+        """arXiv's 'new' listing of `day` (the latest listed day when None), optionally of one
+        category: its own view, apart from the featured papers."""
+        page, limit = self.check_paging(page, limit)
+        if category is not None and not _CATEGORY.fullmatch(category):
+            raise BadRequest("category must look like cs.CL")
+        day = day or self.papers.latest_day(listed=True)
+        if day is None:
+            return ListingView(None, category, [], 0, page, limit)
+        found, total = self.categories.listed_on(day, category, limit, page * limit)
+        return ListingView(day, category, found, total, page, limit)
 
     def check_paging(self, page: int, limit: int | None) -> tuple[int, int]:
         """Validate `p`/`limit` against the page-size settings; return (page, limit)."""
@@ -59,8 +105,11 @@ class FeedService:
         page: int = 0,
         limit: int | None = None,
         submitter: str | None = None,
+        listing_fallback: bool = True,
     ) -> PeriodView:
-        """Papers of `period` (the latest day with papers when None); `page` counts from 0."""
+        """Papers featured in `period` (the latest day with papers when None); `page` counts
+        from 0. With `listing_fallback`, a period where nothing was featured shows the papers
+        listed on arXiv in it (the view says `listed`)."""
         page, limit = self.check_paging(page, limit)
         if sort not in FEED_SORTS:
             raise BadRequest(f"sort must be one of {', '.join(FEED_SORTS)}")
@@ -68,17 +117,10 @@ class FeedService:
             period = self.latest("day")
             if period is None:
                 return PeriodView(None, FeedPage([], 0, page, limit), None, None, sort)
-        if sort == "trending":
-            items, total = self._trending(period.start, period.end, page, limit, submitter)
-        else:
-            items, total = self.papers.feed(
-                period.start,
-                period.end,
-                order=sort,
-                limit=limit,
-                offset=page * limit,
-                submitter=submitter,
-            )
+        items, total = self._page(period, sort, page, limit, submitter, listed=False)
+        listed = listing_fallback and total == 0 and submitter is None
+        if listed:
+            items, total = self._page(period, sort, page, limit, None, listed=True)
         before, after = self.papers.neighbour_days(period.start, period.end)
         return PeriodView(
             period,
@@ -86,12 +128,35 @@ class FeedService:
             period_containing(period.kind, before) if before else None,
             period_containing(period.kind, after) if after else None,
             sort,
+            listed,
+        )
+
+    def _page(
+        self,
+        period: Period,
+        sort: FeedSort,
+        page: int,
+        limit: int,
+        submitter: str | None,
+        *,
+        listed: bool,
+    ) -> tuple[list[FeedItem], int]:
+        if sort == "trending":
+            return self._trending(period.start, period.end, page, limit, submitter, listed)
+        return self.papers.feed(
+            period.start,
+            period.end,
+            order=sort,
+            limit=limit,
+            offset=page * limit,
+            submitter=submitter,
+            listed=listed,
         )
 
     def trending(self, *, page: int = 0, limit: int | None = None) -> PeriodView:
         """Papers featured in the trending window, by time-decayed upvotes."""
         page, limit = self.check_paging(page, limit)
-        latest = self.papers.latest_day()
+        latest = self.papers.latest_day(listed=False)
         if latest is None:
             return PeriodView(None, FeedPage([], 0, page, limit), None, None, "trending")
         # On a site whose data stopped (a demo, a paused ingest) the window ends at the last
@@ -102,7 +167,13 @@ class FeedService:
         return PeriodView(None, FeedPage(items, total, page, limit), None, None, "trending")
 
     def _trending(
-        self, start: date, end: date, page: int, limit: int, submitter: str | None
+        self,
+        start: date,
+        end: date,
+        page: int,
+        limit: int,
+        submitter: str | None,
+        listed: bool = False,
     ) -> tuple[list[FeedItem], int]:
         now = self.clock()
         gravity = self.settings.trending_gravity
@@ -114,13 +185,23 @@ class FeedService:
                     arxiv_id,
                 )
                 for arxiv_id, votes, featured in self.papers.feed_candidates(
-                    start, end, submitter=submitter
+                    start, end, submitter=submitter, listed=listed
                 )
             ),
         )
         chosen = [arxiv_id for _, _, arxiv_id in scored[page * limit : (page + 1) * limit]]
-        rows = self.papers.feed_items(start, end, chosen)
+        rows = self.papers.feed_items(start, end, chosen, listed=listed)
         return [rows[i] for i in chosen if i in rows], len(scored)
+
+    def newest_papers(
+        self, cursor: str | None, limit: int | None
+    ) -> tuple[list[Paper], str | None]:
+        """All papers, newest first, a page at a time: the page and the cursor of the next
+        one (None after the last). The cursor is opaque to clients."""
+        _, limit = self.check_paging(0, limit)
+        found = self.papers.newest(limit + 1, decode_cursor(cursor) if cursor else None)
+        page, more = found[:limit], len(found) > limit
+        return page, encode_cursor(page[-1]) if more else None
 
     def first_features(self, ids: Sequence[str]) -> dict[str, DailyEntry]:
         """When and by whom each paper was first featured (HF's submittedOnDaily*)."""
@@ -131,3 +212,22 @@ class FeedService:
         if paper is None:
             raise NotFound(f"paper {arxiv_id} is not in this database")
         return PaperView(paper, self.papers.entries_for(arxiv_id))
+
+
+def encode_cursor(last: Paper) -> str:
+    """The keyset of a page's last paper, as an opaque URL-safe string."""
+    stamp = last.published_at.isoformat() if last.published_at else ""
+    raw = json.dumps([stamp, last.arxiv_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime | None, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        stamp, arxiv_id = json.loads(raw)
+        published = datetime.fromisoformat(stamp) if stamp else None
+        if not isinstance(arxiv_id, str):
+            raise ValueError(arxiv_id)
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise BadRequest("cursor is not one this API gave out") from exc
+    return published, arxiv_id

@@ -74,8 +74,13 @@ class SyndicationService:
     def daily(self) -> FeedDoc:
         day = self.papers.latest_day()
         items: list[FeedItem] = []
-        if day is not None:
-            items, _ = self.papers.feed(day, day, order="upvotes", limit=self.limit, offset=0)
+        if day is not None:  # nothing featured that day: its arXiv listing, as the day page
+            for listed in (False, True):
+                items, _ = self.papers.feed(
+                    day, day, order="upvotes", limit=self.limit, offset=0, listed=listed
+                )
+                if items:
+                    break
         title = (
             f"{self.settings.site_name}: papers of {day.isoformat()}" if day else "No papers yet"
         )

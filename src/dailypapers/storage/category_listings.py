@@ -4,17 +4,20 @@
 
 "Recent" means featured on a daily page on/after the day of `since`, or published on/after
 `since`. Hidden papers never appear.
+
+`listed_on` is arXiv's own 'new' listing of a day (entries with source "arxiv", in listing
+order): what was listed, not what was featured (storage/papers.py says how the two differ).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from dailypapers.domain.papers import Paper
 from dailypapers.storage.database import Database
-from dailypapers.storage.papers import PaperStore
+from dailypapers.storage.papers import LISTED, PaperStore
 from dailypapers.storage.tables import daily_entries, papers
 
 _UPVOTES = papers.c.external_upvotes + papers.c.local_upvotes
@@ -68,3 +71,30 @@ class CategoryPapers:
             ids = list(conn.execute(query).scalars())
         found = self.papers.get_many(ids)
         return [found[i] for i in ids if i in found]
+
+    def listed_on(
+        self, day: date, category: str | None, limit: int, offset: int
+    ) -> tuple[list[Paper], int]:
+        """A page of the papers listed as new on arXiv on `day` (in `category`, validated as
+        for `recent`), in listing order, and how many there are in all."""
+        where = [
+            daily_entries.c.day == day,
+            daily_entries.c.source == LISTED,
+            daily_entries.c.hidden == sa.false(),
+        ]
+        if category is not None:
+            listed = sa.cast(papers.c.categories, sa.Text).like(f'%"{category}"%')
+            where.append(daily_entries.c.arxiv_id.in_(sa.select(papers.c.arxiv_id).where(listed)))
+        query = (
+            sa.select(daily_entries.c.arxiv_id)
+            .where(*where)
+            .order_by(daily_entries.c.position.nulls_last(), daily_entries.c.arxiv_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        count = sa.select(sa.func.count()).select_from(daily_entries).where(*where)
+        with self.db.read() as conn:
+            ids = list(conn.execute(query).scalars())
+            total = conn.execute(count).scalar_one()
+        found = self.papers.get_many(ids)
+        return [found[i] for i in ids if i in found], total

@@ -3,6 +3,12 @@
 Writes merge: the stored paper and the incoming record are combined by the domain's
 `merge_paper`, and only rows that really change are written, so re-running an import
 changes nothing and reports it as unchanged.
+
+Featured versus listed: a daily entry with source "arxiv" says a paper was *listed* as new on
+arXiv that day; any other source ("hf", "local") says it was *featured* there. The feeds read
+one kind at a time (`listed=`), featured by default, so an arXiv import never adds papers to a
+day HF featured. Both share one row per (day, paper): a feature arriving for a day the paper
+was only listed on turns that row into the feature (the feature is what the day page shows).
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from dailypapers.storage.tables import as_utc, daily_entries, papers
 # The columns a Paper is read from, and the row -> domain converters below, are shared by
 # every store that returns papers (search, votes, collections, submissions).
 PAPER_COLUMNS = [c for c in papers.c if c.name not in ("hidden", "created_at", "modified_at")]
+
+# The entry source that means "listed on arXiv that day", not featured (module docstring).
+LISTED = "arxiv"
 
 # SQLite allows 32,766 bound parameters per statement; PostgreSQL 65,535.
 _MAX_PARAMS = 30_000
@@ -190,11 +199,16 @@ class PaperStore:
         added = 0
         # executemany with RETURNING: one cached statement, sent in batches by SQLAlchemy's
         # insertmanyvalues; rows skipped by ON CONFLICT return nothing, so we count the rest.
-        stmt = (
-            insert(daily_entries)
-            .on_conflict_do_nothing(index_elements=["day", "arxiv_id"])
-            .returning(daily_entries.c.id)
-        )
+        base = insert(daily_entries)
+        featured_values = {
+            name: base.excluded[name]
+            for name in ("source", "submitted_by", "submitted_at", "position", "hf_item")
+        }
+        stmt = base.on_conflict_do_update(  # a feature replaces a mere listing, nothing else
+            index_elements=["day", "arxiv_id"],
+            set_=featured_values,
+            where=sa.and_(daily_entries.c.source == LISTED, base.excluded.source != LISTED),
+        ).returning(daily_entries.c.id)
         for chunk in _chunks(values, _MAX_PARAMS // 9):
             added += len(conn.execute(stmt, list(chunk)).all())
         return added
@@ -231,6 +245,29 @@ class PaperStore:
         with self.db.read() as conn:
             return self._load(conn, list(ids))
 
+    def newest(self, limit: int, after: tuple[datetime | None, str] | None = None) -> list[Paper]:
+        """Visible papers, newest on arXiv first (no date last), keyset-paged: `after` is the
+        (published_at, arxiv_id) of the last paper of the previous page. A keyset, not an
+        offset, so a deep page costs what the first one does and new papers don't shift it."""
+        query = sa.select(*PAPER_COLUMNS).where(papers.c.hidden == sa.false())
+        if after is not None:
+            published, arxiv_id = after
+            if published is None:
+                query = query.where(papers.c.published_at.is_(None), papers.c.arxiv_id < arxiv_id)
+            else:
+                query = query.where(
+                    sa.or_(
+                        papers.c.published_at < published,
+                        sa.and_(papers.c.published_at == published, papers.c.arxiv_id < arxiv_id),
+                        papers.c.published_at.is_(None),
+                    )
+                )
+        query = query.order_by(
+            papers.c.published_at.desc().nulls_last(), papers.c.arxiv_id.desc()
+        ).limit(limit)
+        with self.db.read() as conn:
+            return [paper_from_row(row) for row in conn.execute(query)]
+
     def count(self) -> int:
         with self.db.read() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one()
@@ -245,13 +282,18 @@ class PaperStore:
             return [_entry_from_row(r) for r in conn.execute(query)]
 
     def first_entries(self, ids: Sequence[str]) -> dict[str, DailyEntry]:
-        """Each paper's first feature (its earliest daily entry), for papers that have one."""
+        """Each paper's first feature (its earliest featured entry), for papers that have one;
+        a paper only listed on arXiv gets its first listing."""
         found: dict[str, DailyEntry] = {}
         for chunk in _chunks(sorted(set(ids)), 10_000):
             query = (
                 sa.select(daily_entries)
                 .where(daily_entries.c.arxiv_id.in_(list(chunk)))
-                .order_by(daily_entries.c.arxiv_id, daily_entries.c.day)
+                .order_by(
+                    daily_entries.c.arxiv_id,
+                    sa.case((daily_entries.c.source == LISTED, 1), else_=0),
+                    daily_entries.c.day,
+                )
             )
             with self.db.read() as conn:
                 for row in conn.execute(query):
@@ -259,11 +301,16 @@ class PaperStore:
         return found
 
     # --- feeds ---------------------------------------------------------------------------
-    def latest_day(self) -> date | None:
+    def latest_day(self, *, listed: bool | None = None) -> date | None:
+        """The latest day with featured papers (`listed=True`: listed ones). With `None`, the
+        latest featured day, or the latest listed day where nothing was ever featured (an
+        instance that only ingests arXiv)."""
+        if listed is None:
+            return self.latest_day(listed=False) or self.latest_day(listed=True)
         with self.db.read() as conn:
             return conn.execute(
                 sa.select(sa.func.max(daily_entries.c.day)).where(
-                    daily_entries.c.hidden == sa.false()
+                    daily_entries.c.hidden == sa.false(), _kind(listed)
                 )
             ).scalar()
 
@@ -289,8 +336,11 @@ class PaperStore:
             ).scalar()
         return before, after
 
-    def _period_entries(self, start: date, end: date, submitter: str | None) -> sa.Subquery:
-        """One visible entry per paper in [start, end]: the first day it was featured."""
+    def _period_entries(
+        self, start: date, end: date, submitter: str | None, listed: bool = False
+    ) -> sa.Subquery:
+        """One visible entry per paper in [start, end]: the first day it was featured (or,
+        with `listed`, listed on arXiv)."""
         # One day is an equality, not a range: that lets SQLite walk the rank index in page
         # order (a range made it sort the whole day: 10 ms instead of 0.2 ms at 1M papers).
         days = (
@@ -298,7 +348,7 @@ class PaperStore:
             if start == end
             else [daily_entries.c.day >= start, daily_entries.c.day <= end]
         )
-        where = [*days, daily_entries.c.hidden == sa.false()]
+        where = [*days, daily_entries.c.hidden == sa.false(), _kind(listed)]
         if submitter is not None:
             where.append(daily_entries.c.submitted_by == submitter)
         if start == end:
@@ -329,6 +379,7 @@ class PaperStore:
         limit: int,
         offset: int,
         submitter: str | None = None,
+        listed: bool = False,
     ) -> tuple[list[FeedItem], int]:
         """A page of the papers featured in [start, end], and how many there are in all.
 
@@ -336,7 +387,7 @@ class PaperStore:
         on ties, as Hugging Face orders a day) or "published" (newest arXiv paper first).
         The entries' copied sort keys let a single day's page come straight off an index.
         """
-        e = self._period_entries(start, end, submitter)
+        e = self._period_entries(start, end, submitter, listed)
         if order == "published":
             ordering = [e.c.published_at.desc(), e.c.arxiv_id.desc()]
         else:
@@ -361,13 +412,13 @@ class PaperStore:
         return items, total
 
     def feed_candidates(
-        self, start: date, end: date, *, submitter: str | None = None
+        self, start: date, end: date, *, submitter: str | None = None, listed: bool = False
     ) -> list[tuple[str, int, datetime]]:
         """(arxiv_id, upvotes, featured-at) for every visible paper in [start, end].
 
         Light rows for orders computed outside SQL (trending), a few thousand at most.
         """
-        e = self._period_entries(start, end, submitter)
+        e = self._period_entries(start, end, submitter, listed)
         query = sa.select(e.c.arxiv_id, e.c.upvotes, e.c.submitted_at, e.c.day)
         with self.db.read() as conn:
             return [
@@ -380,9 +431,11 @@ class PaperStore:
                 for r in conn.execute(query)
             ]
 
-    def feed_items(self, start: date, end: date, ids: Sequence[str]) -> dict[str, FeedItem]:
+    def feed_items(
+        self, start: date, end: date, ids: Sequence[str], *, listed: bool = False
+    ) -> dict[str, FeedItem]:
         """Feed rows for chosen papers of a period (after ordering them elsewhere)."""
-        e = self._period_entries(start, end, None)
+        e = self._period_entries(start, end, None, listed)
         query = (
             sa.select(
                 *PAPER_COLUMNS,
@@ -423,6 +476,12 @@ def sync_sort_keys(conn: Connection, ids: Sequence[str]) -> None:
                 hidden=from_paper(paper.c.hidden),
             )
         )
+
+
+def _kind(listed: bool) -> sa.ColumnElement[bool]:
+    """Entries listed on arXiv, or (the default) featured ones."""
+    source = daily_entries.c.source
+    return source == LISTED if listed else source != LISTED
 
 
 def _entry_from_row(row: Row) -> DailyEntry:

@@ -85,6 +85,8 @@ def period_page(
         "previous": _link(view.previous),
         "next": _link(view.next),
         "sort": view.sort,
+        # Nothing featured in the period: the items are the papers listed as new on arXiv.
+        "listed": view.listed,
         "sorts": (
             []
             if kind == "trending"
