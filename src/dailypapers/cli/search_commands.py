@@ -289,3 +289,32 @@ def _print_eval(report: BeirReport) -> None:
             f"{result.p95_ms:.1f}",
         )
     out.print(table)
+
+
+@eval_group.command("short")
+@click.option(
+    "--split",
+    default="test",
+    show_default=True,
+    help="tune or test, or either with a kind: test-topical, test-keywords, test-title.",
+)
+@click.option("--limit-queries", type=int, help="Only the first N judged queries.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: metrics per mode.")
+@click.pass_context
+def eval_short(ctx: click.Context, split: str, limit_queries: int | None, as_json: bool) -> None:
+    """nDCG@10, recall@100 and latency per mode on short queries made from HF's keywords.
+
+    Topical queries (a keyword; relevant: the papers carrying it) and known items (a paper's
+    keywords or its title) over the demo's papers, split by paper date into tune and test.
+    """
+    settings: Settings = ctx.obj
+    evaluation = EvaluationService(settings)
+    try:
+        report = evaluation.short_queries(split, limit_queries=limit_queries)
+    except DailyPapersError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(report.as_dict()))
+        return
+    _print_eval(report)
