@@ -19,6 +19,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import click
 from rich.console import Console
@@ -40,6 +41,7 @@ from dailypapers.domain.search import (
     SEARCH_MODES,
     SEARCH_SORTS,
     SearchFilters,
+    SearchMode,
     SimilarPaper,
 )
 from dailypapers.errors import DailyPapersError
@@ -299,9 +301,22 @@ def _print_eval(report: BeirReport) -> None:
     help="tune or test, or either with a kind: test-topical, test-keywords, test-title.",
 )
 @click.option("--limit-queries", type=int, help="Only the first N judged queries.")
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(["keyword", "semantic", "hybrid"]),
+    help="Only these modes (repeatable; default: all three).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: metrics per mode.")
 @click.pass_context
-def eval_short(ctx: click.Context, split: str, limit_queries: int | None, as_json: bool) -> None:
+def eval_short(
+    ctx: click.Context,
+    split: str,
+    limit_queries: int | None,
+    modes: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """nDCG@10, recall@100 and latency per mode on short queries made from HF's keywords.
 
     Topical queries (a keyword; relevant: the papers carrying it) and known items (a paper's
@@ -310,7 +325,11 @@ def eval_short(ctx: click.Context, split: str, limit_queries: int | None, as_jso
     settings: Settings = ctx.obj
     evaluation = EvaluationService(settings)
     try:
-        report = evaluation.short_queries(split, limit_queries=limit_queries)
+        report = evaluation.short_queries(
+            split,
+            modes=cast(tuple[SearchMode, ...], modes or ("keyword", "semantic", "hybrid")),
+            limit_queries=limit_queries,
+        )
     except DailyPapersError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(2)

@@ -329,12 +329,9 @@ class SearchEngine:
         if query_vector is None:
             keyword = self._keyword(parts, filters, self.settings.search_max_results)
             return _Ranking(keyword, "keyword", notice, None)
+        # Below 1.0 while `dailypapers index` catches up: said in `SearchPage.embedded_fraction`
+        # (the API's), as the rest are ranked on their words alone.
         embedded = self._embedded_fraction()
-        if embedded < 1.0:
-            notice = (
-                f"{embedded:.0%} of papers have been embedded so far (`dailypapers index` is "
-                "not finished): the rest are ranked on their words alone."
-            )
         if mode == "hybrid":
             semantic = self.vectors.search(
                 query_vector, self.settings.search_semantic_candidates, filters
@@ -362,7 +359,7 @@ class SearchEngine:
             fused = normalised_fusion(
                 {c.arxiv_id: c.keyword for c in candidates if c.keyword is not None},
                 {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None},
-                keyword_weight=self.settings.search_keyword_weight,
+                keyword_weight=self._keyword_weight(parts),
             )
         else:
             fused = {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None}
@@ -378,6 +375,12 @@ class SearchEngine:
         if mode == "hybrid" and not any(c.semantic is not None for c in candidates):
             mode_used = "keyword"
         return _Ranking([by_id[a] for a in order], mode_used, notice, query_vector, embedded)
+
+    def _keyword_weight(self, parts: QueryParts) -> float:
+        """Query-aware fusion: short queries (topics, names) lean on a weight of their own."""
+        if len(parts.terms) <= self.settings.search_short_query_words:
+            return self.settings.search_short_query_keyword_weight
+        return self.settings.search_keyword_weight
 
     def _embedded_fraction(self) -> float:
         """Share of visible papers with a vector (the paper count is cached like the vectors')."""
