@@ -220,7 +220,7 @@ class Settings(BaseSettings):
         "0.35 measured best on SciFact train.",
     )
     search_short_query_keyword_weight: float = Field(
-        0.35,
+        0.75,
         ge=0.0,
         le=1.0,
         description="Weight of the keyword score in hybrid fusion for short queries (at most "

@@ -243,10 +243,22 @@ def eval_group() -> None:
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--split", required=True, help="Judgments to use: qrels/SPLIT.tsv (e.g. train).")
 @click.option("--limit-queries", type=int, help="Only the first N judged queries.")
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(["keyword", "semantic", "hybrid"]),
+    help="Only these modes (repeatable; default: all three).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: metrics per mode.")
 @click.pass_context
 def eval_beir(
-    ctx: click.Context, folder: Path, split: str, limit_queries: int | None, as_json: bool
+    ctx: click.Context,
+    folder: Path,
+    split: str,
+    limit_queries: int | None,
+    modes: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """nDCG@10, recall@100 and latency per mode on a BEIR-format folder.
 
@@ -264,7 +276,13 @@ def eval_beir(
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
-            report = evaluation.beir(folder, split, limit_queries=limit_queries, progress=progress)
+            report = evaluation.beir(
+                folder,
+                split,
+                modes=cast(tuple[SearchMode, ...], modes or ("keyword", "semantic", "hybrid")),
+                limit_queries=limit_queries,
+                progress=progress,
+            )
         except DailyPapersError as exc:
             bar.stop()
             click.echo(f"error: {exc.message}", err=True)
