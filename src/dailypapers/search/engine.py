@@ -10,12 +10,15 @@ Hybrid search, as measured on SciFact train (nDCG@10; `dailypapers eval beir`, d
    (one vector per "title. abstract" text, cosine only: 0.660)
 4. fusion: z-scores of keyword and semantic scores over the candidates, combined with
    weight `search_keyword_weight` (0.35) on keyword;                                  0.751
-   (reciprocal rank fusion of the same lists: 0.733; of plain cosine and bm25: 0.716)
+   (reciprocal rank fusion of the same lists: 0.733; of plain cosine and bm25: 0.716);
+   queries of <= `search_short_query_words` words weigh keyword 0.75 (short-query tune
+   split, `dailypapers eval short`), and a paper with no vector yet counts on keywords alone;
 5. the floors: a paper that holds only some of the words and is below
    `search_semantic_floor` is dropped (SciFact: no loss at 0.35), and a query with no paper
    holding every word and none reaching `search_query_floor` finds nothing, so nonsense
    says "no results" (docs/search.md).
-Quoted phrases and -exclusions (`parse_query`) bind both legs.
+Quoted phrases and -exclusions (`parse_query`) bind both legs. A pasted arXiv id or URL, or an
+exact title, goes first in every mode (search/exact.py).
 The keyword leg runs in a worker thread while the query is embedded and the vectors
 searched. Before any paper has a vector (or when the model can't run) searches run
 keyword-only and say so in `SearchPage.mode_used` and `notice`.
