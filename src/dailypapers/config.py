@@ -262,6 +262,20 @@ class Settings(BaseSettings):
         description="Weight of the keyword score in hybrid fusion (the rest is semantic); "
         "0.35 measured best on SciFact train.",
     )
+    search_short_query_keyword_weight: float = Field(
+        0.75,
+        ge=0.0,
+        le=1.0,
+        description="Weight of the keyword score in hybrid fusion for short queries (at most "
+        "`search_short_query_words` words): topics and titles people type, tuned on the "
+        "short-query tune split (`dailypapers eval short --split tune`, docs/search.md).",
+    )
+    search_short_query_words: int = Field(
+        3,
+        ge=0,
+        le=50,
+        description="Queries of at most this many words use `search_short_query_keyword_weight`.",
+    )
     search_min_and_hits: int = Field(
         10,
         ge=0,

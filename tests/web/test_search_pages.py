@@ -212,3 +212,16 @@ def test_paper_without_vectors_has_no_similar_section(keyword_client: TestClient
     view = keyword_client.get(f"/papers/{PART123}", params={"format": "json"}).json()
     assert view["similar"] == []
     assert "Similar papers" not in keyword_client.get(f"/papers/{PART123}").text
+
+
+def test_a_pasted_arxiv_url_opens_the_paper_and_the_api_returns_it_first(
+    indexed_client: TestClient,
+) -> None:
+    for pasted in (PART123, f"arxiv.org/pdf/{PART123}v1", f"huggingface.co/papers/{PART123}"):
+        page = indexed_client.get("/search", params={"q": pasted}, follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"] == f"/papers/{PART123}"
+    api = indexed_client.get("/api/search", params={"q": f"arxiv.org/abs/{PART123}"}).json()
+    assert api["opened"] == PART123 and api["hits"][0]["id"] == PART123
+    assert 0 < api["embedded_fraction"] < 1  # 80 of 301 papers have vectors
+    unknown = indexed_client.get("/search", params={"q": "2101.00001"}, follow_redirects=False)
+    assert unknown.status_code == 200

@@ -60,7 +60,10 @@ def hf_search(request: Request, q: Q = "", limit: Limit = None) -> JSONResponse:
         "Hybrid, keyword or semantic search with filters. Each hit carries its rationale: the "
         "character spans of the query's words in the title and abstract, and for semantic "
         "matches the abstract sentence closest to the query. `mode_used` is `keyword` (and "
-        "`notice` says why) while no paper has been embedded."
+        "`notice` says why) while no paper has been embedded; `embedded_fraction` is the share "
+        "of papers with a vector (the rest rank on their words alone). A query that is an "
+        "arXiv id or abs/pdf/HF URL puts that paper first and names it in `opened`; an exact "
+        "title puts its paper first."
     ),
     responses=_ERRORS,
 )

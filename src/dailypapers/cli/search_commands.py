@@ -19,6 +19,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import click
 from rich.console import Console
@@ -40,6 +41,7 @@ from dailypapers.domain.search import (
     SEARCH_MODES,
     SEARCH_SORTS,
     SearchFilters,
+    SearchMode,
     SimilarPaper,
 )
 from dailypapers.errors import DailyPapersError
@@ -241,10 +243,22 @@ def eval_group() -> None:
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--split", required=True, help="Judgments to use: qrels/SPLIT.tsv (e.g. train).")
 @click.option("--limit-queries", type=int, help="Only the first N judged queries.")
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(["keyword", "semantic", "hybrid"]),
+    help="Only these modes (repeatable; default: all three).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: metrics per mode.")
 @click.pass_context
 def eval_beir(
-    ctx: click.Context, folder: Path, split: str, limit_queries: int | None, as_json: bool
+    ctx: click.Context,
+    folder: Path,
+    split: str,
+    limit_queries: int | None,
+    modes: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """nDCG@10, recall@100 and latency per mode on a BEIR-format folder.
 
@@ -262,7 +276,13 @@ def eval_beir(
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
-            report = evaluation.beir(folder, split, limit_queries=limit_queries, progress=progress)
+            report = evaluation.beir(
+                folder,
+                split,
+                modes=cast(tuple[SearchMode, ...], modes or ("keyword", "semantic", "hybrid")),
+                limit_queries=limit_queries,
+                progress=progress,
+            )
         except DailyPapersError as exc:
             bar.stop()
             click.echo(f"error: {exc.message}", err=True)
@@ -289,3 +309,49 @@ def _print_eval(report: BeirReport) -> None:
             f"{result.p95_ms:.1f}",
         )
     out.print(table)
+
+
+@eval_group.command("short")
+@click.option(
+    "--split",
+    default="test",
+    show_default=True,
+    help="tune or test, or either with a kind: test-topical, test-keywords, test-title.",
+)
+@click.option("--limit-queries", type=int, help="Only the first N judged queries.")
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(["keyword", "semantic", "hybrid"]),
+    help="Only these modes (repeatable; default: all three).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: metrics per mode.")
+@click.pass_context
+def eval_short(
+    ctx: click.Context,
+    split: str,
+    limit_queries: int | None,
+    modes: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """nDCG@10, recall@100 and latency per mode on short queries made from HF's keywords.
+
+    Topical queries (a keyword; relevant: the papers carrying it) and known items (a paper's
+    keywords or its title) over the demo's papers, split by paper date into tune and test.
+    """
+    settings: Settings = ctx.obj
+    evaluation = EvaluationService(settings)
+    try:
+        report = evaluation.short_queries(
+            split,
+            modes=cast(tuple[SearchMode, ...], modes or ("keyword", "semantic", "hybrid")),
+            limit_queries=limit_queries,
+        )
+    except DailyPapersError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(report.as_dict()))
+        return
+    _print_eval(report)

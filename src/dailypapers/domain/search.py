@@ -200,6 +200,10 @@ class SearchPage:
     notice: str | None = None  # a sentence for the user when mode_used != mode, etc.
     took_ms: float = 0.0
     suggestion: str | None = None  # no keyword match: the query spelled as papers spell it
+    # Share of visible papers with a vector (None in keyword mode): below 1.0 after an import
+    # that `dailypapers index` hasn't finished; unembedded papers compete on keywords alone.
+    embedded_fraction: float | None = None
+    opened: str | None = None  # the query named this paper (an arXiv id or URL): it is first
 
     @property
     def pages(self) -> int:

@@ -107,6 +107,8 @@ def search_results(page: SearchPage) -> dict[str, Any]:
         "query": page.query,
         "mode": page.mode,
         "mode_used": page.mode_used,
+        "embedded_fraction": page.embedded_fraction,
+        "opened": page.opened,
         "notice": page.notice,
         "sort": page.sort,
         "filters": {

@@ -10,12 +10,15 @@ Hybrid search, as measured on SciFact train (nDCG@10; `dailypapers eval beir`, d
    (one vector per "title. abstract" text, cosine only: 0.660)
 4. fusion: z-scores of keyword and semantic scores over the candidates, combined with
    weight `search_keyword_weight` (0.35) on keyword;                                  0.751
-   (reciprocal rank fusion of the same lists: 0.733; of plain cosine and bm25: 0.716)
+   (reciprocal rank fusion of the same lists: 0.733; of plain cosine and bm25: 0.716);
+   queries of <= `search_short_query_words` words weigh keyword 0.75 (short-query tune
+   split, `dailypapers eval short`), and a paper with no vector yet counts on keywords alone;
 5. the floors: a paper that holds only some of the words and is below
    `search_semantic_floor` is dropped (SciFact: no loss at 0.35), and a query with no paper
    holding every word and none reaching `search_query_floor` finds nothing, so nonsense
    says "no results" (docs/search.md).
-Quoted phrases and -exclusions (`parse_query`) bind both legs.
+Quoted phrases and -exclusions (`parse_query`) bind both legs. A pasted arXiv id or URL, or an
+exact title, goes first in every mode (search/exact.py).
 The keyword leg runs in a worker thread while the query is embedded and the vectors
 searched. Before any paper has a vector (or when the model can't run) searches run
 keyword-only and say so in `SearchPage.mode_used` and `notice`.
@@ -52,6 +55,7 @@ from dailypapers.domain.search import (
 )
 from dailypapers.errors import DailyPapersError, NotFound
 from dailypapers.search.embedder import Embedder
+from dailypapers.search.exact import MIN_TITLE_WORDS, TITLE_CANDIDATES, named_paper, title_key
 from dailypapers.search.fusion import normalised_fusion, ranked
 from dailypapers.search.keyword import keyword_matches
 from dailypapers.search.rationale import best_sentence, explain, similar_reason
@@ -68,6 +72,7 @@ from dailypapers.storage.keyword_index import (
 
 SENTENCE_WEIGHT = 0.5  # semantic score = (1 - w) * whole-paper cosine + w * best sentence
 QUERY_CACHE_SIZE = 256
+PAPER_COUNT_INTERVAL_S = 5.0  # how stale the paper count behind `embedded_fraction` may be
 NO_VECTORS = (
     "Semantic search is not available yet: no paper has been embedded "
     "(run `dailypapers index`). Showing keyword matches."
@@ -147,6 +152,7 @@ class _Ranking:
     mode_used: SearchMode
     notice: str | None
     query_vector: np.ndarray | None
+    embedded_fraction: float | None = None
 
 
 class SearchEngine:
@@ -167,6 +173,7 @@ class SearchEngine:
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._queries_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-keyword")
+        self._papers_count: tuple[float, int] = (float("-inf"), 0)
 
     # --- public ---------------------------------------------------------------------------
     @property
@@ -214,6 +221,7 @@ class SearchEngine:
                 took_ms=_ms(started),
             )
         ranking = self._rank(query, parts, mode, filters)
+        opened = self._exact_first(query, parts, filters, ranking)
         # No paper holds the words: maybe they are misspelt ("Did you mean …?").
         suggestion = None
         if not any(c.keyword_rank is not None for c in ranking.candidates):
@@ -249,6 +257,8 @@ class SearchEngine:
             notice=ranking.notice,
             took_ms=_ms(started),
             suggestion=suggestion,
+            embedded_fraction=ranking.embedded_fraction,
+            opened=opened,
         )
 
     def similar(self, arxiv_id: str, *, limit: int = 6) -> list[SimilarPaper]:
@@ -322,6 +332,9 @@ class SearchEngine:
         if query_vector is None:
             keyword = self._keyword(parts, filters, self.settings.search_max_results)
             return _Ranking(keyword, "keyword", notice, None)
+        # Below 1.0 while `dailypapers index` catches up: said in `SearchPage.embedded_fraction`
+        # (the API's), as the rest are ranked on their words alone.
+        embedded = self._embedded_fraction()
         if mode == "hybrid":
             semantic = self.vectors.search(
                 query_vector, self.settings.search_semantic_candidates, filters
@@ -349,7 +362,7 @@ class SearchEngine:
             fused = normalised_fusion(
                 {c.arxiv_id: c.keyword for c in candidates if c.keyword is not None},
                 {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None},
-                keyword_weight=self.settings.search_keyword_weight,
+                keyword_weight=self._keyword_weight(parts),
             )
         else:
             fused = {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None}
@@ -360,7 +373,54 @@ class SearchEngine:
         order = [a for a in ranked(fused) if by_id[a].close_enough(floor)]
         if not self._anything_close(by_id.values()):
             order = []
-        return _Ranking([by_id[a] for a in order], mode, notice, query_vector)
+        # What ran: with no candidate scored by meaning, the ranking is keyword search's.
+        mode_used: SearchMode = mode
+        if mode == "hybrid" and not any(c.semantic is not None for c in candidates):
+            mode_used = "keyword"
+        return _Ranking([by_id[a] for a in order], mode_used, notice, query_vector, embedded)
+
+    def _keyword_weight(self, parts: QueryParts) -> float:
+        """Query-aware fusion: short queries (topics, names) lean on a weight of their own."""
+        if len(parts.terms) <= self.settings.search_short_query_words:
+            return self.settings.search_short_query_keyword_weight
+        return self.settings.search_keyword_weight
+
+    def _embedded_fraction(self) -> float:
+        """Share of visible papers with a vector (the paper count is cached like the vectors')."""
+        checked, total = self._papers_count
+        if time.monotonic() - checked > PAPER_COUNT_INTERVAL_S:
+            total = self.keyword_index.count()
+            self._papers_count = (time.monotonic(), total)
+        return min(1.0, self.vectors.count() / total) if total else 1.0
+
+    def _exact_first(
+        self, query: str, parts: QueryParts, filters: SearchFilters, ranking: _Ranking
+    ) -> str | None:
+        """Put a paper the query names (an id or URL) or whose title it is first, in any mode.
+
+        Returns the id when the query named a paper by id (the web page opens it).
+        """
+        named = named_paper(query)
+        pinned: list[str] = []
+        if named is not None:
+            if self.keyword_index.papers([named]):
+                pinned = [named]
+        elif len(parts.terms) >= MIN_TITLE_WORDS and not parts.excluded:
+            looked_at = [
+                c.arxiv_id
+                for c in ranking.candidates
+                if c.keyword_rank is not None and c.keyword_rank <= TITLE_CANDIDATES
+            ]
+            if ranking.mode_used != "keyword" and len(looked_at) < TITLE_CANDIDATES:
+                looked_at += [c.arxiv_id for c in self._keyword(parts, filters, TITLE_CANDIDATES)]
+            wanted = title_key(query)
+            found = self.keyword_index.papers(list(dict.fromkeys(looked_at)))
+            pinned = [a for a, paper in found.items() if title_key(paper.title) == wanted]
+        if pinned:
+            by_id = {c.arxiv_id: c for c in ranking.candidates}
+            first = [by_id.get(a) or _Candidate(a) for a in pinned]
+            ranking.candidates = first + [c for c in ranking.candidates if c.arxiv_id not in pinned]
+        return named if pinned and named is not None else None
 
     def _anything_close(self, candidates: Iterable[_Candidate]) -> bool:
         """The query floor: some paper holds every word, or one is close enough in meaning."""

@@ -58,9 +58,10 @@ def normalised_fusion(
 ) -> dict[str, float]:
     """keyword_weight * z(keyword) + (1 - keyword_weight) * z(semantic), per candidate.
 
-    `semantic` should score every candidate (cosine is cheap to compute for any paper);
-    a candidate the keyword list lacks gets `missing_keyword` (default: the lowest keyword
-    score seen, as it ranked below all of them) before normalising.
+    `semantic` should score every candidate that has a vector; a candidate it lacks is scored
+    on keyword alone (its meaning is unknown). A candidate the keyword list lacks gets
+    `missing_keyword` (default: the lowest keyword score seen, as it ranked below all of them)
+    before normalising.
     """
     candidates = set(keyword) | set(semantic)
     if not keyword:
@@ -68,9 +69,13 @@ def normalised_fusion(
     else:
         floor = min(keyword.values()) if missing_keyword is None else missing_keyword
     kw = zscores({c: keyword.get(c, floor) for c in candidates})
-    sem_floor = min(semantic.values()) if semantic else 0.0
-    sem = zscores({c: semantic.get(c, sem_floor) for c in candidates})
-    return {c: keyword_weight * kw[c] + (1.0 - keyword_weight) * sem[c] for c in candidates}
+    # A candidate without a semantic score has no vector yet (the indexing job hasn't reached
+    # it): its closeness in meaning is unknown, not the worst, so its keyword standing stands
+    # in for it. Scoring it as the least similar buried exact-title matches after an import.
+    sem = zscores(dict(semantic))
+    return {
+        c: keyword_weight * kw[c] + (1.0 - keyword_weight) * sem.get(c, kw[c]) for c in candidates
+    }
 
 
 def ranked(scores: Mapping[str, float]) -> list[str]:

@@ -14,6 +14,8 @@ the model and the embedding recipe: a rerun only embeds the queries.
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 import statistics
 import tempfile
@@ -36,8 +38,14 @@ from dailypapers.search.evaluation import (
     recall_at,
 )
 from dailypapers.search.recipe import EmbedderSource, embed_papers
+from dailypapers.search.short_queries import short_queries, write_collection
 from dailypapers.search.vector_files import read_vectors, write_vectors
-from dailypapers.services.bootstrap import Services, bootstrap
+from dailypapers.services.bootstrap import (
+    Services,
+    bootstrap,
+    demo_data_path,
+    demo_embeddings_path,
+)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 EMBED_CHUNK = 256  # papers per embedding call (progress granularity)
@@ -122,6 +130,36 @@ class EvaluationService:
             shutil.rmtree(workdir, ignore_errors=True)
         return report
 
+    def short_queries(
+        self,
+        split: str,
+        *,
+        modes: Sequence[SearchMode] = ("keyword", "semantic", "hybrid"),
+        limit_queries: int | None = None,
+        progress: Progress | None = None,
+    ) -> BeirReport:
+        """The short-query collection (search/short_queries.py) made from the demo's HF rows.
+
+        Written to `<data_dir>/eval-short-queries/` and run like any BEIR folder; `split` is
+        `tune`, `test`, or either with a kind (`test-title`). The demo's shipped vectors seed
+        the eval cache, so nothing is embedded but the queries.
+        """
+        with gzip.open(demo_data_path(), "rt", encoding="utf-8") as handle:
+            rows = [json.loads(line) for line in handle if line.strip()]
+        corpus, queries = short_queries(rows)
+        folder = self.settings.data_dir / "eval-short-queries"
+        write_collection(folder, corpus, queries)
+        model = self.embedders.model
+        cache = self._cache_path(folder / "corpus.jsonl", model)
+        if not cache.is_file() and demo_embeddings_path().is_file():
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(demo_embeddings_path(), cache)
+        return self.beir(folder, split, modes=modes, limit_queries=limit_queries, progress=progress)
+
+    def _cache_path(self, corpus_path: Path, model: str) -> Path:
+        key = corpus_key(corpus_path, model, self.settings)
+        return self.cache_dir() / f"{corpus_path.parent.name}-{key}.npz"
+
     # --- steps ----------------------------------------------------------------------------
     def _services(self, workdir: Path) -> Services:
         settings = self.settings.model_copy(
@@ -159,10 +197,7 @@ class EvaluationService:
         self, services: Services, corpus_path: Path, progress: Progress | None
     ) -> tuple[bool, float]:
         model = services.index.model
-        cache = (
-            self.cache_dir()
-            / f"{corpus_path.parent.name}-{corpus_key(corpus_path, model, self.settings)}.npz"
-        )
+        cache = self._cache_path(corpus_path, model)
         started = time.perf_counter()
         if cache.is_file():
             cached_model, _ = read_vectors(cache)

@@ -166,6 +166,12 @@ class KeywordIndex:
                 found.update(conn.execute(query).scalars())
         return found
 
+    def count(self) -> int:
+        """Visible papers (how much of the corpus has a vector is told against this)."""
+        query = sa.select(sa.func.count()).select_from(papers).where(papers.c.hidden == sa.false())
+        with self.db.read() as conn:
+            return int(conn.execute(query).scalar_one())
+
     def titles(self, batch: int = 5000) -> Iterator[str]:
         """Every visible paper's title, streamed (the spelling vocabulary is built from them)."""
         query = sa.select(papers.c.title).where(papers.c.hidden == sa.false())

@@ -3,7 +3,8 @@
 The route parses the form's parameters, calls `SearchService.search`, loads which hits the
 viewer upvoted, and builds a view model around the hits that `presenters.search_hits` shapes
 (with their highlighted title and snippet, escaped there). An empty query shows the form
-alone; bad parameters raise `BadRequest`, which the app's translator renders.
+alone; bad parameters raise `BadRequest`, which the app's translator renders. A query that is
+an arXiv id or URL of a paper we hold redirects to that paper's page.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from dailypapers.domain.search import (
     SEARCH_MODES,
@@ -132,6 +133,9 @@ def search_page(
             page=p,
             limit=limit,
         )
+    if result is not None and result.opened and request.query_params.get("format") != "json":
+        # A pasted arXiv id or abs/pdf/HF URL names one paper: open it.
+        return RedirectResponse(f"/papers/{result.opened}", status_code=303)
     upvoted = viewer_upvoted(request, (h.paper.arxiv_id for h in result.hits) if result else ())
     view = search_view(q, mode, sort, filters, limit, result, upvoted)
     return respond(request, "search.html", view)
