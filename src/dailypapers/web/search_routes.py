@@ -61,6 +61,30 @@ def _params(
     }
 
 
+def _plain_words(q: str) -> str:
+    """The query without its quotes and its `-exclusions`: what a phrase search loosens to."""
+    words = [w for w in q.replace('"', " ").split() if not w.startswith("-")]
+    return " ".join(words)
+
+
+def broader_search(q: str, params: dict[str, Any], filters: SearchFilters) -> dict[str, str] | None:
+    """A search that finds nothing offers a broader one where one exists: the same words
+    without the filters, else the words without phrases and exclusions, else the words
+    matched by meaning as well as by keyword. None when the query is already the broadest."""
+    if filters.active:
+        bare = {"q": q, "mode": params["mode"], "sort": params["sort"], "limit": params["limit"]}
+        return {"label": "the same words without filters", "url": views.query_url("/search", bare)}
+    plain = _plain_words(q)
+    if plain and plain != q:
+        return {"label": f"“{plain}”", "url": views.query_url("/search", {**params, "q": plain})}
+    if params["mode"] == "keyword":
+        return {
+            "label": "a search by meaning as well",
+            "url": views.query_url("/search", {**params, "mode": None}),
+        }
+    return None
+
+
 def search_view(
     q: str,
     mode: str,
@@ -96,9 +120,18 @@ def search_view(
         "previous_page_url": None,
         "next_page_url": None,
         "items": [],
+        "suggestion": None,
+        "broader": None,
     }
     if result is None:
         return view
+    if result.suggestion and result.suggestion != q:
+        view["suggestion"] = {
+            "query": result.suggestion,
+            "url": views.query_url("/search", {**params, "q": result.suggestion}),
+        }
+    if result.total == 0:
+        view["broader"] = broader_search(q, params, filters)
     first_rank = result.page * result.limit + 1
     view["items"] = [
         search_hit(hit, rank=first_rank + i, upvoted=hit.paper.arxiv_id in upvoted)
