@@ -64,8 +64,7 @@ def submitter_page(
         "local_account": False,
         "mine": False,
         "note": (
-            "Not an account on this site: these submissions come from imported "
-            "Hugging Face data."
+            "Not an account on this site: these submissions come from imported Hugging Face data."
         ),
         "submissions": [feed_item(i, upvoted=i.paper.arxiv_id in upvoted) for i in submissions],
     }
