@@ -64,6 +64,14 @@ def test_a_misspelt_query_is_offered_the_spelling_of_the_papers(page: Page) -> N
 def test_no_results_says_so_and_offers_a_broader_search(page: Page) -> None:
     page.goto("/search?q=distillation&category=zz.NONE")
     expect(page.locator(".empty")).to_contain_text("No papers match")
+    expect(page.locator(".empty")).to_contain_text("the arXiv category “zz.NONE” left none")
     page.get_by_role("link", name="the same words without filters").click()
     page.wait_for_url("**/search?q=distillation")
     expect(page.locator("ol.search-results article").first).to_be_visible()
+
+
+def test_no_results_from_the_words_alone_blames_no_filter(page: Page) -> None:
+    page.goto("/search?q=qwertyuiopasdf&has_code=1")
+    empty = page.locator(".empty")
+    expect(empty).to_contain_text("No papers match")
+    expect(empty).not_to_contain_text("left none")

@@ -8,6 +8,7 @@ alone; bad parameters raise `BadRequest`, which the app's translator renders.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request
@@ -85,6 +86,26 @@ def broader_search(q: str, params: dict[str, Any], filters: SearchFilters) -> di
     return None
 
 
+def emptied_by(run: Callable[[SearchFilters], int], filters: SearchFilters) -> str | None:
+    """Which filter emptied a search that found nothing: None when the words alone find
+    nothing either (then the filters are not to blame). `run(filters)` counts the results.
+    Only a search with no results pays for these extra counts (one per filter at most)."""
+    if not filters.active or run(SearchFilters()) == 0:
+        return None
+    named = []
+    if filters.published_from or filters.published_to:
+        dates = SearchFilters(
+            published_from=filters.published_from, published_to=filters.published_to
+        )
+        if run(dates) == 0:
+            named.append("the publication dates")
+    if filters.category and run(SearchFilters(category=filters.category)) == 0:
+        named.append(f"the arXiv category “{filters.category}”")
+    if filters.has_code and run(SearchFilters(has_code=True)) == 0:
+        named.append("“With code”")
+    return " and ".join(named) if named else "these filters together"
+
+
 def search_view(
     q: str,
     mode: str,
@@ -122,6 +143,7 @@ def search_view(
         "items": [],
         "suggestion": None,
         "broader": None,
+        "emptied_by": None,
     }
     if result is None:
         return view
@@ -180,4 +202,13 @@ def search_page(
         )
     upvoted = viewer_upvoted(request, (h.paper.arxiv_id for h in result.hits) if result else ())
     view = search_view(q, mode, sort, filters, limit, result, upvoted)
+    if result is not None and result.total == 0:
+
+        def count(only: SearchFilters) -> int:
+            found = services_of(request).search.search(
+                q, mode=cast(SearchMode, mode), filters=only, limit=1, explain_hits=False
+            )
+            return found.total
+
+        view["emptied_by"] = emptied_by(count, filters)
     return respond(request, "search.html", view)
