@@ -36,7 +36,7 @@ def test_a_submitted_paper_appears_on_todays_page_submitted_by_its_user(
     )
     assert response.url.path == f"/papers/{PAPER}"
     today = client.get(f"/date/{NOW.date().isoformat()}").text
-    assert f"/papers/{PAPER}" in today and "submitted by @alice" in today
+    assert f"/papers/{PAPER}" in today and 'submitted by <a href="/u/alice">@alice</a>' in today
     profile = client.get("/u/alice?format=json").json()
     assert [s["id"] for s in profile["submissions"]] == [PAPER]
     listed = client.get("/api/daily_papers", params={"submitter": "alice"}).json()

@@ -134,7 +134,7 @@ def test_pagination_links_keep_the_parameters(keyword_client: TestClient) -> Non
 def test_empty_query_shows_the_form_only(keyword_client: TestClient) -> None:
     response = keyword_client.get("/search")
     assert response.status_code == 200
-    assert 'class="search-form"' in response.text
+    assert 'class="search-options"' in response.text
     assert "search-results" not in response.text
     assert 'class="count"' not in response.text and "form-notice" not in response.text
 

@@ -148,7 +148,7 @@ def daily_item(item: FeedItem) -> dict[str, Any]:
         obj["mediaUrl"] = sent["mediaUrl"]
     if paper.thumbnail:
         obj["thumbnail"] = paper.thumbnail
-    obj["numComments"] = paper.external_comments or 0
+    obj["numComments"] = paper.comments
     obj["submittedBy"] = _user(sent.get("submittedBy"), item.submitted_by, ("name", "fullname"))
     if organization := _organization(paper, sent.get("organization")):
         obj["organization"] = organization
@@ -169,7 +169,7 @@ def search_item(paper: Paper, first: DailyEntry | None = None) -> dict[str, Any]
     obj["summary"] = _as_sent(sent.get("summary"), paper.abstract)
     if paper.thumbnail:
         obj["thumbnail"] = paper.thumbnail
-    obj["numComments"] = paper.external_comments or 0
+    obj["numComments"] = paper.comments
     if submitter := _user(sent.get("submittedBy"), by, ("name", "fullname")):
         obj["submittedBy"] = submitter
     if organization := _organization(paper, sent.get("organization")):

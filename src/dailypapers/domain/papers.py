@@ -45,18 +45,27 @@ class Paper:
     external_comments: int | None = None
     hf_fields: dict[str, Any] | None = None
     local_upvotes: int = 0
+    local_comments: int = 0  # visible comments written here
 
     @property
     def upvotes(self) -> int:
         return (self.external_upvotes or 0) + self.local_upvotes
 
     @property
+    def comments(self) -> int:
+        """Comments counted like upvotes: Hugging Face's plus ours."""
+        return (self.external_comments or 0) + self.local_comments
+
+    @property
     def primary_category(self) -> str | None:
         return self.categories[0] if self.categories else None
 
 
-# Fields a source may know; the rest (local_upvotes) are ours. Used to merge records.
-SOURCE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Paper) if f.name != "local_upvotes")
+# Fields a source may know; the rest (local_upvotes, local_comments) are ours.
+# Used to merge records.
+SOURCE_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(Paper) if f.name not in ("local_upvotes", "local_comments")
+)
 
 
 @dataclass(slots=True, frozen=True)

@@ -53,6 +53,10 @@ def paper_card(paper: Paper, *, upvoted: bool = False) -> dict[str, Any]:
         "abstract": paper.abstract,
         "upvotes": paper.upvotes,
         "upvoted": upvoted,
+        # counted like upvotes: Hugging Face's plus ours ("N on Hugging Face + M here")
+        "comments": paper.comments,
+        "external_comments": paper.external_comments or 0,
+        "local_comments": paper.local_comments,
         "organization": paper.organization,
         "categories": list(paper.categories),
         "published_at": paper.published_at.isoformat() if paper.published_at else None,
@@ -83,7 +87,6 @@ def paper_page(
     return {
         **paper_card(paper, upvoted=community["votes"]["upvoted"]),
         "version": paper.version,
-        "comments": paper.external_comments or 0,
         "submitted_by": first.submitted_by if first else None,
         "comment": paper.comment,
         "doi": paper.doi,

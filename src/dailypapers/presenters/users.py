@@ -34,6 +34,7 @@ def profile_page(
     return {
         "username": user.username,
         "url": user_url(user.username),
+        "local_account": True,
         "mine": mine,
         "is_admin": user.is_admin,
         "disabled": user.disabled,
@@ -49,4 +50,21 @@ def profile_page(
             else None
         ),
         "collections": [collection_item(c) for c in collections],
+    }
+
+
+def submitter_page(
+    username: str, submissions: Iterable[FeedItem], upvoted: set[str]
+) -> dict[str, Any]:
+    """A submitter known only from imported data: their submissions, and that they have no
+    account here (so no upvotes or collections to show)."""
+    return {
+        "username": username,
+        "url": user_url(username),
+        "local_account": False,
+        "mine": False,
+        "note": (
+            "Not an account on this site: these submissions come from imported Hugging Face data."
+        ),
+        "submissions": [feed_item(i, upvoted=i.paper.arxiv_id in upvoted) for i in submissions],
     }

@@ -23,7 +23,7 @@ from dailypapers.domain.papers import DailyEntry, FeedItem, FeedPage, Paper
 from dailypapers.domain.periods import Period, PeriodKind, period_containing
 from dailypapers.domain.trending import trending_score
 from dailypapers.errors import BadRequest, NotFound
-from dailypapers.services.clock import Clock
+from dailypapers.services.clock import Clock, data_now
 from dailypapers.storage.category_listings import CategoryPapers
 from dailypapers.storage.papers import PaperStore
 
@@ -160,8 +160,8 @@ class FeedService:
         if latest is None:
             return PeriodView(None, FeedPage([], 0, page, limit), None, None, "trending")
         # On a site whose data stopped (a demo, a paused ingest) the window ends at the last
-        # day with papers, so trending never goes blank.
-        end = min(self.clock().date(), latest)
+        # day with papers, so trending never goes blank (services/clock.py `data_now`).
+        end = data_now(self.clock(), latest).date()
         start = end - timedelta(days=self.settings.trending_window_days - 1)
         items, total = self._trending(start, end, page, limit, None)
         return PeriodView(None, FeedPage(items, total, page, limit), None, None, "trending")

@@ -2,7 +2,9 @@
 
 The profile shows what the user submitted, what they upvoted (only if they made that public,
 or to themselves) and their collections (public ones, or all of them to their owner). A
-disabled user's profile is gone (404) for everyone but admins.
+disabled user's profile is gone (404) for everyone but admins. A name with no account here
+that imported data credits with submissions (a Hugging Face submitter) gets a
+`SubmitterView`: those submissions, marked as not a local account.
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ class ProfileView:
     collections: list[Collection]
 
 
+@dataclass(frozen=True, slots=True)
+class SubmitterView:
+    """A submitter known only from imported data: no account, no upvotes, no collections."""
+
+    username: str
+    submissions: list[FeedItem]
+
+
 class ProfileService:
     def __init__(
         self,
@@ -48,9 +58,13 @@ class ProfileService:
         self.submissions = submissions
         self.collections = collections
 
-    def profile(self, username: str, viewer: User | None) -> ProfileView:
+    def profile(self, username: str, viewer: User | None) -> ProfileView | SubmitterView:
         user = self.users.by_username(username)
         is_admin = viewer is not None and viewer.is_admin
+        if user is None:
+            imported = self.submissions.imported_by(username, limit=self.settings.page_size)
+            if imported:
+                return SubmitterView(username, imported)
         if user is None or (user.disabled and not is_admin):
             raise NotFound(f"there is no user {username!r}")
         mine = viewer is not None and viewer.id == user.id

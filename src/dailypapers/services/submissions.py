@@ -120,3 +120,7 @@ class SubmissionService:
 
     def by_user(self, username: str, *, limit: int) -> list[FeedItem]:
         return self.submissions.by_user(username, limit=limit)
+
+    def imported_by(self, username: str, *, limit: int) -> list[FeedItem]:
+        """Papers imported data says `username` submitted (on Hugging Face, say)."""
+        return self.submissions.by_user(username, limit=limit, imported=True)

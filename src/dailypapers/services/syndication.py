@@ -3,13 +3,16 @@
 Each feed is a `FeedDoc` of entries (a paper, when it was last updated for the feed, and why
 it is there); `web/atom.py` writes it as RFC 4287 XML. Entry times come from the data (when
 the paper was featured or published), never from the clock, so two renders of the same data
-are identical. Collection feeds (`/feeds/collections/{id}.atom`) come with collections.
+are identical. An empty feed's `updated` is the feed's own last change: the newest listed
+day (`as_of`), never the epoch. Windows that end "now" end at `clock.data_now`, so a data set
+that is not live (the demo) still fills its search feed. Collection feeds
+(`/feeds/collections/{id}.atom`) come with collections.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import quote, urlencode
 
 from dailypapers.config import Settings
@@ -17,7 +20,7 @@ from dailypapers.domain.digests import Reason, SearchForDigest, parse_categories
 from dailypapers.domain.papers import FeedItem, Paper
 from dailypapers.errors import BadRequest
 from dailypapers.presenters.feed_items import featured_at
-from dailypapers.services.clock import Clock
+from dailypapers.services.clock import Clock, data_now
 from dailypapers.services.feed import FeedService
 from dailypapers.storage.category_listings import CategoryPapers
 from dailypapers.storage.papers import PaperStore
@@ -40,10 +43,11 @@ class FeedDoc:
     self_path: str  # path + query of this feed
     html_path: str | None  # the page it mirrors, if any
     entries: list[FeedEntry]
+    as_of: datetime = EPOCH  # when the data last changed: the `updated` of an empty feed
 
     @property
     def updated(self) -> datetime:
-        return max((e.updated for e in self.entries), default=EPOCH)
+        return max((e.updated for e in self.entries), default=self.as_of)
 
 
 def _paper_time(paper: Paper) -> datetime:
@@ -71,6 +75,11 @@ class SyndicationService:
     def limit(self) -> int:
         return self.settings.feed_max_entries
 
+    def _as_of(self) -> datetime:
+        """The data's last change: the start of the newest listed day (the clock if none)."""
+        day = self.papers.latest_day()
+        return datetime.combine(day, time(), UTC) if day else self.clock()
+
     def daily(self) -> FeedDoc:
         day = self.papers.latest_day()
         items: list[FeedItem] = []
@@ -90,6 +99,7 @@ class SyndicationService:
             subtitle="The papers featured on the latest day, most upvoted first.",
             self_path="/feeds/daily.atom",
             html_path=f"/date/{day.isoformat()}" if day else "/",
+            as_of=self._as_of(),
             entries=[FeedEntry(i.paper, featured_at(i.day, i.submitted_at)) for i in items],
         )
 
@@ -102,6 +112,7 @@ class SyndicationService:
             "ranked by upvotes decayed with age.",
             self_path="/feeds/trending.atom",
             html_path="/trending",
+            as_of=self._as_of(),
             entries=[
                 FeedEntry(
                     i.paper, featured_at(i.day, i.submitted_at), Reason("trending", rank=rank)
@@ -116,7 +127,8 @@ class SyndicationService:
             raise BadRequest("q: give the words to search for")
         if len(query) > self.settings.max_query_length:
             raise BadRequest(f"q is longer than {self.settings.max_query_length} characters")
-        since = self.clock() - timedelta(days=self.settings.feed_search_days)
+        now = data_now(self.clock(), self.papers.latest_day())
+        since = now - timedelta(days=self.settings.feed_search_days)
         hits = self.search.search(query, since, self.limit)
         return FeedDoc(
             key=f"search/{quote(query.lower(), safe='')}",
@@ -124,6 +136,7 @@ class SyndicationService:
             subtitle=f"Papers of the last {self.settings.feed_search_days} days matching a search.",
             self_path=f"/feeds/search.atom?{urlencode({'q': query})}",
             html_path=f"/search?{urlencode({'q': query})}",
+            as_of=self._as_of(),
             entries=[
                 FeedEntry(
                     hit.paper,
@@ -147,5 +160,6 @@ class SyndicationService:
             subtitle=f"The newest papers listed in {name} (primary or cross-listed).",
             self_path=f"/feeds/category/{name}.atom",
             html_path=None,
+            as_of=self._as_of(),
             entries=entries,
         )

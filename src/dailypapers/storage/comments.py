@@ -1,6 +1,9 @@
 """The one place that knows SQL for comments.
 
 Deleting keeps the row (its replies stay in place) but empties the body; moderators hide.
+Every write that can change how many of a paper's comments are visible recounts them into
+`papers.local_comments` in the same transaction (cards and the API show HF's count plus it,
+as upvotes are counted), so the count is never read-modify-write and never drifts.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from sqlalchemy.engine import Row
 from dailypapers.domain.community import Comment
 from dailypapers.storage.community_tables import comments, users
 from dailypapers.storage.database import Database
-from dailypapers.storage.tables import as_utc
+from dailypapers.storage.tables import as_utc, papers
 
 
 def _comment(row: Row) -> Comment:
@@ -36,6 +39,26 @@ _SELECT = sa.select(comments, users.c.username).select_from(
 )
 
 
+def _recount(conn: sa.Connection, arxiv_id: sa.ColumnElement | str) -> None:
+    visible = (
+        sa.select(sa.func.count())
+        .select_from(comments)
+        .where(
+            comments.c.arxiv_id == papers.c.arxiv_id,
+            comments.c.deleted_at.is_(None),
+            comments.c.hidden.is_(sa.false()),
+        )
+        .scalar_subquery()
+    )
+    conn.execute(
+        papers.update().where(papers.c.arxiv_id == arxiv_id).values(local_comments=visible)
+    )
+
+
+def _paper_of(comment_id: int) -> sa.ScalarSelect:
+    return sa.select(comments.c.arxiv_id).where(comments.c.id == comment_id).scalar_subquery()
+
+
 class CommentStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -55,6 +78,7 @@ class CommentStore:
                 )
                 .returning(comments.c.id)
             ).scalar_one()
+            _recount(conn, arxiv_id)
         found = self.get(new_id)
         assert found is not None
         return found
@@ -82,11 +106,12 @@ class CommentStore:
             conn.execute(
                 comments.update().where(comments.c.id == comment_id).values(body="", deleted_at=now)
             )
+            _recount(conn, _paper_of(comment_id))
 
     def set_hidden(self, comment_id: int, hidden: bool) -> bool:
         with self.db.write() as conn:
-            return bool(
-                conn.execute(
-                    comments.update().where(comments.c.id == comment_id).values(hidden=hidden)
-                ).rowcount
-            )
+            changed = conn.execute(
+                comments.update().where(comments.c.id == comment_id).values(hidden=hidden)
+            ).rowcount
+            _recount(conn, _paper_of(comment_id))
+            return bool(changed)

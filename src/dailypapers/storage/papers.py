@@ -76,6 +76,7 @@ def paper_from_row(row: Row) -> Paper:
         external_comments=m["external_comments"],
         hf_fields=m["hf_fields"],
         local_upvotes=m["local_upvotes"],
+        local_comments=m["local_comments"],
     )
 
 

@@ -20,8 +20,12 @@ class SubmissionStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def by_user(self, username: str, *, limit: int) -> list[FeedItem]:
-        """A user's visible local submissions, newest first."""
+    def by_user(self, username: str, *, limit: int, imported: bool = False) -> list[FeedItem]:
+        """A user's visible local submissions, newest first; `imported`: instead the ones
+        imported data credits to that name (a Hugging Face submitter with no account here)."""
+        source = (
+            daily_entries.c.source != "local" if imported else daily_entries.c.source == "local"
+        )
         query = (
             sa.select(
                 *PAPER_COLUMNS,
@@ -32,7 +36,7 @@ class SubmissionStore:
             )
             .select_from(daily_entries.join(papers, papers.c.arxiv_id == daily_entries.c.arxiv_id))
             .where(
-                daily_entries.c.source == "local",
+                source,
                 daily_entries.c.submitted_by == username,
                 daily_entries.c.hidden == sa.false(),
             )

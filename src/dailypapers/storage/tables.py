@@ -56,6 +56,8 @@ papers = sa.Table(
     sa.Column("external_comments", sa.Integer, nullable=False, server_default="0"),
     sa.Column("hf_fields", sa.JSON),  # HF's own paper fields, verbatim (domain/papers.py)
     sa.Column("local_upvotes", sa.Integer, nullable=False, server_default="0"),
+    # visible comments here (not deleted, not hidden); the comment store recounts it
+    sa.Column("local_comments", sa.Integer, nullable=False, server_default="0"),
     sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("modified_at", UtcDateTime, nullable=False),

@@ -18,10 +18,11 @@ from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.errors import BadRequest, DailyPapersError, Forbidden, Unauthorized
 from dailypapers.presenters.collections import collection_item, collection_page
 from dailypapers.presenters.comments import comment_item
-from dailypapers.presenters.users import profile_page
+from dailypapers.presenters.users import profile_page, submitter_page
 from dailypapers.presenters.votes import vote_state
 from dailypapers.services.app_state import services_of
 from dailypapers.services.bootstrap import Community
+from dailypapers.services.profiles import SubmitterView
 from dailypapers.web.account_routes import require_user
 from dailypapers.web.negotiation import wants_json
 from dailypapers.web.pages import back, login_url, respond, viewer_upvoted
@@ -216,6 +217,10 @@ def remove_from_collection(
 @router.get("/u/{username}")
 def profile(request: Request, username: str):
     view = _community(request).profiles.profile(username, current_user(request))
+    if isinstance(view, SubmitterView):
+        ids = [i.paper.arxiv_id for i in view.submissions]
+        model = submitter_page(view.username, view.submissions, viewer_upvoted(request, ids))
+        return respond(request, "community/profile.html", model)
     shown = [i.paper.arxiv_id for i in view.submissions]
     shown += [p.arxiv_id for p, _ in view.upvotes or ()]
     model = profile_page(

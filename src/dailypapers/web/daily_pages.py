@@ -16,7 +16,8 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
-from dailypapers.domain.periods import PeriodKind, parse_period
+from dailypapers.domain.periods import PeriodKind, parse_optional_day, parse_period
+from dailypapers.errors import BadRequest
 from dailypapers.presenters.comments import paper_community
 from dailypapers.presenters.papers import paper_page, paper_url
 from dailypapers.services.app_state import services_of
@@ -60,6 +61,15 @@ def _period_response(
 def latest_day(request: Request, sort: Sort = "upvotes", p: Page = 0, limit: Limit = None):
     """The latest day that has papers."""
     return _period_response(request, None, None, sort, p, limit)
+
+
+@router.get("/date")
+def jump_to_day(request: Request, day: str = ""):
+    """The day picker's form: `/date?day=2026-08-21` goes to that day's page."""
+    parsed = parse_optional_day(day, name="day")
+    if parsed is None:
+        raise BadRequest("day: pick a day, e.g. 2026-08-21")
+    return RedirectResponse(f"/date/{parsed.isoformat()}", status_code=303)
 
 
 @router.get("/date/{day}")

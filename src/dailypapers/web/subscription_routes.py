@@ -21,10 +21,12 @@ carries `Origin: null`.)
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
@@ -267,6 +269,29 @@ async def unsubscribe(request: Request, token: str) -> Response:
 
 
 # --- previews --------------------------------------------------------------------------
+_BODY = re.compile(r"<body[^>]*>")
+_PREVIEW_BAR = (
+    '<nav aria-label="Preview" style="padding:8px 16px;background-color:#1b1f24;'
+    'color:#ffffff;font-size:14px;">This is a preview of the digest mail. '
+    '<a href="{home}" style="color:#ffffff;">Back to {site}</a>'
+    "{manage}</nav>"
+)
+
+
+def with_way_back(html: str, site_name: str, manage_path: str | None) -> str:
+    """The mail's HTML with a bar on top that links back to the site (the mail itself has
+    no navigation): the preview is a page someone opened from the site."""
+    manage = (
+        Markup(' · <a href="{}" style="color:#ffffff;">Manage this subscription</a>').format(
+            manage_path
+        )
+        if manage_path
+        else ""
+    )
+    bar = Markup(_PREVIEW_BAR).format(home="/", site=site_name, manage=manage)
+    return _BODY.sub(lambda m: m.group(0) + bar, html, count=1)
+
+
 @router.get("/digest/preview")
 def digest_preview(
     request: Request,
@@ -289,4 +314,6 @@ def digest_preview(
     text, html = render_preview(context)
     if part == "text":
         return PlainTextResponse(text, headers=headers)
+    manage_path = f"/subscriptions/{token}" if token else None
+    html = with_way_back(html, services.settings.site_name, manage_path)
     return HTMLResponse(html, headers=headers)

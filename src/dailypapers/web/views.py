@@ -19,7 +19,10 @@ from dailypapers.presenters.feed_items import feed_item
 from dailypapers.services.feed import FEED_SORTS, PeriodView
 from dailypapers.web.rendering import long_day, short_day
 
-SORT_LABELS = {"upvotes": "Most upvoted", "published": "Newest", "trending": "Trending"}
+# "Hot" orders one period's papers by upvotes decayed with age; "Trending" is the page of
+# the last `trending_window_days` days ranked that way. One name each, so neither is
+# mistaken for the other (issue 10 item 9).
+SORT_LABELS = {"upvotes": "Most upvoted", "published": "Newest", "trending": "Hot"}
 _ROUTE = {"day": "date", "week": "week", "month": "month"}
 
 
