@@ -22,6 +22,7 @@ from dailypapers.config import Settings
 from dailypapers.domain.papers import DailyEntry, Paper, SourceRecord
 from dailypapers.mail.mailer import Hook, Message, SendReceipt
 from dailypapers.services.bootstrap import Services, bootstrap
+from tests.mail_support import SmtpServer, smtp  # noqa: F401  (the fixture smtp_services needs)
 
 NOW = datetime(2026, 8, 21, 15, 0, tzinfo=UTC)
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 8, "argon2_parallelism": 1}
@@ -196,3 +197,21 @@ def log_in(client: TestClient, login: str, *, password: str = PASSWORD, follow: 
 def new_client(services: Services) -> TestClient:
     """A second browser on the same site (its own cookie jar)."""
     return TestClient(create_app(services))
+
+
+@pytest.fixture
+def smtp_services(
+    tmp_path: Path,
+    database_url: str,
+    smtp: SmtpServer,  # noqa: F811
+) -> Iterator[Services]:
+    """Account and subscription mail through the real SMTP server, on both databases."""
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=database_url,
+        **{**CHEAP_ARGON2, **OFFLINE_ARXIV, **smtp.settings()},
+    )
+    services = bootstrap(settings, clock=FakeClock())
+    services.upgrade_schema()
+    yield services
+    services.close()

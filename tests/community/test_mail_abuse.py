@@ -7,24 +7,18 @@ address exactly, and every action that sends mail is rate-limited.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from dailypapers.app import create_app
-from dailypapers.config import Settings
 from dailypapers.domain.email_addresses import check_email_address, is_email_address
 from dailypapers.errors import BadRequest
 from dailypapers.mail.mailer import PermanentFailure
-from dailypapers.services.bootstrap import Services, bootstrap
+from dailypapers.services.bootstrap import Services
 from tests.community.conftest import (
-    CHEAP_ARGON2,
-    OFFLINE_ARXIV,
     PASSWORD,
-    FakeClock,
     MakeServices,
     RecordingMailer,
     csrf_from,
@@ -51,24 +45,6 @@ HOSTILE = [
     "me@evil",
     "x" * 65 + "@evil.test",
 ]
-
-
-@pytest.fixture
-def smtp_services(
-    tmp_path: Path,
-    database_url: str,
-    smtp: SmtpServer,  # noqa: F811
-) -> Iterator[Services]:
-    """Account and subscription mail through the real SMTP server."""
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=database_url,
-        **{**CHEAP_ARGON2, **OFFLINE_ARXIV, **smtp.settings()},
-    )
-    services = bootstrap(settings, clock=FakeClock())
-    services.upgrade_schema()
-    yield services
-    services.close()
 
 
 def _subscribe(client: TestClient, address: str):

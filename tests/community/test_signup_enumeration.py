@@ -9,10 +9,8 @@ appears. A taken username still says so: usernames are public on profiles.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -30,23 +28,6 @@ from tests.community.conftest import (
 from tests.mail_support import SmtpServer, free_port, smtp  # noqa: F401
 
 SITE = "https://papers.example.org"
-
-
-@pytest.fixture
-def smtp_services(
-    tmp_path: Path,
-    database_url: str,
-    smtp: SmtpServer,  # noqa: F811
-) -> Iterator[Services]:
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=database_url,
-        **{**CHEAP_ARGON2, **OFFLINE_ARXIV, **smtp.settings()},
-    )
-    services = bootstrap(settings, clock=FakeClock())
-    services.upgrade_schema()
-    yield services
-    services.close()
 
 
 class CountingHashes:
