@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from dailypapers.api.hf_schemas import HfDailyItem, HfPaper, hf_errors
 from dailypapers.api.hf_shape import daily_item, link_header, paper_from_entries, paper_object
 from dailypapers.api.openapi_errors import ApiError
+from dailypapers.api.params import PageNumber, PageSize
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.papers import DailyEntry
 from dailypapers.domain.periods import PeriodKind, parse_day, parse_period
@@ -53,16 +54,8 @@ def daily_papers(
     date: Annotated[str | None, Query(description="A day, `YYYY-MM-DD`.")] = None,
     week: Annotated[str | None, Query(description="An ISO week, `YYYY-Www`.")] = None,
     month: Annotated[str | None, Query(description="A month, `YYYY-MM`.")] = None,
-    p: Annotated[
-        int, Query(description="Page number, from 0.", json_schema_extra={"minimum": 0})
-    ] = 0,
-    limit: Annotated[
-        int | None,
-        Query(
-            description="Papers per page, 1 to the `max_page_size` setting.",
-            json_schema_extra={"minimum": 1},  # enforced (400) by the service
-        ),
-    ] = None,
+    p: PageNumber = 0,
+    limit: PageSize = None,
     sort: Annotated[
         Literal["publishedAt", "trending"] | None,
         Query(description="`publishedAt` (newest on arXiv first) or `trending`."),
@@ -110,12 +103,7 @@ def papers(
     cursor: Annotated[
         str | None, Query(description="Where the previous page ended (from its Link header).")
     ] = None,
-    limit: Annotated[
-        int | None,
-        Query(
-            description="Papers per page, 1 to `max_page_size`.", json_schema_extra={"minimum": 1}
-        ),
-    ] = None,
+    limit: PageSize = None,
 ) -> JSONResponse:
     services = services_of(request)
     found, next_cursor = services.feed.newest_papers(cursor, limit)
@@ -161,15 +149,8 @@ def arxiv_listings(
     request: Request,
     date: Annotated[str | None, Query(description="A day, `YYYY-MM-DD`.")] = None,
     category: Annotated[str | None, Query(description="An arXiv category, e.g. cs.CL.")] = None,
-    p: Annotated[
-        int, Query(description="Page number, from 0.", json_schema_extra={"minimum": 0})
-    ] = 0,
-    limit: Annotated[
-        int | None,
-        Query(
-            description="Papers per page, 1 to `max_page_size`.", json_schema_extra={"minimum": 1}
-        ),
-    ] = None,
+    p: PageNumber = 0,
+    limit: PageSize = None,
 ) -> JSONResponse:
     day = parse_day(date) if date is not None else None
     view = services_of(request).feed.listing(day, category, page=p, limit=limit)

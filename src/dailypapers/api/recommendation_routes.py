@@ -8,12 +8,13 @@ keyphrases the line was made from).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from dailypapers.api.params import PageSize
 from dailypapers.api.write_routes import TokenUser
 from dailypapers.presenters.recommendations import for_you_page
 from dailypapers.services.app_state import services_of
@@ -43,13 +44,7 @@ class FeedbackRequest(BaseModel):
 def recommendations(
     request: Request,
     user: TokenUser,
-    limit: Annotated[
-        int | None,
-        Query(
-            description="How many, 1 to the `max_page_size` setting.",
-            json_schema_extra={"minimum": 1},
-        ),
-    ] = None,
+    limit: PageSize = None,
 ) -> JSONResponse:
     services = services_of(request)
     recs = services.recommendations.recommend(user, limit=limit)

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 
 from dailypapers.api.hf_schemas import HfSearchItem, hf_errors
 from dailypapers.api.hf_shape import search_item
+from dailypapers.api.params import PageNumber, PageSize
 from dailypapers.domain.search import SearchFilters, SearchMode, SearchSort
 from dailypapers.presenters.search_hits import search_results
 from dailypapers.services.app_state import services_of
@@ -28,13 +29,6 @@ _ERRORS = {
 }
 
 Q = Annotated[str, Query(description="The query: plain words (no operators).")]
-Limit = Annotated[
-    int | None,
-    Query(
-        description="Results per page, 1 to the `max_page_size` setting.",
-        json_schema_extra={"minimum": 1},  # enforced (400) by the service
-    ),
-]
 
 
 @router.get(
@@ -46,7 +40,7 @@ Limit = Annotated[
     ),
     responses={200: {"model": list[HfSearchItem]}, **hf_errors(400, 422)},
 )
-def hf_search(request: Request, q: Q = "", limit: Limit = None) -> JSONResponse:
+def hf_search(request: Request, q: Q = "", limit: PageSize = None) -> JSONResponse:
     services = services_of(request)
     page = services.search.search(q, limit=limit, explain_hits=False)
     firsts = services.feed.first_features([hit.paper.arxiv_id for hit in page.hits])
@@ -80,10 +74,8 @@ def search(
     ] = None,
     category: Annotated[str | None, Query(description="An arXiv category, e.g. cs.CL.")] = None,
     has_code: Annotated[str | None, Query(description="1: only papers with code.")] = None,
-    p: Annotated[
-        int, Query(description="Page number, from 0.", json_schema_extra={"minimum": 0})
-    ] = 0,
-    limit: Limit = None,
+    p: PageNumber = 0,
+    limit: PageSize = None,
 ) -> JSONResponse:
     filters = SearchFilters.from_params(published_from, published_to, category, has_code)
     page = services_of(request).search.search(

@@ -234,6 +234,20 @@ def index_command(
 
 
 # --- eval ----------------------------------------------------------------------------------
+def _eval_output(command):
+    """The options every eval command takes: which modes to run, and JSON output."""
+    command = click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON object: metrics per mode."
+    )(command)
+    return click.option(
+        "--mode",
+        "modes",
+        multiple=True,
+        type=click.Choice(["keyword", "semantic", "hybrid"]),
+        help="Only these modes (repeatable; default: all three).",
+    )(command)
+
+
 @click.group("eval")
 def eval_group() -> None:
     """Measure search quality on judged collections."""
@@ -243,14 +257,7 @@ def eval_group() -> None:
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--split", required=True, help="Judgments to use: qrels/SPLIT.tsv (e.g. train).")
 @click.option("--limit-queries", type=int, help="Only the first N judged queries.")
-@click.option(
-    "--mode",
-    "modes",
-    multiple=True,
-    type=click.Choice(["keyword", "semantic", "hybrid"]),
-    help="Only these modes (repeatable; default: all three).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: metrics per mode.")
+@_eval_output
 @click.pass_context
 def eval_beir(
     ctx: click.Context,
@@ -319,14 +326,7 @@ def _print_eval(report: BeirReport) -> None:
     help="tune or test, or either with a kind: test-topical, test-keywords, test-title.",
 )
 @click.option("--limit-queries", type=int, help="Only the first N judged queries.")
-@click.option(
-    "--mode",
-    "modes",
-    multiple=True,
-    type=click.Choice(["keyword", "semantic", "hybrid"]),
-    help="Only these modes (repeatable; default: all three).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: metrics per mode.")
+@_eval_output
 @click.pass_context
 def eval_short(
     ctx: click.Context,
