@@ -27,6 +27,7 @@ import numpy as np
 from dailypapers.config import Settings
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.community import User, require_contributor
+from dailypapers.domain.paging import check_paging
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.recommendations import (
     Learned,
@@ -47,7 +48,7 @@ from dailypapers.search.user_model import (
     nearest_history,
     top_k,
 )
-from dailypapers.services.clock import Clock
+from dailypapers.services.clock import Clock, data_now
 from dailypapers.services.feed import FeedService
 from dailypapers.storage.embeddings import EmbeddingStore
 from dailypapers.storage.papers import PaperStore
@@ -84,13 +85,11 @@ class RecommendationService:
         latest = self.papers.latest_day()
         if latest is None:
             return None
-        end = min(self.clock().date(), latest)
+        end = data_now(self.clock(), latest).date()
         return end - timedelta(days=self.settings.recs_window_days - 1), end
 
     def recommend(self, user: User | None, *, limit: int | None = None) -> Recommendations:
-        limit = limit or self.settings.recs_page_size
-        if not 1 <= limit <= self.settings.max_page_size:
-            raise BadRequest(f"limit must be between 1 and {self.settings.max_page_size}")
+        _, limit = check_paging(self.settings, 0, limit or self.settings.recs_page_size)
         window = self.window()
         if window is None:
             return Recommendations([], cold_start=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from dailypapers.config import Settings
+from dailypapers.domain.paging import check_paging
 from dailypapers.domain.search import (
     SEARCH_MODES,
     SEARCH_SORTS,
@@ -110,11 +111,7 @@ class SearchService:
             raise BadRequest(f"mode must be one of {', '.join(SEARCH_MODES)}")
         if sort not in SEARCH_SORTS:
             raise BadRequest(f"sort must be one of {', '.join(SEARCH_SORTS)}")
-        limit = s.page_size if limit is None else limit
-        if not 1 <= limit <= s.max_page_size:
-            raise BadRequest(f"limit must be between 1 and {s.max_page_size}")
-        if not 0 <= page <= s.max_page_number:
-            raise BadRequest(f"p must be between 0 and {s.max_page_number}")
+        _, limit = check_paging(s, page, limit)
         if (
             filters.published_from
             and filters.published_to
