@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
+from dailypapers.web.page_cache import PageCache, PageCacheMiddleware
 from tests.web.conftest import MakeClient
 from tests.web.support import api_fixture
 
@@ -90,3 +92,41 @@ def test_visitors_with_a_session_or_a_token_are_never_served_cached_pages(
     assert personal.headers["x-page-cache"] == "bypass"
     token = client.get("/api/daily_papers", headers={"Authorization": "Bearer nope"})
     assert token.headers["x-page-cache"] == "bypass"
+
+
+def test_a_response_cut_off_when_its_client_left_is_not_kept() -> None:
+    # A file response stops after its start message when the browser cancels the request
+    # (chromium does that to /favicon.ico as it leaves a page). Keeping that half answer
+    # served every later visitor a body shorter than its Content-Length.
+    body = b"\x00\x00\x01\x00" * 64
+    calls = {"n": 0}
+
+    async def favicon(scope, receive, send) -> None:
+        calls["n"] += 1
+        headers = [(b"content-type", b"image/x-icon"), (b"content-length", b"256")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        if calls["n"] > 1:  # the first client is gone before the body
+            await send({"type": "http.response.body", "body": body})
+
+    middleware = PageCacheMiddleware(
+        favicon, cache=PageCache(10, 10_000, 60.0), version=lambda: 1, cookie_name="s"
+    )
+
+    async def get() -> tuple[bytes, bytes]:
+        sent: list[dict] = []
+
+        async def send(message) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": "/favicon.ico", "headers": []}
+        await middleware(scope, None, send)
+        tag = dict(sent[0]["headers"])[b"x-page-cache"]
+        return tag, b"".join(m.get("body", b"") for m in sent[1:])
+
+    async def visits() -> list[tuple[bytes, bytes]]:
+        return [await get(), await get(), await get()]
+
+    cut, whole, cached = asyncio.run(visits())
+    assert cut == (b"bypass", b"")
+    assert whole == (b"miss", body)
+    assert cached == (b"hit", body)

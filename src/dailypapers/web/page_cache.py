@@ -165,15 +165,17 @@ class PageCacheMiddleware:
         start: Message | None = None
         body = bytearray()
         streaming = False
+        complete = False
 
         async def capture(message: Message) -> None:
-            nonlocal start, streaming
+            nonlocal start, streaming, complete
             if streaming:
                 await send(message)
             elif message["type"] == "http.response.start":
                 start = message
             elif message["type"] == "http.response.body":
                 body.extend(message.get("body", b""))
+                complete = not message.get("more_body", False)
                 if len(body) > self.cache.max_entry_bytes and message.get("more_body", False):
                     streaming = True  # too big to keep: pass it on as it comes
                     assert start is not None
@@ -188,6 +190,14 @@ class PageCacheMiddleware:
         if streaming or start is None:
             return
         headers = list(start.get("headers", []))
+        if not complete:
+            # The app stopped before its last body part: its client went away (a file
+            # response stops sending when the browser cancels a request). Keeping this
+            # would answer every later visitor with a cut-off body.
+            await send(_with_tag(start, b"bypass"))
+            if body:
+                await send({"type": "http.response.body", "body": bytes(body), "more_body": True})
+            return
         if not _cacheable(start["status"], headers, len(body), self.cache.max_entry_bytes):
             await send(_with_tag(start, b"bypass"))
             await send({"type": "http.response.body", "body": bytes(body)})
