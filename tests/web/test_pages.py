@@ -296,7 +296,13 @@ def test_about_page_explains_trending_and_the_api(demo_client: TestClient) -> No
 
     assert html.escape(FORMULA) in page
     assert "gravity = 1.8" in page
-    assert "/api/daily_papers" in page and "/api/papers/{arxiv_id}" in page
+    # Every route of the OpenAPI schema is listed, with its method (the list was once
+    # written by hand and lacked half of them).
+    schema = demo_client.get("/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            assert f"{method.upper()} {html.escape(path)}" in page, (method, path)
+    assert "/feeds/category/{category}.atom" in page
 
 
 def test_empty_database_says_how_to_import(make_client: MakeClient) -> None:

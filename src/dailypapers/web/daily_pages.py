@@ -155,4 +155,8 @@ def paper(request: Request, arxiv_id: str):
 
 @router.get("/about")
 def about(request: Request):
-    return respond(request, "about.html", views.about_page(services_of(request).settings))
+    return respond(
+        request,
+        "about.html",
+        views.about_page(services_of(request).settings, request.app.openapi()),
+    )

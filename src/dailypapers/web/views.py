@@ -136,35 +136,23 @@ def empty_page() -> dict[str, Any]:
 SIMILAR_SHOWN = 6  # similar papers listed on a paper page
 
 
-API_ENDPOINTS = (
+# Routes that aren't in the OpenAPI schema but belong on the about page's list.
+_MORE_ENDPOINTS = (
     {
-        "path": "/api/daily_papers",
-        "params": "date=YYYY-MM-DD | week=YYYY-Www | month=YYYY-MM, p, limit, "
-        "sort=publishedAt|trending, submitter",
-        "description": "Featured papers, in the shape of Hugging Face's daily_papers API.",
+        "method": "GET",
+        "path": "/feeds/daily.atom, /feeds/trending.atom, /feeds/category/{category}.atom, "
+        "/feeds/search.atom",
+        "params": "q (search feed)",
+        "description": "Atom feeds of the featured papers, trending, an arXiv category, a search.",
     },
     {
-        "path": "/api/papers/{arxiv_id}",
+        "method": "GET",
+        "path": "/openapi.json, /docs",
         "params": "",
-        "description": "One paper, in the shape of Hugging Face's papers API.",
+        "description": "The OpenAPI schema of the JSON API, and its browsable documentation.",
     },
     {
-        "path": "/api/papers/search",
-        "params": "q, limit",
-        "description": "Search, in the shape of Hugging Face's papers search API.",
-    },
-    {
-        "path": "/api/search",
-        "params": "q, mode=hybrid|keyword|semantic, sort=relevance|newest|upvotes, "
-        "from, to, category, has_code, p, limit",
-        "description": "Search with scores and why each paper matched.",
-    },
-    {
-        "path": "/openapi.json",
-        "params": "",
-        "description": "The OpenAPI schema of the JSON API.",
-    },
-    {
+        "method": "GET",
         "path": "any page with ?format=json",
         "params": "",
         "description": "The data the page shows, as JSON (or send Accept: application/json).",
@@ -172,7 +160,23 @@ API_ENDPOINTS = (
 )
 
 
-def about_page(settings: Settings) -> dict[str, Any]:
+def api_endpoints(schema: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The about page's endpoint list, read from the app's own OpenAPI schema so that a new
+    route shows up there without anyone remembering to add it (it once lacked half of them)."""
+    rows = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "params": ", ".join(p["name"] for p in op.get("parameters", []) if p["in"] == "query"),
+            "description": op.get("summary", ""),
+        }
+        for path, operations in schema.get("paths", {}).items()
+        for method, op in operations.items()
+    ]
+    return [*rows, *_MORE_ENDPOINTS]
+
+
+def about_page(settings: Settings, schema: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "site_name": settings.site_name,
         "trending": {
@@ -182,5 +186,5 @@ def about_page(settings: Settings) -> dict[str, Any]:
         },
         "page_size": settings.page_size,
         "max_page_size": settings.max_page_size,
-        "api": list(API_ENDPOINTS),
+        "api": api_endpoints(schema),
     }
