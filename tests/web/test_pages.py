@@ -205,7 +205,9 @@ def test_non_canonical_ids_redirect_to_the_canonical_paper_page(
     assert response.headers["location"] == "/papers/2608.19880"
 
 
-def test_imported_markup_is_escaped_and_latex_kept(make_client: MakeClient, tmp_path: Path) -> None:
+def test_imported_markup_is_escaped_and_latex_typeset(
+    make_client: MakeClient, tmp_path: Path
+) -> None:
     rows = [
         hf_row(
             "2608.90009",
@@ -224,8 +226,11 @@ def test_imported_markup_is_escaped_and_latex_kept(make_client: MakeClient, tmp_
         page = client.get(url).text
         assert "<script>alert" not in page and "<img src=x" not in page and "<b>more" not in page
         assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in page
-        assert "$O(n^{2})$ &amp; &lt;b&gt;more&lt;/b&gt;" in page
-        assert "$\\alpha &lt; \\beta$" in page
+        # formulas typeset as MathML (domain/tex.py), their TeX kept as an annotation
+        assert '<annotation encoding="application/x-tex">O(n^{2})</annotation>' in page
+        assert "</math> &amp; &lt;b&gt;more&lt;/b&gt;" in page
+        assert "<mi>α</mi><mo>&lt;</mo><mi>β</mi>" in page
+        assert '<annotation encoding="application/x-tex">\\alpha &lt; \\beta</annotation>' in page
         assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
         assert "@&lt;i&gt;mallory&lt;/i&gt;" in page
     # the site's own scripts, from its static files, and no other

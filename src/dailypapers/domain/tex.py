@@ -36,10 +36,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from html import escape, unescape
+from html import unescape
 
 from latex2mathml.converter import convert_to_element
 from latex2mathml.symbols_parser import convert_symbol
+from markupsafe import escape as _markup_escape
 
 MAX_FORMULA_CHARS = 500  # a longer "$...$" is a stray dollar, not a formula
 
@@ -151,6 +152,11 @@ _MATHML_ATTRIBUTES = frozenset(
 )
 _NS = "{http://www.w3.org/1998/Math/MathML}"
 _SAFE_VALUE = re.compile(r"[\w .%+-]*")
+
+
+def _escape(text: str) -> str:
+    """HTML-escaped as the templates escape it (markupsafe: `'` is `&#39;`)."""
+    return str(_markup_escape(text))
 
 
 # --- reading a text into pieces ------------------------------------------------------------
@@ -315,18 +321,18 @@ def _serialize(element: ET.Element, parts: list[str]) -> bool:
             continue
         if key not in _MATHML_ATTRIBUTES or not _SAFE_VALUE.fullmatch(value):
             return False
-        attrs.append(f' {key}="{escape(value)}"')
+        attrs.append(f' {key}="{_escape(value)}"')
     parts.append(f"<{tag}{''.join(attrs)}>")
     if element.text:
         if "\\" in element.text:  # a macro latex2mathml did not know
             return False
         # latex2mathml writes symbols as character references ("&#x003B1;") in the text
-        parts.append(escape(unescape(element.text), quote=False))
+        parts.append(_escape(unescape(element.text)))
     for child in element:
         if not _serialize(child, parts):
             return False
         if child.tail:
-            parts.append(escape(unescape(child.tail), quote=False))
+            parts.append(_escape(unescape(child.tail)))
     parts.append(f"</{tag}>")
     return True
 
@@ -343,10 +349,10 @@ def formula_html(tex: str, display: bool = False) -> str:
         return (
             f'<math display="{"block" if display else "inline"}"><semantics>'
             f"{''.join(parts) or '<mrow></mrow>'}"
-            f'<annotation encoding="application/x-tex">{escape(tex, quote=False)}'
+            f'<annotation encoding="application/x-tex">{_escape(tex)}'
             "</annotation></semantics></math>"
         )
-    return f'<span class="tex">{escape(_clean_math(tex), quote=False)}</span>'
+    return f'<span class="tex">{_escape(_clean_math(tex))}</span>'
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -374,7 +380,7 @@ def _html_piece(text: str, piece: Piece, marks: Sequence[tuple[int, int]]) -> st
         return (
             _marked_text(text, piece.start, piece.end, marks)
             if touched
-            else escape(text[piece.start : piece.end], quote=False)
+            else _escape(text[piece.start : piece.end])
         )
     if piece.kind == "style":
         body = "".join(_html_piece(text, child, marks) for child in piece.children)
@@ -382,7 +388,7 @@ def _html_piece(text: str, piece: Piece, marks: Sequence[tuple[int, int]]) -> st
     if piece.kind == "math":
         html = formula_html(piece.value, piece.display)
     else:
-        html = escape(piece.value, quote=False)
+        html = _escape(piece.value)
     return f"<mark>{html}</mark>" if touched and html else html
 
 
@@ -392,10 +398,10 @@ def _marked_text(text: str, start: int, end: int, marks: Sequence[tuple[int, int
         s, e = max(s, last), min(e, end)
         if e <= s:
             continue
-        out.append(escape(text[last:s], quote=False))
-        out.append(f"<mark>{escape(text[s:e], quote=False)}</mark>")
+        out.append(_escape(text[last:s]))
+        out.append(f"<mark>{_escape(text[s:e])}</mark>")
         last = e
-    out.append(escape(text[last:end], quote=False))
+    out.append(_escape(text[last:end]))
     return "".join(out)
 
 
