@@ -5,9 +5,11 @@ arXiv titles and abstracts keep their LaTeX (`$\\mathcal{O}(n)$`, `\\(W_1\\)`, `
 
 Why MathML made on the server (measured on the demo data and the arXiv set): Chromium,
 Firefox and Safari render MathML Core natively, so a page with math needs no script and no
-font from anyone (KaTeX would add ~280 KB of JS and CSS plus fonts to a page with math,
-against a 100 KB page budget). `latex2mathml` (pure Python) converts a formula in 0.1-0.6 ms,
-and each formula is converted once per process (`lru_cache`).
+font from anyone. KaTeX 0.19.1 (npm) would add 273 KB of JS and 25 KB of CSS to a page with
+math, 80 KB gzipped, of a 100 KB page budget, plus its fonts. `latex2mathml` (pure Python)
+converts a formula in 0.1-0.6 ms; a whole title or abstract takes 0.2 ms on average (40,000
+arXiv titles and abstracts, 2,799 formulas, 27 shown cleaned instead); each text is read
+once per process (`lru_cache`).
 
 How a text is read: math is `$...$` (pandoc's rule: no space inside either `$`, and the
 closing one not followed by a digit, so "$11 and $3" stays money; `\\$` is a dollar),
@@ -409,17 +411,6 @@ def to_html(text: str, marks: Sequence[tuple[int, int]] = ()) -> str:
     """The text as safe HTML: formulas as MathML, text macros as markup, `marks` (character
     spans of `text`) in `<mark>`."""
     return "".join(_html_piece(text, p, marks) for p in _pieces(text))
-
-
-def has_math(text: str) -> bool:
-    """Whether the text holds a formula (pages with one get the math stylesheet rules)."""
-    return any(p.kind == "math" for p in _walk(_pieces(text)))
-
-
-def _walk(pieces: Sequence[Piece]):
-    for p in pieces:
-        yield p
-        yield from _walk(p.children)
 
 
 def safe_window(text: str, start: int, end: int) -> tuple[int, int]:
