@@ -22,6 +22,9 @@ PAGES = [
     "/week",
     "/trending",
     "/papers/2608.19880",
+    "/papers/2606.02641",  # a formula in its abstract, typeset as MathML
+    "/date/2026-06-15",  # that paper's card, and cards with arXiv category chips
+    "/search?q=cooperation+envelope&mode=keyword",  # a hit whose snippet holds the formula
     "/search?q=chain-of-thought+rationale+distillation",
     "/subscribe",
     "/about",

@@ -197,6 +197,13 @@ def test_row_keeps_latex_in_the_title(hf_rows, limits):
     )
 
 
+def test_row_has_no_categories_unless_it_carries_them(hf_rows, limits):
+    # HF rows have none; the bundled demo rows carry the arXiv listings' (make_demo_data.py)
+    assert parse_hf_record(hf_rows["2405.15738"], limits).paper.categories == []
+    row = {**hf_rows["2405.15738"], "categories": ["cs.CV", "cs.CL", "I.2.7", "cs.CV"]}
+    assert parse_hf_record(row, limits).paper.categories == ["cs.CV", "cs.CL"]
+
+
 def test_row_submitter_is_the_submitted_by_name(hf_rows, limits):
     record = parse_hf_record(hf_rows["2406.06523"], limits)
     assert record.entries[0].submitted_by == "yulunliu"

@@ -50,6 +50,7 @@ from tests.web.support import fixed_clock
 
 PAPER = "2608.19880"  # the top paper of the demo's last day
 OTHER = "2608.18580"
+MATH_PAPER = "2606.02641"  # its abstract holds a formula, \(B_j(s) = ...α_j^{\max}(s)\)
 PASSWORD = "correct horse battery"
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 8, "argon2_parallelism": 1}
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -273,6 +274,7 @@ PUBLIC_PAGES = [
     "/trending",
     f"/papers/{PAPER}",
     f"/papers/{OTHER}",
+    f"/papers/{MATH_PAPER}",
     "/about",
     "/search",
     "/search?q=chain-of-thought+rationale+distillation",

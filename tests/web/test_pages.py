@@ -12,6 +12,7 @@ from markupsafe import escape
 
 from dailypapers.domain.trending import FORMULA
 from dailypapers.web.negotiation import prefers_json
+from dailypapers.web.rendering import tex
 from tests.web.conftest import MakeClient
 from tests.web.support import hf_row, write_jsonl
 
@@ -205,7 +206,9 @@ def test_non_canonical_ids_redirect_to_the_canonical_paper_page(
     assert response.headers["location"] == "/papers/2608.19880"
 
 
-def test_imported_markup_is_escaped_and_latex_kept(make_client: MakeClient, tmp_path: Path) -> None:
+def test_imported_markup_is_escaped_and_latex_typeset(
+    make_client: MakeClient, tmp_path: Path
+) -> None:
     rows = [
         hf_row(
             "2608.90009",
@@ -224,8 +227,11 @@ def test_imported_markup_is_escaped_and_latex_kept(make_client: MakeClient, tmp_
         page = client.get(url).text
         assert "<script>alert" not in page and "<img src=x" not in page and "<b>more" not in page
         assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in page
-        assert "$O(n^{2})$ &amp; &lt;b&gt;more&lt;/b&gt;" in page
-        assert "$\\alpha &lt; \\beta$" in page
+        # formulas typeset as MathML (domain/tex.py), their TeX kept as an annotation
+        assert '<annotation encoding="application/x-tex">O(n^{2})</annotation>' in page
+        assert "</math> &amp; &lt;b&gt;more&lt;/b&gt;" in page
+        assert "<mi>α</mi><mo>&lt;</mo><mi>β</mi>" in page
+        assert '<annotation encoding="application/x-tex">\\alpha &lt; \\beta</annotation>' in page
         assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
         assert "@&lt;i&gt;mallory&lt;/i&gt;" in page
     # the site's own scripts, from its static files, and no other
@@ -245,7 +251,9 @@ def test_json_twin_has_what_the_page_shows(demo_client: TestClient, url: str) ->
     assert twin.status_code == 200
     assert twin.headers["content-type"].startswith("application/json")
     data = twin.json()
-    assert [(i["url"], i["title"]) for i in data["items"]] == _shown(page)
+    # titles are shown as the `tex` filter writes them (TeX typeset: "--" is "–")
+    shown = [(i["url"], html.unescape(str(tex(i["title"])))) for i in data["items"]]
+    assert shown == _shown(page)
     assert data["title"] == _h1(page)
     assert [i["rank"] for i in data["items"]] == [
         int(r) for r in re.findall(r'<div class="rank"[^>]*>(\d+)</div>', page)

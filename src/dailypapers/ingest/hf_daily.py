@@ -6,7 +6,9 @@ Two input shapes are accepted:
   "numComments", "submittedBy", ...}`;
 - a flat row (../shared/data/hf_daily_papers): `{"date", "arxiv_id", "title", "authors",
   "abstract", "upvotes", "num_comments", "published_at", "submitted_on_daily_at",
-  "submitted_by", "organization", "github_repo", "github_stars", "project_page", ...}`.
+  "submitted_by", "organization", "github_repo", "github_stars", "project_page", ...}`, and
+  optionally `categories` (HF has none; the bundled demo rows carry the arXiv listings' ones,
+  tools/make_demo_data.py).
 
 The day a paper is featured on is HF's daily date: `paper.submittedOnDailyAt` where present,
 else the item's top-level `publishedAt` (older responses), or the row's `date`. HF upvotes
@@ -146,6 +148,7 @@ def _from_row(row: dict, limits: RecordLimits, position: int | None) -> SourceRe
             row.get("abstract"), "abstract", limit=limits.max_abstract_chars, required=False
         ),
         authors=f.authors(row.get("authors"), limit=limits.max_authors),
+        categories=f.categories(row.get("categories")),
         published_at=f.timestamp(row.get("published_at"), "published_at"),
         github_repo=f.url(row.get("github_repo"), "github_repo"),
         github_stars=f.count(row.get("github_stars"), "github_stars"),

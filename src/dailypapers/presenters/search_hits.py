@@ -5,7 +5,9 @@ The rationale has one shape everywhere (the page, its JSON twin, `/api/search`, 
 the title and abstract, and for a match by meaning the abstract sentence closest to the
 query (`sentence` its span, `sentence_text` its words, `sentence_similarity`).
 `title_html` and `snippet_html` are the title and an abstract window with the matched spans
-in `<mark>`, every piece of text escaped here, so a template never marks raw text safe.
+in `<mark>`, every piece of text escaped here, so a template never marks raw text safe. Both
+show TeX as the rest of the site does (`domain.tex`: formulas as MathML); a match inside a
+formula marks the whole formula, and the snippet's window never cuts a formula in two.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from dailypapers.domain import tex
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.search import Rationale, SearchHit, SearchPage, Span
 from dailypapers.presenters.papers import paper_card
@@ -28,19 +31,10 @@ def _round(value: float | None, digits: int = 4) -> float | None:
 
 
 def highlight(text: str, spans: Sequence[Span], start: int = 0, end: int | None = None) -> Markup:
-    """`text[start:end]` escaped, with the spans inside it wrapped in `<mark>`."""
+    """`text[start:end]` as HTML (TeX typeset, all text escaped), the spans in `<mark>`."""
     end = len(text) if end is None else end
-    parts: list[Markup | str] = []
-    last = start
-    for span in sorted(spans, key=lambda s: s.start):
-        s, e = max(span.start, last), min(span.end, end)
-        if e <= s:
-            continue
-        parts.append(escape(text[last:s]))
-        parts.append(Markup("<mark>{}</mark>").format(text[s:e]))
-        last = e
-    parts.append(escape(text[last:end]))
-    return Markup("").join(parts)
+    marks = [(span.start - start, span.end - start) for span in spans]
+    return Markup(tex.to_html(text[start:end], marks))
 
 
 def snippet_window(text: str, spans: Sequence[Span], size: int = SNIPPET_CHARS) -> tuple[int, int]:
@@ -56,7 +50,7 @@ def snippet_window(text: str, spans: Sequence[Span], size: int = SNIPPET_CHARS) 
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > start else end
-    return start, end
+    return tex.safe_window(text, start, end)
 
 
 def snippet(text: str, spans: Sequence[Span]) -> Markup:

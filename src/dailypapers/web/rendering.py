@@ -1,8 +1,9 @@
-"""Jinja2 set-up and template helpers (dates, author lists, numbers).
+"""Jinja2 set-up and template helpers (dates, author lists, numbers, TeX).
 
-Autoescape is on for every template, so titles and abstracts keep their LaTeX and any `<`,
-`&` or `<script>` in imported text is shown, never run. Pages get `site_name`, the search
-limit and the active nav item from one context processor.
+Autoescape is on for every template, so any `<`, `&` or `<script>` in imported text is shown,
+never run. Titles and abstracts keep their LaTeX in the data (and the JSON twins); templates
+show them through `tex` (formulas as MathML, escaped; domain/tex.py) or `tex_plain`. Pages
+get `site_name`, the search limit and the active nav item from one context processor.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from typing import Any
 
 import jinja2
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dailypapers.domain import tex as _tex
 from dailypapers.presenters.papers import short_authors
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -82,6 +85,16 @@ _NAV = (
 )
 
 
+def tex(value: str | None) -> Markup:
+    """A title or abstract with its TeX typeset: formulas as MathML (domain/tex.py)."""
+    return Markup(_tex.to_html(value or ""))
+
+
+def tex_plain(value: str | None) -> str:
+    """A title or abstract with its TeX cleaned, for `<title>` and attributes."""
+    return _tex.to_plain(value or "")
+
+
 def _active_nav(path: str) -> str | None:
     if path == "/":
         return "today"
@@ -115,6 +128,8 @@ def _environment() -> jinja2.Environment:
         compact_number=compact_number,
         http_url=http_url,
         github_name=github_name,
+        tex=tex,
+        tex_plain=tex_plain,
     )
     return env
 
