@@ -593,7 +593,15 @@ class Settings(BaseSettings):
     digest_section_items: int = Field(
         10,
         ge=1,
-        description="Most papers per section of a digest (trending, each search, each category).",
+        description="Most papers per section of a digest (For you, trending, each search, "
+        "each category).",
+    )
+    digest_feedback_link_days: int = Field(
+        30,
+        ge=1,
+        le=366,
+        description="Days a 👍/👎 link in a digest mail works (each works once); after that "
+        "its page says the link expired.",
     )
     digest_abstract_chars: int = Field(
         500, ge=50, description="Abstracts in digests are trimmed to this many characters."

@@ -251,6 +251,19 @@ class FeedbackLink:
     expires_at: datetime
 
 
+FeedbackLinkStatus = Literal["ready", "recorded", "already_recorded"]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackLinkState:
+    """What a 👍/👎 link's page shows: the paper, the verdict, and whether it was recorded
+    ("ready": the page asks to confirm; "already_recorded": a used link, nothing changes)."""
+
+    paper: Paper
+    verdict: int
+    status: FeedbackLinkStatus
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     paper: Paper

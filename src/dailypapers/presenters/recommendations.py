@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from dailypapers.domain.digests import FeedbackLinkState
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.recommendations import (
     Learned,
@@ -91,4 +92,23 @@ def learned_page(learned: Learned) -> dict[str, Any]:
         "followed_authors": [{"name": a, "url": author_url(a)} for a in learned.followed],
         "keyphrases": [{"phrase": k, "papers": n} for k, n in learned.keyphrases],
         "categories": [{"category": c, "papers": n} for c, n in learned.categories],
+    }
+
+
+FEEDBACK_ACTIONS = {1: ("up", "More like this"), -1: ("down", "Not interested")}
+
+
+def feedback_link_page(state: FeedbackLinkState) -> dict[str, Any]:
+    """A digest's 👍/👎 link: the paper, the verdict, and whether it is recorded yet."""
+    verdict, action = FEEDBACK_ACTIONS[state.verdict]
+    return {
+        "status": state.status,
+        "verdict": verdict,
+        "action": action,
+        "paper": {
+            "id": state.paper.arxiv_id,
+            "url": paper_url(state.paper.arxiv_id),
+            "title": state.paper.title,
+        },
+        "for_you_url": "/for-you",
     }

@@ -88,9 +88,17 @@ class RecommendationService:
         end = data_now(self.clock(), latest).date()
         return end - timedelta(days=self.settings.recs_window_days - 1), end
 
-    def recommend(self, user: User | None, *, limit: int | None = None) -> Recommendations:
+    def recommend(
+        self,
+        user: User | None,
+        *,
+        limit: int | None = None,
+        window: tuple[date, date] | None = None,
+    ) -> Recommendations:
+        """`window`: the featured days to rank (first, last), e.g. a digest's; the page's
+        `window()` by default."""
         _, limit = check_paging(self.settings, 0, limit or self.settings.recs_page_size)
-        window = self.window()
+        window = window or self.window()
         if window is None:
             return Recommendations([], cold_start=True)
         start, end = window

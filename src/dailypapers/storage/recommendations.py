@@ -26,6 +26,30 @@ from dailypapers.storage.recommendation_tables import author_follows, paper_feed
 from dailypapers.storage.tables import as_utc, daily_entries, papers
 
 
+def write_feedback(
+    conn: sa.Connection, dialect: str, user_id: int, arxiv_id: str, verdict: int, *, now: datetime
+) -> None:
+    """The one upsert of a verdict, inside the caller's transaction (the 👍/👎 buttons' and a
+    digest link's, which also marks its link used). NotFound for a hidden or unknown paper."""
+    visible = conn.execute(
+        sa.select(papers.c.arxiv_id).where(
+            papers.c.arxiv_id == arxiv_id, papers.c.hidden == sa.false()
+        )
+    ).first()
+    if visible is None:
+        raise NotFound(f"paper {arxiv_id} is not in this database")
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(paper_feedback).values(
+        user_id=user_id, arxiv_id=arxiv_id, verdict=verdict, created_at=now
+    )
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["user_id", "arxiv_id"],
+            set_={"verdict": verdict, "created_at": now},
+        )
+    )
+
+
 class RecommendationStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -46,22 +70,7 @@ class RecommendationStore:
                     )
                 )
                 return
-            visible = conn.execute(
-                sa.select(papers.c.arxiv_id).where(
-                    papers.c.arxiv_id == arxiv_id, papers.c.hidden == sa.false()
-                )
-            ).first()
-            if visible is None:
-                raise NotFound(f"paper {arxiv_id} is not in this database")
-            stmt = self._insert()(paper_feedback).values(
-                user_id=user_id, arxiv_id=arxiv_id, verdict=verdict, created_at=now
-            )
-            conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["user_id", "arxiv_id"],
-                    set_={"verdict": verdict, "created_at": now},
-                )
-            )
+            write_feedback(conn, self.db.dialect, user_id, arxiv_id, verdict, now=now)
 
     def feedback(self, user_id: int) -> dict[str, int]:
         """The user's verdicts by paper."""
