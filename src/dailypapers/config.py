@@ -202,6 +202,14 @@ class Settings(BaseSettings):
     recs_author_boost: float = Field(
         1.0, ge=0, description="Score added to a paper by an author the reader follows."
     )
+    recs_category_boost: float = Field(
+        0.75,
+        ge=0,
+        description="Score added to a paper in an arXiv category the reader follows (less "
+        "than an author's: a category holds many papers). The model's scores of a window "
+        "spread over about 1.5 (a standard deviation of about 0.25), so 0.75 lifts a "
+        "category's better papers to the top without burying everything else.",
+    )
     recs_reason_floor: float = Field(
         0.3,
         ge=-1,

@@ -46,6 +46,7 @@ def recommendation_item(rec: Recommendation, *, upvoted: bool = False) -> dict[s
             ],
             "followed_authors": [{"name": a, "url": author_url(a)} for a in reason.authors],
             "keyphrases": list(reason.keyphrases),
+            "followed_categories": list(reason.categories),
         },
     }
 
@@ -54,8 +55,15 @@ def _day(value: datetime | None) -> str | None:
     return value.date().isoformat() if value else None
 
 
-def for_you_page(recs: Recommendations, *, upvoted: set[str], logged_in: bool) -> dict[str, Any]:
-    """The For-you page: ranked recommendations, or trending papers and a prompt."""
+def for_you_page(
+    recs: Recommendations,
+    *,
+    upvoted: set[str],
+    logged_in: bool,
+    category_choices: list[tuple[str, int]] | None = None,
+) -> dict[str, Any]:
+    """The For-you page: ranked recommendations, or trending papers and a prompt (with the
+    window's categories to follow, `category_choices`, for a reader starting out)."""
     start, end = recs.window or (None, None)
     return {
         "logged_in": logged_in,
@@ -63,6 +71,8 @@ def for_you_page(recs: Recommendations, *, upvoted: set[str], logged_in: bool) -
         "window": {"start": _day(start), "end": _day(end)},
         "history_size": recs.history_size,
         "followed_authors": [{"name": a, "url": author_url(a)} for a in recs.followed],
+        "followed_categories": list(recs.followed_categories),
+        "category_choices": [{"category": c, "papers": n} for c, n in category_choices or []],
         "recommendations": [
             recommendation_item(r, upvoted=r.paper.arxiv_id in upvoted) for r in recs.items
         ],
@@ -91,7 +101,11 @@ def learned_page(learned: Learned) -> dict[str, Any]:
         "disliked": [paper_card(p) for p in learned.disliked],
         "followed_authors": [{"name": a, "url": author_url(a)} for a in learned.followed],
         "keyphrases": [{"phrase": k, "papers": n} for k, n in learned.keyphrases],
-        "categories": [{"category": c, "papers": n} for c, n in learned.categories],
+        "categories": [
+            {"category": c, "papers": n, "following": c in learned.followed_categories}
+            for c, n in learned.categories
+        ],
+        "followed_categories": list(learned.followed_categories),
     }
 
 

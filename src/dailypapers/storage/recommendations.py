@@ -1,5 +1,6 @@
-"""The one place that knows SQL for recommendations: 👍/👎, followed authors, a reader's
-history (upvotes, collections, submissions, 👍 in one query each) and an author's papers.
+"""The one place that knows SQL for recommendations: 👍/👎, followed authors and
+categories, a reader's history (upvotes, collections, submissions, 👍 in one query each)
+and an author's papers.
 
 Feedback is one row per (user, paper), written with an upsert, so a repeated 👎 changes
 nothing and a 👎 after a 👍 replaces it. Authors live in `papers.authors` (JSON): an author's
@@ -22,7 +23,11 @@ from dailypapers.errors import NotFound
 from dailypapers.storage.community_tables import collection_items, collections, users, votes
 from dailypapers.storage.database import Database
 from dailypapers.storage.papers import PAPER_COLUMNS, paper_from_row
-from dailypapers.storage.recommendation_tables import author_follows, paper_feedback
+from dailypapers.storage.recommendation_tables import (
+    author_follows,
+    category_follows,
+    paper_feedback,
+)
 from dailypapers.storage.tables import as_utc, daily_entries, papers
 
 
@@ -179,3 +184,35 @@ class RecommendationStore:
             found = [paper_from_row(r) for r in conn.execute(query)]
         found = [p for p in found if any(author_key(a) == key for a in p.authors)]
         return found[:limit], len(found)
+
+    # --- categories --------------------------------------------------------------------------
+    def follow_category(self, user_id: int, category: str, *, now: datetime) -> None:
+        stmt = self._insert()(category_follows).values(
+            user_id=user_id, category=category, created_at=now
+        )
+        with self.db.write() as conn:
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=["user_id", "category"]))
+
+    def unfollow_category(self, user_id: int, category: str) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                category_follows.delete().where(
+                    category_follows.c.user_id == user_id, category_follows.c.category == category
+                )
+            )
+
+    def unfollow_all_categories(self, user_id: int) -> int:
+        with self.db.write() as conn:
+            return conn.execute(
+                category_follows.delete().where(category_follows.c.user_id == user_id)
+            ).rowcount
+
+    def followed_categories(self, user_id: int) -> list[str]:
+        """The arXiv categories the user follows, alphabetically."""
+        query = (
+            sa.select(category_follows.c.category)
+            .where(category_follows.c.user_id == user_id)
+            .order_by(category_follows.c.category)
+        )
+        with self.db.read() as conn:
+            return list(conn.execute(query).scalars())
