@@ -196,12 +196,16 @@ def test_a_mailed_link_works_once_and_only_as_mailed(
     assert feedback(ada) == {paper: 1}
 
 
-def test_an_expired_link_is_refused(demo: Services) -> None:
-    ada = _reader(demo, "ada")
+def test_an_expired_link_is_refused_then_dropped_by_the_next_digest(
+    demo: Services,
+    smtp: SmtpServer,  # noqa: F811
+) -> None:
+    ada = _reader(demo, "ada", likes="robot")
     paper = demo.papers.feed_candidates(date(2026, 8, 20), date(2026, 8, 20))[0][0]
     raw = "e" * 43
     now = datetime.now(UTC)
-    demo.feedback_links.store.add(
+    store = demo.feedback_links.store
+    store.add(
         [FeedbackLink(hash_token(raw), ada.id, paper, -1, now - timedelta(seconds=1))],
         now=now - timedelta(days=30),
     )
@@ -210,3 +214,11 @@ def test_an_expired_link_is_refused(demo: Services) -> None:
             response = answer(f"/digest/feedback/down/{raw}?paper={paper}")
             assert response.status_code == 404 and EXPIRED.split(":")[0][:20] in response.text
     assert demo.recommendations.feedback(ada) == {}
+    assert store.get(hash_token(raw)) is not None
+
+    assert demo.digests.send_due(DAY1).sent == 1
+    assert store.get(hash_token(raw)) is None  # the reader's new links replaced it
+    [mail] = smtp.inbox.to(ada.email)
+    path = _links(mail)[0][0]
+    token = urlsplit(path).path.rsplit("/", 1)[1]
+    assert store.get(hash_token(token)) is not None

@@ -34,7 +34,16 @@ class StoredLink:
 
 
 def insert_links(conn: sa.Connection, links: Sequence[FeedbackLink], *, now: datetime) -> None:
+    """Store a digest's links, and drop its readers' expired ones (they open nothing any
+    more): the table stays at about `digest_feedback_link_days` of links per reader with no
+    cleanup job."""
     if links:
+        conn.execute(
+            feedback_links.delete().where(
+                feedback_links.c.user_id.in_(sorted({link.user_id for link in links})),
+                feedback_links.c.expires_at <= now,
+            )
+        )
         conn.execute(
             feedback_links.insert(),
             [
@@ -95,10 +104,3 @@ class FeedbackLinkStore:
                 sa.select(link.used_at).where(link.token_hash == token_hash)
             ).first()
         return "already" if seen is not None and seen.used_at is not None else "invalid"
-
-    def forget_expired(self, *, now: datetime) -> int:
-        """Delete links past their expiry (they open nothing any more); how many went."""
-        with self.db.write() as conn:
-            return conn.execute(
-                feedback_links.delete().where(feedback_links.c.expires_at <= now)
-            ).rowcount
