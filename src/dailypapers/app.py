@@ -38,6 +38,7 @@ from dailypapers.web.api_docs import router as api_docs_router
 from dailypapers.web.community_routes import router as community_router
 from dailypapers.web.daily_pages import router as web_router
 from dailypapers.web.feed_routes import router as feed_router
+from dailypapers.web.feedback_link_routes import router as feedback_link_router
 from dailypapers.web.http_semantics import ConditionalGet, Cors, HeadAsGet
 from dailypapers.web.metrics import CONTENT_TYPE, MetricsMiddleware, RequestMetrics, exposition
 from dailypapers.web.negotiation import wants_json
@@ -69,7 +70,12 @@ SECURITY_HEADERS = {
 # Unsafe requests that need no CSRF token (web/sessions.py; `/api/` never needs one): routes
 # authorised by the secret token in their URL rather than by the session cookie, and the
 # one-click unsubscribe that mail providers POST from their servers (RFC 8058).
-CSRF_EXEMPT_PATHS = ("/unsubscribe/", "/subscriptions/", "/subscribe/confirm/")
+CSRF_EXEMPT_PATHS = (
+    "/unsubscribe/",
+    "/subscriptions/",
+    "/subscribe/confirm/",
+    "/digest/feedback/",
+)
 
 _JSON_PATHS = ("/api/", "/healthz", "/readyz", "/openapi.json")
 _HTTP_CODES = {
@@ -352,6 +358,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(web_router)
     app.include_router(feed_router)
     app.include_router(subscription_router)
+    app.include_router(feedback_link_router)
     app.include_router(api_docs_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Sessions + CSRF inside the body limit, so the body it reads for the token is bounded.

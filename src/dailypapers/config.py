@@ -202,6 +202,14 @@ class Settings(BaseSettings):
     recs_author_boost: float = Field(
         1.0, ge=0, description="Score added to a paper by an author the reader follows."
     )
+    recs_category_boost: float = Field(
+        0.75,
+        ge=0,
+        description="Score added to a paper in an arXiv category the reader follows (less "
+        "than an author's: a category holds many papers). The model's scores of a window "
+        "spread over about 1.5 (a standard deviation of about 0.25), so 0.75 lifts a "
+        "category's better papers to the top without burying everything else.",
+    )
     recs_reason_floor: float = Field(
         0.3,
         ge=-1,
@@ -593,7 +601,15 @@ class Settings(BaseSettings):
     digest_section_items: int = Field(
         10,
         ge=1,
-        description="Most papers per section of a digest (trending, each search, each category).",
+        description="Most papers per section of a digest (For you, trending, each search, "
+        "each category).",
+    )
+    digest_feedback_link_days: int = Field(
+        30,
+        ge=1,
+        le=366,
+        description="Days a 👍/👎 link in a digest mail works (each works once); after that "
+        "its page says the link expired.",
     )
     digest_abstract_chars: int = Field(
         500, ge=50, description="Abstracts in digests are trimmed to this many characters."

@@ -27,6 +27,7 @@ SAMPLE_PARAMS = {
     "comment_id": "1",
     "collection_id": "1",
     "token": "not-a-token",
+    "verdict": "down",
     "name": "init.js",
 }
 OTHER_SITE = "https://reader.example"

@@ -34,7 +34,7 @@ from fastapi.testclient import TestClient
 
 from dailypapers.app import create_app
 from dailypapers.config import Settings
-from dailypapers.domain.digests import DigestPrefs
+from dailypapers.domain.digests import DigestPrefs, FeedbackLink
 from dailypapers.mail.messages import TEMPLATES_DIR as MAIL_TEMPLATES_DIR
 from dailypapers.services.bootstrap import Services, bootstrap
 from dailypapers.services.tokens import hash_token
@@ -243,6 +243,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         store.insert_active(["reader@example.org"], DigestPrefs(), now=LONG_AGO)
         for purpose, raw in (("manage", "m"), ("unsubscribe", "u"), ("confirm", "c")):
             store.add_token(1, hash_token(raw * 43), purpose, now=LONG_AGO)
+        ada_id = services.community.accounts.user("ada").id
+        far = datetime(2100, 1, 1, tzinfo=UTC)
+        services.feedback_links.store.add(
+            [FeedbackLink(hash_token("f" * 43), ada_id, PAPER, -1, far)], now=LONG_AGO
+        )
         site.paths = {
             "collection": f"/collections/{collection.id}",
             "comment_edit": f"/comments/{comment.id}/edit",
@@ -298,6 +303,8 @@ PUBLIC_PAGES = [
     "/unsubscribe/" + "u" * 43,
     "/digest/preview",
     "/digest/preview?token=" + "m" * 43,
+    f"/digest/feedback/down/{'f' * 43}?paper={PAPER}",
+    f"/digest/feedback/up/{'f' * 43}?paper={PAPER}",  # the 👎 token as 👍: refused
     "/papers/2608.99999",  # not found: the error page and its JSON error
     "/date/2026-13-45",  # a bad date: 400
 ]

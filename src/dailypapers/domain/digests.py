@@ -33,7 +33,7 @@ Frequency = Literal["daily", "weekly"]
 FREQUENCIES: tuple[Frequency, ...] = ("daily", "weekly")
 SubscriptionStatus = Literal["pending", "active", "unsubscribed", "suspended"]
 TokenPurpose = Literal["confirm", "manage", "unsubscribe"]
-ReasonKind = Literal["trending", "query", "category"]
+ReasonKind = Literal["for_you", "trending", "query", "category"]
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -213,13 +213,55 @@ class Reason:
     title_spans: tuple[Span, ...] = ()
     abstract_spans: tuple[Span, ...] = ()
     category: str | None = None
+    why: str | None = None  # for_you: the recommendation's own line (domain.recommendations)
 
     def describe(self) -> str:
+        if self.kind == "for_you":
+            return self.why or "recommended for you"
         if self.kind == "trending":
             return f"#{self.rank} in trending"
         if self.kind == "query":
             return f"matches your search “{self.query}” (score {self.score or 0:.2f})"
         return f"new in {self.category}"
+
+
+class ForYouForDigest(Protocol):
+    """What digests need from recommendations: the account a subscription belongs to, and
+    that reader's ranking of the papers featured from `since` to `until` (days, inclusive),
+    best first. A reader with no history (a cold start) gets no candidates: a digest shows
+    no empty or merely trending "For you" section. Implemented by services/digest_for_you.py.
+    """
+
+    def reader_id(self, subscription: Subscription) -> int | None: ...
+
+    def candidates(
+        self, subscription: Subscription, since: date, until: date, limit: int
+    ) -> list[Candidate]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackLink:
+    """A 👍/👎 link in a digest, as stored: the hash of its random token (services.tokens),
+    whose verdict (+1/-1) on which paper (base id) for which user, usable until `expires_at`."""
+
+    token_hash: str
+    user_id: int
+    arxiv_id: str
+    verdict: int
+    expires_at: datetime
+
+
+FeedbackLinkStatus = Literal["ready", "recorded", "already_recorded"]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackLinkState:
+    """What a 👍/👎 link's page shows: the paper, the verdict, and whether it was recorded
+    ("ready": the page asks to confirm; "already_recorded": a used link, nothing changes)."""
+
+    paper: Paper
+    verdict: int
+    status: FeedbackLinkStatus
 
 
 @dataclass(frozen=True, slots=True)

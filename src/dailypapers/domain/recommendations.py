@@ -16,7 +16,7 @@ from dailypapers.domain.papers import Paper
 HistorySource = Literal["upvoted", "saved", "submitted", "liked"]
 # When one paper is in the history several ways, the strongest word names it.
 SOURCE_ORDER: tuple[HistorySource, ...] = ("liked", "upvoted", "submitted", "saved")
-ReasonKind = Literal["author", "history", "keyphrases", "trending"]
+ReasonKind = Literal["author", "category", "history", "keyphrases", "trending"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,7 @@ class Reason:
     neighbours: tuple[Neighbour, ...] = ()
     authors: tuple[str, ...] = ()  # followed authors of the paper
     keyphrases: tuple[str, ...] = ()  # shared with the nearest history papers
+    categories: tuple[str, ...] = ()  # followed arXiv categories the paper is in
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class Recommendations:
     window: tuple[datetime, datetime] | None = None  # featured days scored (None: no data)
     history_size: int = 0
     followed: list[str] = field(default_factory=list)
+    followed_categories: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ class Learned:
     keyphrases: list[tuple[str, int]]  # from the history papers, most frequent first
     categories: list[tuple[str, int]]
     history_size: int
+    followed_categories: list[str] = field(default_factory=list)
 
 
 def top_counts(values: list[str], most: int) -> list[tuple[str, int]]:
@@ -102,10 +105,16 @@ def _quoted(titles: list[str]) -> str:
     )
 
 
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def reason_line(reason: Reason) -> str:
     """The one line a recommendation shows."""
     if reason.kind == "author":
         return "New paper by an author you follow: " + ", ".join(reason.authors)
+    if reason.kind == "category" and reason.categories:
+        return f"New in {_listed(list(reason.categories))}, which you follow"
     if reason.kind == "history" and reason.neighbours:
         by_source: dict[str, list[str]] = {}
         for n in reason.neighbours:

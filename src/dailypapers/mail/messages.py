@@ -16,7 +16,7 @@ from __future__ import annotations
 import binascii
 import hashlib
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
@@ -37,6 +37,7 @@ from dailypapers.presenters.digests import digest_item
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 SECTION_TITLES = {
+    "for_you": "For you",
     "trending": "Trending",
     "query": "Matching your searches",
     "category": "New in your categories",
@@ -143,8 +144,15 @@ def digest_context(
     items: Sequence[DigestItem],
     manage_url: str,
     unsubscribe_url: str,
+    feedback: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
-    views = [item_view(site, item, n) for n, item in enumerate(items, start=1)]
+    """`feedback`: a "For you" paper's 👍/👎 links by its base id (`up`, `down`): a mail
+    carries them, a preview doesn't (its links would act for the reader)."""
+    feedback = feedback or {}
+    views = [
+        {**item_view(site, item, n), "feedback": dict(feedback.get(item.key) or {}) or None}
+        for n, item in enumerate(items, start=1)
+    ]
     sections = [
         {"kind": kind, "title": title, "items": [v for v in views if v["section"] == kind]}
         for kind, title in SECTION_TITLES.items()
@@ -311,12 +319,15 @@ class DigestComposer:
         unsubscribe_url: str,
         message_id: str,
         date: datetime,
+        feedback: Mapping[str, Mapping[str, str]] | None = None,
     ) -> RawMessage:
+        # A digest with 👍/👎 links is its reader's alone: the links are part of its key.
         key = (
             period,
             prefs.frequency,
             prefs.describe(),
             tuple((item.key, tuple(item.reasons)) for item in items),
+            tuple(sorted((k, tuple(sorted(v.items()))) for k, v in (feedback or {}).items())),
         )
         rendered = self._cache.get(key)
         if rendered is None:
@@ -328,6 +339,7 @@ class DigestComposer:
                 items=items,
                 manage_url=_MANAGE,
                 unsubscribe_url=_UNSUBSCRIBE,
+                feedback=feedback,
             )
             rendered = (
                 digest_subject(context),

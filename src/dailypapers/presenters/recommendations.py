@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from dailypapers.domain.digests import FeedbackLinkState
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.recommendations import (
     Learned,
@@ -45,6 +46,7 @@ def recommendation_item(rec: Recommendation, *, upvoted: bool = False) -> dict[s
             ],
             "followed_authors": [{"name": a, "url": author_url(a)} for a in reason.authors],
             "keyphrases": list(reason.keyphrases),
+            "followed_categories": list(reason.categories),
         },
     }
 
@@ -53,8 +55,15 @@ def _day(value: datetime | None) -> str | None:
     return value.date().isoformat() if value else None
 
 
-def for_you_page(recs: Recommendations, *, upvoted: set[str], logged_in: bool) -> dict[str, Any]:
-    """The For-you page: ranked recommendations, or trending papers and a prompt."""
+def for_you_page(
+    recs: Recommendations,
+    *,
+    upvoted: set[str],
+    logged_in: bool,
+    category_choices: list[tuple[str, int]] | None = None,
+) -> dict[str, Any]:
+    """The For-you page: ranked recommendations, or trending papers and a prompt (with the
+    window's categories to follow, `category_choices`, for a reader starting out)."""
     start, end = recs.window or (None, None)
     return {
         "logged_in": logged_in,
@@ -62,6 +71,8 @@ def for_you_page(recs: Recommendations, *, upvoted: set[str], logged_in: bool) -
         "window": {"start": _day(start), "end": _day(end)},
         "history_size": recs.history_size,
         "followed_authors": [{"name": a, "url": author_url(a)} for a in recs.followed],
+        "followed_categories": list(recs.followed_categories),
+        "category_choices": [{"category": c, "papers": n} for c, n in category_choices or []],
         "recommendations": [
             recommendation_item(r, upvoted=r.paper.arxiv_id in upvoted) for r in recs.items
         ],
@@ -90,5 +101,28 @@ def learned_page(learned: Learned) -> dict[str, Any]:
         "disliked": [paper_card(p) for p in learned.disliked],
         "followed_authors": [{"name": a, "url": author_url(a)} for a in learned.followed],
         "keyphrases": [{"phrase": k, "papers": n} for k, n in learned.keyphrases],
-        "categories": [{"category": c, "papers": n} for c, n in learned.categories],
+        "categories": [
+            {"category": c, "papers": n, "following": c in learned.followed_categories}
+            for c, n in learned.categories
+        ],
+        "followed_categories": list(learned.followed_categories),
+    }
+
+
+FEEDBACK_ACTIONS = {1: ("up", "More like this"), -1: ("down", "Not interested")}
+
+
+def feedback_link_page(state: FeedbackLinkState) -> dict[str, Any]:
+    """A digest's 👍/👎 link: the paper, the verdict, and whether it is recorded yet."""
+    verdict, action = FEEDBACK_ACTIONS[state.verdict]
+    return {
+        "status": state.status,
+        "verdict": verdict,
+        "action": action,
+        "paper": {
+            "id": state.paper.arxiv_id,
+            "url": paper_url(state.paper.arxiv_id),
+            "title": state.paper.title,
+        },
+        "for_you_url": "/for-you",
     }

@@ -30,8 +30,10 @@ from dailypapers.services.clock import Clock, utc_now
 from dailypapers.services.collections import CollectionService
 from dailypapers.services.comments import CommentService
 from dailypapers.services.digest_delivery import DigestService
+from dailypapers.services.digest_for_you import DigestForYou
 from dailypapers.services.dump import DumpService
 from dailypapers.services.feed import FeedService
+from dailypapers.services.feedback_links import FeedbackLinkService
 from dailypapers.services.imports import ImportService
 from dailypapers.services.indexing import IndexService
 from dailypapers.services.ingest import IngestService
@@ -54,6 +56,7 @@ from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.database import Database
 from dailypapers.storage.deliveries import DeliveryStore
 from dailypapers.storage.dump import DumpStore
+from dailypapers.storage.feedback_links import FeedbackLinkStore
 from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.jobs import JobStore
 from dailypapers.storage.papers import PaperStore
@@ -102,6 +105,7 @@ class Services:
     operations: OperationsService  # pools, jobs, backlogs and lags for /metrics
     dump: DumpService  # `export` / `import-dump`: the whole site as portable JSONL
     recommendations: RecommendationService  # For you, 👍/👎, followed authors
+    feedback_links: FeedbackLinkService  # the 👍/👎 links in digest mails
 
     def upgrade_schema(self) -> None:
         self.db.upgrade()
@@ -230,6 +234,15 @@ def bootstrap(
     jobs, versions = JobRunner(settings, JobStore(db), clock), DataVersionStore(db)
     # Saved searches (digests) and search feeds run through the hybrid search.
     digest_search = HybridDigestSearch(search)
+    recommendations = RecommendationService(
+        settings,
+        RecommendationStore(db),
+        papers,
+        search.engine.embeddings,
+        search.engine.model,
+        feed,
+        clock,
+    )
     services = Services(
         settings=settings,
         db=db,
@@ -260,6 +273,7 @@ def bootstrap(
             category_papers,
             mailer,
             clock,
+            for_you=DigestForYou(UserStore(db), recommendations),
         ),
         syndication=SyndicationService(
             settings, papers, feed, digest_search, category_papers, clock
@@ -270,15 +284,8 @@ def bootstrap(
         data_version=versions,
         operations=OperationsService(db, jobs.store, ingest.runs, index, versions, clock),
         dump=DumpService(DumpStore(db, page_size=settings.import_batch_size), settings),
-        recommendations=RecommendationService(
-            settings,
-            RecommendationStore(db),
-            papers,
-            search.engine.embeddings,
-            search.engine.model,
-            feed,
-            clock,
-        ),
+        recommendations=recommendations,
+        feedback_links=FeedbackLinkService(FeedbackLinkStore(db), papers),
     )
     # Digests are checked on every tick: planning is idempotent and costs one read when
     # nothing is due, so any number of serve/worker processes can run it.

@@ -1,8 +1,10 @@
 """What a digest holds: content selection for one subscription and slot, and the preview.
 
-A digest is made of sections, in the subscriber's order: trending papers (ranked as the
-trending page ranks them, as of the slot), each saved search (hybrid search, hits under the
-search's minimum score left out) and each arXiv category (category listings). The pure rule
+A digest is made of sections, in the subscriber's order: "For you" first when the subscriber
+has an account with a history (services/digest_for_you.py: the recommendations service's
+ranking of the digest's window), then trending papers (ranked as the trending page ranks
+them, as of the slot), each saved search (hybrid search, hits under the search's minimum
+score left out) and each arXiv category (category listings). The pure rule
 that turns sections into items (`domain.digests.select_items`: papers already sent to this
 subscription left out, one item per paper with every reason) is applied here to candidates
 read from storage and search.
@@ -27,6 +29,7 @@ from dailypapers.domain.digests import (
     Candidate,
     DigestItem,
     DigestPrefs,
+    ForYouForDigest,
     Reason,
     SearchForDigest,
     Subscription,
@@ -61,8 +64,10 @@ class DigestContent:
         search: SearchForDigest,
         categories: CategoryPapers,
         clock: Clock,
+        for_you: ForYouForDigest | None = None,
     ) -> None:
         self.settings = settings
+        self.for_you = for_you
         self.papers = papers
         self.deliveries = deliveries
         self.search = search
@@ -88,6 +93,9 @@ class DigestContent:
         )
         since = datetime(start.year, start.month, start.day, tzinfo=UTC)
         sections: list[list[Candidate]] = []
+        if self.for_you is not None:
+            limit = min(self._candidates(), settings.max_page_size)
+            sections.append(self.for_you.candidates(subscription, since.date(), slot.date(), limit))
         if prefs.include_trending:
             sections.append(self._trending(slot, cache))
         for saved in prefs.queries:
@@ -105,6 +113,10 @@ class DigestContent:
             max_items=settings.digest_max_items,
             per_section=settings.digest_section_items,
         )
+
+    def reader_id(self, subscription: Subscription) -> int | None:
+        """The account this subscription's digests are for (its For-you links act for it)."""
+        return self.for_you.reader_id(subscription) if self.for_you is not None else None
 
     def _candidates(self) -> int:
         return self.settings.digest_section_items * 10

@@ -50,10 +50,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from dailypapers.config import Settings
 from dailypapers.domain.digests import (
+    DigestItem,
     DigestPrefs,
+    FeedbackLink,
+    ForYouForDigest,
     SearchForDigest,
     Subscription,
     label_frequency,
@@ -81,6 +85,13 @@ from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.subscriptions import SubscriptionStore
 
 Progress = Callable[["DigestRunReport"], None]
+
+
+def feedback_path(verdict: str, token: str, arxiv_id: str) -> str:
+    """Where a digest's 👍 (`up`) or 👎 (`down`) link leads: the page that asks to confirm
+    (web/feedback_link_routes.py). The paper and verdict in the URL must match the token's."""
+    return f"/digest/feedback/{verdict}/{token}?" + urlencode({"paper": arxiv_id})
+
 
 POLL_S = 1.0  # while waiting on other processes' claims or on retries
 RENDER_TRIES = 3
@@ -148,6 +159,7 @@ class DigestService:
         *,
         wall_clock: Clock = utc_now,
         sleep: Callable[[float], None] = time.sleep,
+        for_you: ForYouForDigest | None = None,
     ) -> None:
         self.settings = settings
         self.deliveries = deliveries
@@ -158,7 +170,9 @@ class DigestService:
         self.wall_clock = wall_clock
         self.sleep = sleep
         self.site = mail_site(settings)
-        self.content = DigestContent(settings, papers, deliveries, search, categories, clock)
+        self.content = DigestContent(
+            settings, papers, deliveries, search, categories, clock, for_you
+        )
 
     # --- planning ------------------------------------------------------------------------
     def _planned(self, slot_of: Callable[[DigestPrefs], datetime | None]) -> list[PlannedDelivery]:
@@ -311,6 +325,7 @@ class DigestService:
                 report.skipped += 1
                 return
             manage, unsubscribe = new_token(), new_token()
+            feedback, links = self._feedback_links(subscription, items)
             message = cache.composer.compose(
                 email=subscription.email,
                 prefs=subscription.prefs,
@@ -320,12 +335,15 @@ class DigestService:
                 unsubscribe_url=self.site.url(f"/unsubscribe/{unsubscribe}"),
                 message_id=delivery.message_id,
                 date=self.wall_clock(),
+                feedback=feedback,
             )
 
             tokens = [(hash_token(manage), "manage"), (hash_token(unsubscribe), "unsubscribe")]
             recorded = [(item.key, item.reasons[0].kind) for item in items]
 
-            def point_of_no_return(recorded: list = recorded, tokens: list = tokens) -> None:
+            def point_of_no_return(
+                recorded: list = recorded, tokens: list = tokens, links: list = links
+            ) -> None:
                 result = self.deliveries.mark_sending(
                     delivery,
                     claimer,
@@ -333,6 +351,7 @@ class DigestService:
                     lease_s=settings.digest_lease_s,
                     items=recorded,
                     token_hashes=tokens,
+                    feedback_links=links,
                 )
                 if result != "ok":
                     raise _Abort(result)
@@ -389,6 +408,27 @@ class DigestService:
             report.sent += 1
             return
         self.deliveries.release(delivery.id, claimer)
+
+    def _feedback_links(
+        self, subscription: Subscription, items: list[DigestItem]
+    ) -> tuple[dict[str, dict[str, str]], list[FeedbackLink]]:
+        """A 👍 and a 👎 link for each "For you" paper: (the URLs by paper, for the mail;
+        the links to store, bound to the reader, the paper and the verdict). Fresh random
+        tokens (services.tokens) on every rendering; only those of the mail sent are stored."""
+        mine = [i for i in items if any(r.kind == "for_you" for r in i.reasons)]
+        reader = self.content.reader_id(subscription) if mine else None
+        if reader is None:
+            return {}, []
+        expires = self.wall_clock() + timedelta(days=self.settings.digest_feedback_link_days)
+        urls: dict[str, dict[str, str]] = {}
+        links: list[FeedbackLink] = []
+        for item in mine:
+            urls[item.key] = {}
+            for verdict, word in ((1, "up"), (-1, "down")):
+                token = new_token()
+                urls[item.key][word] = self.site.url(feedback_path(word, token, item.key))
+                links.append(FeedbackLink(hash_token(token), reader, item.key, verdict, expires))
+        return urls, links
 
     # --- previews and dry runs -----------------------------------------------------------
     def preview(self, subscription: Subscription | None, **options: Any) -> dict[str, Any]:

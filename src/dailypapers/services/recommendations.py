@@ -11,7 +11,8 @@ The use case behind `/for-you`, `GET /api/recommendations` and `/authors/{name}`
    milliseconds whatever the corpus size (bench/recs_bench.py), so it is refitted on each
    request from the stored history rather than cached: a 👍/👎 shows on the next page at
    once and there is no stale model to invalidate across processes.
-4. A paper by a followed author gets `recs_author_boost` and says so; others name the
+4. A paper by a followed author gets `recs_author_boost` and says so; a paper in a followed
+   arXiv category gets `recs_category_boost` ("New in cs.CL, which you follow"); others name the
    nearest history papers ("Because you upvoted “X” and “Y”") and the keyphrases they share.
 5. A reader with no history and no follows (a cold start) gets trending papers and a prompt.
 
@@ -27,6 +28,7 @@ import numpy as np
 from dailypapers.config import Settings
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.community import User, require_contributor
+from dailypapers.domain.digests import parse_categories
 from dailypapers.domain.paging import check_paging
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.recommendations import (
@@ -88,9 +90,17 @@ class RecommendationService:
         end = data_now(self.clock(), latest).date()
         return end - timedelta(days=self.settings.recs_window_days - 1), end
 
-    def recommend(self, user: User | None, *, limit: int | None = None) -> Recommendations:
+    def recommend(
+        self,
+        user: User | None,
+        *,
+        limit: int | None = None,
+        window: tuple[date, date] | None = None,
+    ) -> Recommendations:
+        """`window`: the featured days to rank (first, last), e.g. a digest's; the page's
+        `window()` by default."""
         _, limit = check_paging(self.settings, 0, limit or self.settings.recs_page_size)
-        window = self.window()
+        window = window or self.window()
         if window is None:
             return Recommendations([], cold_start=True)
         start, end = window
@@ -105,8 +115,9 @@ class RecommendationService:
         disliked = {a for a, v in feedback.items() if v < 0}
         history = [h for h in history if h.arxiv_id not in disliked]
         followed = self.store.followed(user.id)
+        followed_categories = self.store.followed_categories(user.id)
         seen = {h.arxiv_id for h in history} | disliked
-        if not history and not followed:
+        if not history and not followed and not followed_categories:
             return self._trending(limit, seen, span)
 
         window_ids = sorted(a for a, _, _ in self.papers.feed_candidates(start, end))
@@ -141,6 +152,12 @@ class RecommendationService:
             if names:
                 by_followed[i] = names
                 scores[i] += self.settings.recs_author_boost
+        by_category: dict[int, tuple[str, ...]] = {}
+        for i, arxiv_id in enumerate(pool):
+            mine = tuple(c for c in items[arxiv_id].paper.categories if c in followed_categories)
+            if mine:
+                by_category[i] = mine
+                scores[i] += self.settings.recs_category_boost
         if not known:  # follows only: their papers first, the rest by upvotes
             scores += np.array([items[a].paper.upvotes for a in pool], np.float32) * 1e-6
         chosen = top_k(scores, limit)
@@ -166,13 +183,20 @@ class RecommendationService:
             shared = _shared_keyphrases(paper, [history_papers[n.arxiv_id] for n in named])
             if position in by_followed:
                 reason = Reason("author", named, by_followed[position], shared)
+            elif position in by_category:
+                reason = Reason("category", named, (), shared, by_category[position])
             elif named:
                 reason = Reason("history", named, (), shared)
             else:
                 reason = Reason("keyphrases" if shared else "trending", (), (), shared)
             out.append(Recommendation(paper, float(scores[position]), reason))
         return Recommendations(
-            out, cold_start=False, window=span, history_size=len(history), followed=followed
+            out,
+            cold_start=False,
+            window=span,
+            history_size=len(history),
+            followed=followed,
+            followed_categories=followed_categories,
         )
 
     def _background(self, ids: list[str], vectors: dict[str, np.ndarray]) -> Background:
@@ -215,7 +239,11 @@ class RecommendationService:
         """Forget every 👍/👎 and follow (upvotes, collections and submissions stay: they
         are the reader's own records, changed where they were made); how many rows went."""
         reader = self._reader(user)
-        return self.store.clear_feedback(reader.id) + self.store.unfollow_all(reader.id)
+        return (
+            self.store.clear_feedback(reader.id)
+            + self.store.unfollow_all(reader.id)
+            + self.store.unfollow_all_categories(reader.id)
+        )
 
     def learned(self, user: User | None) -> Learned:
         """What the model learns from: verdicts, follows, and the history's keyphrases and
@@ -231,6 +259,7 @@ class RecommendationService:
             liked=[papers[a] for a, v in sorted(feedback.items()) if v > 0 and a in papers],
             disliked=[papers[a] for a, v in sorted(feedback.items()) if v < 0 and a in papers],
             followed=self.store.followed(reader.id),
+            followed_categories=self.store.followed_categories(reader.id),
             keyphrases=top_counts(
                 [k.casefold() for p in mine for k in dict.fromkeys(p.ai_keywords or ())], 20
             ),
@@ -253,6 +282,33 @@ class RecommendationService:
     def author(self, name: str) -> tuple[list[Paper], int]:
         """An author's papers, newest first, and how many there are."""
         return self.store.author_papers(_author_name(name), limit=self.settings.author_page_size)
+
+    # --- categories ----------------------------------------------------------------------------
+    def follow_category(self, user: User | None, category: str, on: bool) -> str:
+        """Follow (or stop following) an arXiv category; returns it as stored (`cs.CL`)."""
+        reader = self._reader(user)
+        found = parse_categories(category)
+        if len(found) != 1:
+            raise BadRequest("name one arXiv category, e.g. cs.CL")
+        name = found[0]
+        if on:
+            self.store.follow_category(reader.id, name, now=self.clock())
+        else:
+            self.store.unfollow_category(reader.id, name)
+        return name
+
+    def followed_categories(self, user: User | None) -> list[str]:
+        return [] if user is None else self.store.followed_categories(user.id)
+
+    def category_choices(self, limit: int = 12) -> list[tuple[str, int]]:
+        """The arXiv categories of the window's papers, most papers first: what a reader
+        starting out (a cold start) is offered to follow."""
+        window = self.window()
+        if window is None:
+            return []
+        ids = [a for a, _, _ in self.papers.feed_candidates(*window)]
+        papers = self.papers.get_many(ids)
+        return top_counts([c for p in papers.values() for c in dict.fromkeys(p.categories)], limit)
 
     def _reader(self, user: User | None) -> User:
         if user is None:

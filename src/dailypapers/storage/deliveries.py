@@ -18,10 +18,11 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dailypapers.domain.digests import Subscription
+from dailypapers.domain.digests import FeedbackLink, Subscription
 from dailypapers.storage.database import Database
 from dailypapers.storage.digest_tables import digest_deliveries, digest_items, subscriptions
 from dailypapers.storage.digest_tables import subscription_tokens as tokens
+from dailypapers.storage.feedback_links import insert_links
 from dailypapers.storage.subscriptions import record_bounce, subscription_from_row
 from dailypapers.storage.subscriptions import reset_bounces as end_bounces
 from dailypapers.storage.tables import as_utc
@@ -255,12 +256,14 @@ class DeliveryStore:
         lease_s: float,
         items: Sequence[tuple[str, str]],
         token_hashes: Sequence[tuple[str, str]],
+        feedback_links: Sequence[FeedbackLink] = (),
     ) -> SendingResult:
         """The point of no return, committed just before the message's final `.` is sent.
 
         In one transaction: claimed -> sending with a fresh lease, the papers of this digest
         recorded as sent (`items`: (base arXiv id, reason)), and the hashes of the links'
-        tokens stored (`token_hashes`: (hash, purpose)). "lost": the claim is no longer ours.
+        tokens stored (`token_hashes`: (hash, purpose); `feedback_links`: its 👍/👎 links).
+        "lost": the claim is no longer ours.
         "repeat": another delivery sent one of these papers meanwhile; nothing is written.
         """
         sub_id = delivery.subscription.id
@@ -307,6 +310,7 @@ class DeliveryStore:
                             for token_hash, purpose in token_hashes
                         ],
                     )
+                insert_links(conn, feedback_links, now=now)
         except _Rollback as stop:
             return stop.result
         return "ok"

@@ -9,8 +9,13 @@
   | uncertain | cancelled; see services/digest_delivery.py for the protocol.
 - `digest_items`: every paper ever sent to a subscription, unique per (subscription, base
   arXiv id): the "never the same paper twice" record.
+- `feedback_links`: the 👍/👎 links of a digest's "For you" papers, only as SHA-256 hashes
+  of their random tokens, each bound to one user, one paper and one verdict, usable once
+  until it expires (`digest_feedback_link_days`). Stored with the digest's papers at its
+  point of no return, so only links that were mailed exist.
 
-Migration: storage/migrations/versions/0004_digests.py.
+Migrations: storage/migrations/versions/0004_digests.py, 0011_followed_categories.py
+(`feedback_links`).
 """
 
 from __future__ import annotations
@@ -110,4 +115,28 @@ digest_items = sa.Table(
     sa.UniqueConstraint(
         "subscription_id", "arxiv_id", name="uq_digest_items_subscription_id_arxiv_id"
     ),
+)
+
+feedback_links = sa.Table(
+    "feedback_links",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "arxiv_id",
+        sa.String(64),
+        sa.ForeignKey("papers.arxiv_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("verdict", sa.SmallInteger, nullable=False),  # +1 👍, -1 👎
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("used_at", UtcDateTime),
+    sa.CheckConstraint("verdict IN (-1, 1)", name="verdict"),
 )

@@ -1,9 +1,10 @@
-"""Recommendation tables: a reader's explicit 👍/👎 on papers and the authors they follow.
+"""Recommendation tables: a reader's explicit 👍/👎 on papers, the authors and the arXiv
+categories they follow.
 
 Everything else the recommender learns from (upvotes, collections, submissions) already has
 its own table; these hold only what exists for recommendations. One row per (user, paper)
 and per (user, author): a second 👍 or follow changes nothing, a 👎 replaces a 👍.
-Migration 0009_recommendations creates them.
+Migration 0009_recommendations creates the first two, 0011_followed_categories the third.
 """
 
 from __future__ import annotations
@@ -37,5 +38,15 @@ author_follows = sa.Table(
     ),
     sa.Column("author_key", sa.String(300), primary_key=True),  # casefolded, spaces collapsed
     sa.Column("author", sa.String(300), nullable=False),  # as first followed
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+category_follows = sa.Table(
+    "category_follows",
+    metadata,
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("category", sa.String(32), primary_key=True),  # as arXiv writes it: cs.CL
     sa.Column("created_at", UtcDateTime, nullable=False),
 )

@@ -1,5 +1,6 @@
-"""The one place that knows SQL for recommendations: 👍/👎, followed authors, a reader's
-history (upvotes, collections, submissions, 👍 in one query each) and an author's papers.
+"""The one place that knows SQL for recommendations: 👍/👎, followed authors and
+categories, a reader's history (upvotes, collections, submissions, 👍 in one query each)
+and an author's papers.
 
 Feedback is one row per (user, paper), written with an upsert, so a repeated 👎 changes
 nothing and a 👎 after a 👍 replaces it. Authors live in `papers.authors` (JSON): an author's
@@ -22,8 +23,36 @@ from dailypapers.errors import NotFound
 from dailypapers.storage.community_tables import collection_items, collections, users, votes
 from dailypapers.storage.database import Database
 from dailypapers.storage.papers import PAPER_COLUMNS, paper_from_row
-from dailypapers.storage.recommendation_tables import author_follows, paper_feedback
+from dailypapers.storage.recommendation_tables import (
+    author_follows,
+    category_follows,
+    paper_feedback,
+)
 from dailypapers.storage.tables import as_utc, daily_entries, papers
+
+
+def write_feedback(
+    conn: sa.Connection, dialect: str, user_id: int, arxiv_id: str, verdict: int, *, now: datetime
+) -> None:
+    """The one upsert of a verdict, inside the caller's transaction (the 👍/👎 buttons' and a
+    digest link's, which also marks its link used). NotFound for a hidden or unknown paper."""
+    visible = conn.execute(
+        sa.select(papers.c.arxiv_id).where(
+            papers.c.arxiv_id == arxiv_id, papers.c.hidden == sa.false()
+        )
+    ).first()
+    if visible is None:
+        raise NotFound(f"paper {arxiv_id} is not in this database")
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(paper_feedback).values(
+        user_id=user_id, arxiv_id=arxiv_id, verdict=verdict, created_at=now
+    )
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["user_id", "arxiv_id"],
+            set_={"verdict": verdict, "created_at": now},
+        )
+    )
 
 
 class RecommendationStore:
@@ -46,22 +75,7 @@ class RecommendationStore:
                     )
                 )
                 return
-            visible = conn.execute(
-                sa.select(papers.c.arxiv_id).where(
-                    papers.c.arxiv_id == arxiv_id, papers.c.hidden == sa.false()
-                )
-            ).first()
-            if visible is None:
-                raise NotFound(f"paper {arxiv_id} is not in this database")
-            stmt = self._insert()(paper_feedback).values(
-                user_id=user_id, arxiv_id=arxiv_id, verdict=verdict, created_at=now
-            )
-            conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["user_id", "arxiv_id"],
-                    set_={"verdict": verdict, "created_at": now},
-                )
-            )
+            write_feedback(conn, self.db.dialect, user_id, arxiv_id, verdict, now=now)
 
     def feedback(self, user_id: int) -> dict[str, int]:
         """The user's verdicts by paper."""
@@ -170,3 +184,35 @@ class RecommendationStore:
             found = [paper_from_row(r) for r in conn.execute(query)]
         found = [p for p in found if any(author_key(a) == key for a in p.authors)]
         return found[:limit], len(found)
+
+    # --- categories --------------------------------------------------------------------------
+    def follow_category(self, user_id: int, category: str, *, now: datetime) -> None:
+        stmt = self._insert()(category_follows).values(
+            user_id=user_id, category=category, created_at=now
+        )
+        with self.db.write() as conn:
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=["user_id", "category"]))
+
+    def unfollow_category(self, user_id: int, category: str) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                category_follows.delete().where(
+                    category_follows.c.user_id == user_id, category_follows.c.category == category
+                )
+            )
+
+    def unfollow_all_categories(self, user_id: int) -> int:
+        with self.db.write() as conn:
+            return conn.execute(
+                category_follows.delete().where(category_follows.c.user_id == user_id)
+            ).rowcount
+
+    def followed_categories(self, user_id: int) -> list[str]:
+        """The arXiv categories the user follows, alphabetically."""
+        query = (
+            sa.select(category_follows.c.category)
+            .where(category_follows.c.user_id == user_id)
+            .order_by(category_follows.c.category)
+        )
+        with self.db.read() as conn:
+            return list(conn.execute(query).scalars())

@@ -1,4 +1,6 @@
-"""For you (`/for-you`), 👍/👎 on a recommendation, authors' pages and following them.
+"""For you (`/for-you`), 👍/👎 on a recommendation, authors' pages and following them, and
+following arXiv categories (`/follow-category`, from the cold-start prompt and the learned
+page).
 
 The page and its JSON twin come from `pages.respond`; the forms POST (CSRF-checked by
 `SessionMiddleware`) and answer with a redirect back, or with JSON when a script asks
@@ -33,9 +35,13 @@ VERDICTS = {"up": 1, "down": -1, "clear": None}
 @router.get("/for-you")
 def for_you(request: Request, limit: int | None = None):
     user = current_user(request)
-    recs = services_of(request).recommendations.recommend(user, limit=limit)
+    service = services_of(request).recommendations
+    recs = service.recommend(user, limit=limit)
     upvoted = viewer_upvoted(request, [r.paper.arxiv_id for r in recs.items])
-    model = for_you_page(recs, upvoted=upvoted, logged_in=user is not None)
+    choices = service.category_choices() if recs.cold_start and user is not None else None
+    model = for_you_page(
+        recs, upvoted=upvoted, logged_in=user is not None, category_choices=choices
+    )
     return respond(request, "for_you.html", model)
 
 
@@ -90,3 +96,13 @@ def follow_author(
     on = follow in ("1", "on", "true", "yes")
     services_of(request).recommendations.follow(current_user(request), author, on)
     return back(request, next, author_url(author), {"author": author, "following": on})
+
+
+@router.post("/follow-category")
+def follow_category(
+    request: Request, category: FormText = "", follow: FormText = "1", next: FormText = ""
+):
+    """`follow=1` follows the arXiv category (`cs.CL`), `follow=0` stops following."""
+    on = follow in ("1", "on", "true", "yes")
+    name = services_of(request).recommendations.follow_category(current_user(request), category, on)
+    return back(request, next, "/for-you/learned", {"category": name, "following": on})
