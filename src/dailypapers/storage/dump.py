@@ -14,7 +14,8 @@ travel, in which order, and how a column's value looks in JSON:
   SQLite's read time limit. The pages are not one snapshot: stop writers while moving.
 - Tables go in foreign-key order (papers before votes, comments by id so a reply follows
   its parent), so an import can insert each row as it comes.
-- Secrets (password hashes, API token hashes, digest link tokens) travel only when asked.
+- Secrets (password hashes, API token hashes, digest and 👍/👎 link tokens) travel only when
+  asked.
   Without them a user arrives with an unusable password (`!`: argon2 rejects it, so the
   login fails cleanly) and signs in again after a password reset.
 - Derived or passing state stays home: embeddings (rebuilt by `dailypapers index`), sessions,
@@ -53,10 +54,16 @@ from dailypapers.storage.database import Database
 from dailypapers.storage.digest_tables import (
     digest_deliveries,
     digest_items,
+    feedback_links,
     subscription_tokens,
     subscriptions,
 )
 from dailypapers.storage.ingest_tables import paper_versions
+from dailypapers.storage.recommendation_tables import (
+    author_follows,
+    category_follows,
+    paper_feedback,
+)
 from dailypapers.storage.tables import as_utc, daily_entries, papers
 
 UNUSABLE_PASSWORD = "!"  # not an argon2 hash: verify() says no, a reset sets a real one
@@ -88,6 +95,25 @@ DUMP_TABLES: tuple[DumpTable, ...] = (
     DumpTable(subscription_tokens, secret=True),
     DumpTable(digest_deliveries),
     DumpTable(digest_items),
+    DumpTable(feedback_links, secret=True),
+    DumpTable(paper_feedback),
+    DumpTable(author_follows),
+    DumpTable(category_follows),
+)
+# The tables that stay home, each derived from the dumped ones or passing state (the module
+# docstring says why). Every table is in exactly one of the two lists, and a test checks it,
+# so a new table can't be left out of the dump by forgetting it.
+STAYS_HOME = frozenset(
+    {
+        "embeddings",
+        "sessions",
+        "email_tokens",
+        "rate_events",
+        "jobs",
+        "ingest_runs",
+        "ingest_locks",
+        "data_version",
+    }
 )
 _BY_NAME = {t.name: t for t in DUMP_TABLES}
 # Columns a row may leave out when its secrets stayed home, and what they become.
