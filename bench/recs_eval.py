@@ -270,7 +270,8 @@ def main() -> int:
                 upvotes[row["arxiv_id"]] = max(upvotes.get(row["arxiv_id"], 0), row["upvotes"] or 0)
             params = ModelParams(**dict(_param(p) for p in args.param))
             started = time.perf_counter()
-            results = evaluate(services, readers, vectors, upvotes, params)
+            chosen = [r for r in readers if args.split in ("all", r.split)]
+            results = evaluate(services, chosen, vectors, upvotes, params)
             seconds = time.perf_counter() - started
         finally:
             services.close()

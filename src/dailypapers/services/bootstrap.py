@@ -36,6 +36,7 @@ from dailypapers.services.imports import ImportService
 from dailypapers.services.indexing import IndexService
 from dailypapers.services.ingest import IngestService
 from dailypapers.services.jobs import JobRunner
+from dailypapers.services.keyphrases import KeyphraseService
 from dailypapers.services.operations import OperationsService
 from dailypapers.services.profiles import ModerationService, ProfileService
 from dailypapers.services.recommendations import RecommendationService
@@ -56,6 +57,7 @@ from dailypapers.storage.deliveries import DeliveryStore
 from dailypapers.storage.dump import DumpStore
 from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.jobs import JobStore
+from dailypapers.storage.keyphrases import KeyphraseStore
 from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.rate_limits import RateLimitStore
 from dailypapers.storage.recommendations import RecommendationStore
@@ -102,6 +104,7 @@ class Services:
     operations: OperationsService  # pools, jobs, backlogs and lags for /metrics
     dump: DumpService  # `export` / `import-dump`: the whole site as portable JSONL
     recommendations: RecommendationService  # For you, 👍/👎, followed authors
+    keyphrases: KeyphraseService  # computed keyphrases for papers without HF's ai_keywords
 
     def upgrade_schema(self) -> None:
         self.db.upgrade()
@@ -230,6 +233,7 @@ def bootstrap(
     jobs, versions = JobRunner(settings, JobStore(db), clock), DataVersionStore(db)
     # Saved searches (digests) and search feeds run through the hybrid search.
     digest_search = HybridDigestSearch(search)
+    keyphrase_store = KeyphraseStore(db)
     services = Services(
         settings=settings,
         db=db,
@@ -278,6 +282,10 @@ def bootstrap(
             search.engine.model,
             feed,
             clock,
+            keyphrase_store,
+        ),
+        keyphrases=KeyphraseService(
+            settings, keyphrase_store, search.engine.embeddings, search.engine.embedders, clock
         ),
     )
     # Digests are checked on every tick: planning is idempotent and costs one read when
@@ -288,12 +296,20 @@ def bootstrap(
     # New papers are embedded on every tick (an idle tick costs two count queries), so search
     # and similar papers see them without a manual `dailypapers index`; as queued jobs, so
     # any number of processes share the work and a dead worker's batch is retried.
-    scheduler.register("index", lambda now: now, index_job(index, jobs, versions, settings))
+    scheduler.register(
+        "index",
+        lambda now: now,
+        index_job(index, jobs, versions, settings, services.keyphrases),
+    )
     return services
 
 
 def index_job(
-    index: IndexService, jobs: JobRunner, versions: DataVersionStore, settings: Settings
+    index: IndexService,
+    jobs: JobRunner,
+    versions: DataVersionStore,
+    settings: Settings,
+    keyphrases: KeyphraseService,
 ) -> Callable[[threading.Event], None]:
     """The scheduler's `index` task: queue embed jobs for pending papers, then work the queue.
 
@@ -303,6 +319,10 @@ def index_job(
     papers still pending later get fresh jobs). Then this process runs queued jobs, as every
     other process that runs the scheduler does (services/jobs.py). When the model can't run
     here it says so once per process and then neither queues nor embeds.
+
+    Embedded papers without HF's `ai_keywords` and without computed keyphrases are queued
+    the same way as `keyphrases` jobs (services/keyphrases.py); a paper embedded by this
+    tick's embed jobs gets its keyphrases on a later tick.
     """
     unavailable: list[str] = []
 
@@ -319,6 +339,17 @@ def index_job(
 
     jobs.register("embed", embed)
 
+    def compute_keyphrases(payload: dict, _stop: threading.Event) -> None:
+        try:
+            done = keyphrases.compute_ids(payload["ids"])
+        except EmbedderUnavailable as exc:
+            unavailable.append(exc.message)
+            raise
+        if done:
+            log.info("index job: computed keyphrases for %d papers", done)
+
+    jobs.register("keyphrases", compute_keyphrases)
+
     def run(stop: threading.Event) -> None:
         if unavailable:
             return
@@ -327,6 +358,11 @@ def index_job(
             for ids in index.plan_batches(limit=settings.index_job_batch_limit):
                 key = f"{index.model}:v{version}:{ids[0]}..{ids[-1]}:{len(ids)}"
                 jobs.enqueue("embed", key, {"ids": ids})
+        if jobs.store.open_count("keyphrases") == 0 and keyphrases.pending():
+            version = versions.current()
+            for ids in keyphrases.plan_batches(limit=settings.index_job_batch_limit):
+                key = f"{keyphrases.model}:v{version}:{ids[0]}..{ids[-1]}:{len(ids)}"
+                jobs.enqueue("keyphrases", key, {"ids": ids})
         jobs.run_pending(stop)
 
     return run

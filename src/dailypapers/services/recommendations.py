@@ -12,7 +12,8 @@ The use case behind `/for-you`, `GET /api/recommendations` and `/authors/{name}`
    request from the stored history rather than cached: a 👍/👎 shows on the next page at
    once and there is no stale model to invalidate across processes.
 4. A paper by a followed author gets `recs_author_boost` and says so; others name the
-   nearest history papers ("Because you upvoted “X” and “Y”") and the keyphrases they share.
+   nearest history papers ("Because you upvoted “X” and “Y”") and the keyphrases they share
+   (HF's `ai_keywords`, or for a paper without them the computed ones, services/keyphrases).
 5. A reader with no history and no follows (a cold start) gets trending papers and a prompt.
 
 Papers already in the history or 👎'd are never recommended.
@@ -20,6 +21,7 @@ Papers already in the history or 👎'd are never recommended.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
@@ -51,10 +53,12 @@ from dailypapers.search.user_model import (
 from dailypapers.services.clock import Clock, data_now
 from dailypapers.services.feed import FeedService
 from dailypapers.storage.embeddings import EmbeddingStore
+from dailypapers.storage.keyphrases import KeyphraseStore
 from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.recommendations import RecommendationStore
 
 MAX_AUTHOR_NAME = 300
+_WORDS = re.compile(r"[^\W_]+")
 
 
 class RecommendationService:
@@ -67,6 +71,7 @@ class RecommendationService:
         model: str,
         feed: FeedService,
         clock: Clock,
+        keyphrases: KeyphraseStore | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -75,6 +80,7 @@ class RecommendationService:
         self.model = model
         self.feed = feed
         self.clock = clock
+        self.keyphrases = keyphrases  # computed ones, for papers without HF's ai_keywords
         self.params = ModelParams()
         # (window key, statistics): replaced when the window's papers change. A
         # whole-object swap, so threads serving requests at once need no lock.
@@ -145,6 +151,9 @@ class RecommendationService:
             scores += np.array([items[a].paper.upvotes for a in pool], np.float32) * 1e-6
         chosen = top_k(scores, limit)
         history_papers = self.papers.get_many([h.arxiv_id for h in known])
+        phrases = self._keyphrases(
+            [*history_papers.values(), *(items[pool[p]].paper for p in chosen)]
+        )
         near = (
             nearest_history(matrix[chosen], positives, k=2, floor=self.settings.recs_reason_floor)
             if len(positives)
@@ -163,7 +172,7 @@ class RecommendationService:
                 for j, sim in neighbours
                 if known[j].arxiv_id in history_papers
             )
-            shared = _shared_keyphrases(paper, [history_papers[n.arxiv_id] for n in named])
+            shared = _shared_keyphrases(paper, [history_papers[n.arxiv_id] for n in named], phrases)
             if position in by_followed:
                 reason = Reason("author", named, by_followed[position], shared)
             elif named:
@@ -174,6 +183,12 @@ class RecommendationService:
         return Recommendations(
             out, cold_start=False, window=span, history_size=len(history), followed=followed
         )
+
+    def _keyphrases(self, papers: list[Paper]) -> dict[str, list[str]]:
+        """Each paper's keyphrases: HF's `ai_keywords`, else the computed ones."""
+        missing = [p.arxiv_id for p in papers if not p.ai_keywords]
+        computed = self.keyphrases.for_papers(missing) if self.keyphrases and missing else {}
+        return {p.arxiv_id: list(p.ai_keywords or computed.get(p.arxiv_id, ())) for p in papers}
 
     def _background(self, ids: list[str], vectors: dict[str, np.ndarray]) -> Background:
         """The window's background statistics, computed once per window (and data): the
@@ -227,12 +242,13 @@ class RecommendationService:
         feedback = self.store.feedback(reader.id)
         papers = self.papers.get_many(sorted({h.arxiv_id for h in history} | set(feedback)))
         mine = [papers[h.arxiv_id] for h in history if h.arxiv_id in papers]
+        phrases = self._keyphrases(mine)
         return Learned(
             liked=[papers[a] for a, v in sorted(feedback.items()) if v > 0 and a in papers],
             disliked=[papers[a] for a, v in sorted(feedback.items()) if v < 0 and a in papers],
             followed=self.store.followed(reader.id),
             keyphrases=top_counts(
-                [k.casefold() for p in mine for k in dict.fromkeys(p.ai_keywords or ())], 20
+                [k.casefold() for p in mine for k in dict.fromkeys(phrases[p.arxiv_id])], 20
             ),
             categories=top_counts([c for p in mine for c in p.categories], 10),
             history_size=len(mine),
@@ -275,11 +291,19 @@ def _sample(matrix: np.ndarray, limit: int) -> np.ndarray:
     return matrix[np.sort(rows)]
 
 
-def _shared_keyphrases(paper: Paper, history: list[Paper], most: int = 3) -> tuple[str, ...]:
-    mine = {k.casefold(): k for k in paper.ai_keywords or ()}
+def _shared_keyphrases(
+    paper: Paper, history: list[Paper], phrases: dict[str, list[str]], most: int = 3
+) -> tuple[str, ...]:
+    """Keyphrases (HF's or computed) of the named history papers that this paper shares:
+    it has the same keyphrase, or its title or abstract says it in so many words (computed
+    keyphrases are specific n-grams, so two papers on one topic rarely get the very same)."""
+    mine = {k.casefold() for k in phrases.get(paper.arxiv_id, ())}
+    text = f" {' '.join(_WORDS.findall(f'{paper.title} {paper.abstract}'.casefold()))} "
     shared: list[str] = []
     for other in history:
-        for k in other.ai_keywords or ():
-            if k.casefold() in mine and mine[k.casefold()] not in shared:
-                shared.append(mine[k.casefold()])
+        for k in phrases.get(other.arxiv_id, ()):
+            folded = k.casefold()
+            said = folded in mine or f" {' '.join(_WORDS.findall(folded))} " in text
+            if said and folded not in {s.casefold() for s in shared}:
+                shared.append(k)
     return tuple(shared[:most])
