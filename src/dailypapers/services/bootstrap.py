@@ -301,7 +301,30 @@ def bootstrap(
         lambda now: now,
         index_job(index, jobs, versions, settings, services.keyphrases),
     )
+    scheduler.register(
+        "user_models", lambda now: now, user_model_job(services.recommendations, jobs, settings)
+    )
     return services
+
+
+def user_model_job(
+    recommendations: RecommendationService, jobs: JobRunner, settings: Settings
+) -> Callable[[threading.Event], None]:
+    """The scheduler's `user_models` task: a `user_model` job per reader whose history
+    changed since their stored model was fitted, keyed by the reader and that change (so
+    processes ticking at once queue it once), then work the queue. The job fits and stores
+    the model (`RecommendationService.refresh_model`), so the next page load scores with it
+    instead of fitting."""
+    jobs.register(
+        "user_model", lambda payload, _stop: recommendations.refresh_model(payload["user_id"])
+    )
+
+    def run(stop: threading.Event) -> None:
+        for user_id, at in recommendations.changed_readers(limit=settings.index_job_batch_limit):
+            jobs.enqueue("user_model", f"{user_id}:{at.isoformat()}", {"user_id": user_id})
+        jobs.run_pending(stop)
+
+    return run
 
 
 def index_job(

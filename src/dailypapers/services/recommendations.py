@@ -7,10 +7,14 @@ The use case behind `/for-you`, `GET /api/recommendations` and `/authors/{name}`
 2. The history is what the reader did here: upvotes, papers saved to collections, local
    submissions and 👍 (storage/recommendations.py); 👎 papers are hard negatives.
 3. A ridge model over their MiniLM vectors (search/user_model.py) is fitted against the window
-   as background and scores the window in one matrix-vector product. Fitting takes a few
-   milliseconds whatever the corpus size (bench/recs_bench.py), so it is refitted on each
-   request from the stored history rather than cached: a 👍/👎 shows on the next page at
-   once and there is no stale model to invalidate across processes.
+   as background and scores the window in one matrix-vector product. The fitted weights are
+   stored per reader (`user_models`), keyed by a hash of what they were fitted from (the
+   history, the 👎 papers, the window's days, the parameters, the embedding model): the
+   scheduler's `user_models` task queues a `user_model` job (`refresh_model`) for every
+   reader whose history changed, and a page load scores with the stored weights when the
+   key matches. When it doesn't (a removal, a new day, a job not yet run) the page fits once
+   and stores the result, so a 👍/👎 shows on the next page at once and no process ever
+   serves a stale model; the 👎 near-duplicate penalty is applied at scoring time anyway.
 4. A paper by a followed author gets `recs_author_boost` and says so; others name the
    nearest history papers ("Because you upvoted “X” and “Y”") and the keyphrases they share
    (HF's `ai_keywords`, or for a paper without them the computed ones, services/keyphrases).
@@ -21,6 +25,7 @@ Papers already in the history or 👎'd are never recommended.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -32,6 +37,7 @@ from dailypapers.domain.community import User, require_contributor
 from dailypapers.domain.paging import check_paging
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.recommendations import (
+    HistoryItem,
     Learned,
     Neighbour,
     Reason,
@@ -45,6 +51,7 @@ from dailypapers.errors import BadRequest, Unauthorized
 from dailypapers.search.user_model import (
     Background,
     ModelParams,
+    UserModel,
     background_of,
     fit,
     nearest_history,
@@ -130,15 +137,7 @@ class RecommendationService:
             matrix = np.vstack([vectors[a] for a in pool])
         if known and pool:
             positives = np.vstack([vectors[h.arxiv_id] for h in known])
-            negatives = [vectors[a] for a in sorted(disliked) if a in vectors]
-            dim = matrix.shape[1]
-            background = self._background([a for a in window_ids if a in vectors], vectors)
-            model = fit(
-                positives,
-                np.vstack(negatives) if negatives else np.zeros((0, dim), np.float32),
-                background,
-                self.params,
-            )
+            model = self._model_of(user.id, window, known, disliked, window_ids, vectors)
             scores = model.score(matrix)
         keys = {author_key(a) for a in followed}
         by_followed: dict[int, tuple[str, ...]] = {}
@@ -183,6 +182,62 @@ class RecommendationService:
         return Recommendations(
             out, cold_start=False, window=span, history_size=len(history), followed=followed
         )
+
+    def refresh_model(self, user_id: int) -> bool:
+        """Fit and store the reader's model for the current window, unless the stored one
+        still fits their history (the `user_model` job); whether there is a model."""
+        window = self.window()
+        if window is None:
+            return False
+        history = merge_history(self.store.history(user_id, limit=self.settings.recs_history_limit))
+        disliked = {a for a, v in self.store.feedback(user_id).items() if v < 0}
+        history = [h for h in history if h.arxiv_id not in disliked]
+        window_ids = sorted(a for a, _, _ in self.papers.feed_candidates(*window))
+        vectors = self.embeddings.vectors_for(
+            self.model, window_ids + [h.arxiv_id for h in history] + sorted(disliked)
+        )
+        known = [h for h in history if h.arxiv_id in vectors]
+        if not known:
+            return False
+        self._model_of(user_id, window, known, disliked, window_ids, vectors)
+        return True
+
+    def changed_readers(self, *, limit: int) -> list[tuple[int, datetime]]:
+        """Readers whose history changed in the last day after their model was fitted."""
+        since = self.clock() - timedelta(days=1)
+        return self.store.changed_histories(since=since, limit=limit)
+
+    def _model_of(
+        self,
+        user_id: int,
+        window: tuple[date, date],
+        known: list[HistoryItem],
+        disliked: set[str],
+        window_ids: list[str],
+        vectors: dict[str, np.ndarray],
+    ) -> UserModel:
+        """The reader's model: the stored one when it was fitted from this very history,
+        window and recipe (a job refreshes it when the history changes), else fitted here
+        once and stored. 👎 papers take effect either way: their near-duplicate penalty is
+        applied at scoring time from `dislikes`."""
+        dim = next(iter(vectors.values())).shape[0]
+        negatives = [vectors[a] for a in sorted(disliked) if a in vectors]
+        dislikes = np.vstack(negatives) if negatives else np.zeros((0, dim), np.float32)
+        key = _history_key(
+            self.model, self.params, window, [h.arxiv_id for h in known], sorted(disliked)
+        )
+        stored = self.store.user_model(user_id)
+        if stored is not None and stored.history_key == key:
+            weights = np.frombuffer(stored.weights, "<f4").astype(np.float32)
+            if weights.shape == (dim,):
+                return UserModel(weights, stored.bias, dislikes, self.params)
+        positives = np.vstack([vectors[h.arxiv_id] for h in known])
+        background = self._background([a for a in window_ids if a in vectors], vectors)
+        model = fit(positives, dislikes, background, self.params)
+        self.store.save_user_model(
+            user_id, key, model.weights.astype("<f4").tobytes(), model.bias, now=self.clock()
+        )
+        return model
 
     def _keyphrases(self, papers: list[Paper]) -> dict[str, list[str]]:
         """Each paper's keyphrases: HF's `ai_keywords`, else the computed ones."""
@@ -281,6 +336,19 @@ def _author_name(name: str) -> str:
     if not name or len(name) > MAX_AUTHOR_NAME:
         raise BadRequest(f"an author's name has 1 to {MAX_AUTHOR_NAME} characters")
     return name
+
+
+def _history_key(
+    model: str,
+    params: ModelParams,
+    window: tuple[date, date],
+    history: list[str],
+    disliked: list[str],
+) -> str:
+    """What a stored model was fitted from, hashed: any change makes it stale."""
+    parts = [model, repr(params), window[0].isoformat(), window[1].isoformat()]
+    text = "\n".join([*parts, ",".join(sorted(history)), ",".join(disliked)])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _sample(matrix: np.ndarray, limit: int) -> np.ndarray:

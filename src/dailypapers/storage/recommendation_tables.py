@@ -3,7 +3,7 @@
 Everything else the recommender learns from (upvotes, collections, submissions) already has
 its own table; these hold only what exists for recommendations. One row per (user, paper)
 and per (user, author): a second 👍 or follow changes nothing, a 👎 replaces a 👍.
-Migration 0009_recommendations creates them.
+Migration 0009_recommendations creates them; 0012_user_models the stored models.
 """
 
 from __future__ import annotations
@@ -38,4 +38,20 @@ author_follows = sa.Table(
     sa.Column("author_key", sa.String(300), primary_key=True),  # casefolded, spaces collapsed
     sa.Column("author", sa.String(300), nullable=False),  # as first followed
     sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+# A reader's fitted model (services/recommendations.py): stored so a page load scores with
+# it instead of refitting. `history_key` hashes what it was fitted from (the history, the 👎
+# papers, the window, the parameters and the embedding model); a different key is stale.
+# Migration 0012_user_models creates it.
+user_models = sa.Table(
+    "user_models",
+    metadata,
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("history_key", sa.String(64), nullable=False),
+    sa.Column("weights", sa.LargeBinary, nullable=False),  # float32 [dim], little-endian
+    sa.Column("bias", sa.Float, nullable=False),
+    sa.Column("fitted_at", UtcDateTime, nullable=False),
 )
