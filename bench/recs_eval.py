@@ -23,8 +23,10 @@ in bench/.cache/recs_eval_vectors.npz (git-ignored, written after every batch so
 interrupted run resumes), seeded from the shipped demo vectors. Embedding all ~9.4k needed
 papers takes 10-25 minutes on 2 busy cores, once.
 
-Readers are split in two by a hash of their name: `tune` (used to choose the model's
+Readers are split in two by a hash of their name: `tune` (for choosing the model's
 parameters, see ModelParams) and `report` (the figures quoted). `--split all` shows both.
+`--grid` scores model variants (ridge penalty, a blend with popularity) on the tune readers
+in memory; `--param l2=0.001` runs the service with other ModelParams.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ import numpy as np
 
 from dailypapers.config import Settings
 from dailypapers.search.recipe import embed_papers, text_hash
-from dailypapers.search.user_model import ModelParams, centroid_scores
+from dailypapers.search.user_model import ModelParams, background_of, centroid_scores, fit
 from dailypapers.search.vector_files import read_vectors, write_vectors
 from dailypapers.services.bootstrap import Services, bootstrap, demo_embeddings_path
 from dailypapers.services.recommendations import RecommendationService
@@ -245,12 +247,76 @@ def table(results: dict[str, dict[str, dict[str, float]]], names: set[str], titl
         print(f"| {method} | {' | '.join(cells)} |")
 
 
+def grid(
+    rows: list[dict],
+    readers: list[Reader],
+    vectors: dict[str, np.ndarray],
+    upvotes: dict[str, int],
+    limit: int,
+) -> None:
+    """Model variants on the `tune` readers, in memory (the same pools, background sample
+    and search/user_model.fit as the service; `--split tune` without `--grid` reproduces the
+    default's row through the service)."""
+    cases = []
+    for reader in (r for r in readers if r.split == "tune"):
+        first, last = reader.start.isoformat(), reader.end.isoformat()
+        window = sorted({r["arxiv_id"] for r in rows if first <= r["date"] <= last} & set(vectors))
+        pool = [a for a in window if a not in set(reader.history)]
+        relevant = set(reader.held) & set(pool)
+        known = [a for a in reader.history if a in vectors]
+        if not relevant or not known:
+            continue
+        sample = np.vstack([vectors[a] for a in window])
+        if len(sample) > limit:
+            sample = sample[np.sort(np.random.default_rng(0).choice(len(sample), limit, False))]
+        popular = np.log1p(np.array([upvotes.get(a, 0) for a in pool], np.float32))
+        matrix, history = (
+            np.vstack([vectors[a] for a in pool]),
+            np.vstack([vectors[a] for a in known]),
+        )
+        cases.append((pool, matrix, history, background_of(sample), popular, relevant))
+
+    def z(x: np.ndarray) -> np.ndarray:
+        return (x - x.mean()) / (x.std() or 1.0)
+
+    def ridge(l2: float, matrix, history, background) -> np.ndarray:
+        none = np.zeros((0, history.shape[1]), np.float32)
+        return fit(history, none, background, ModelParams(l2=l2)).score(matrix)
+
+    variants = {
+        "centroid": lambda m, h, b, p: centroid_scores(h, m),
+        "popularity": lambda m, h, b, p: p,
+        **{
+            f"ridge l2={l2}": lambda m, h, b, p, l2=l2: ridge(l2, m, h, b)
+            for l2 in (0.001, 0.01, 0.1, 1.0)
+        },
+        **{
+            f"ridge l2=0.01 + {beta} x popularity (z-scores)": (
+                lambda m, h, b, p, beta=beta: z(ridge(0.01, m, h, b)) + beta * z(p)
+            )
+            for beta in (0.1, 0.3, 0.5)
+        },
+    }
+    print(f"\n## variants on the tune readers ({len(cases)}), in memory\n")
+    print("| variant | recall@50 mean | median | nDCG@50 mean |")
+    print("|---|---|---|---|")
+    for name, score in variants.items():
+        r, n = [], []
+        for pool, matrix, history, background, popular, relevant in cases:
+            ranked = _order(pool, score(matrix, history, background, popular))
+            r.append(recall(ranked, relevant))
+            n.append(ndcg(ranked, relevant))
+        mean, median = statistics.mean(r), statistics.median(r)
+        print(f"| {name} | {mean:.3f} | {median:.3f} | {statistics.mean(n):.3f} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--min-submissions", type=int, default=10)
     parser.add_argument("--split", choices=("report", "tune", "all"), default="all")
     parser.add_argument("--embed-only", action="store_true")
     parser.add_argument("--no-embed", action="store_true", help="only the cached vectors")
+    parser.add_argument("--grid", action="store_true", help="model variants on tune readers")
     parser.add_argument(
         "--param", action="append", default=[], help="a ModelParams field, e.g. l2=0.05"
     )
@@ -265,9 +331,12 @@ def main() -> int:
             vectors = ensure_vectors(services, needed, embed=not args.no_embed)
             if args.embed_only:
                 return 0
-            upvotes: dict[str, int] = {}
-            for row in rows:
-                upvotes[row["arxiv_id"]] = max(upvotes.get(row["arxiv_id"], 0), row["upvotes"] or 0)
+            if args.grid:
+                grid(
+                    rows, readers, vectors, _upvotes(rows), services.settings.recs_background_limit
+                )
+                return 0
+            upvotes = _upvotes(rows)
             params = ModelParams(**dict(_param(p) for p in args.param))
             started = time.perf_counter()
             chosen = [r for r in readers if args.split in ("all", r.split)]
@@ -285,6 +354,14 @@ def main() -> int:
     for split in ("report", "tune", "all") if args.split == "all" else (args.split,):
         table(results, splits[split], f"{split} readers")
     return 0
+
+
+def _upvotes(rows: list[dict]) -> dict[str, int]:
+    """HF upvotes per paper (its highest count where it was featured twice)."""
+    upvotes: dict[str, int] = {}
+    for row in rows:
+        upvotes[row["arxiv_id"]] = max(upvotes.get(row["arxiv_id"], 0), row["upvotes"] or 0)
+    return upvotes
 
 
 def _param(text: str) -> tuple[str, float]:
