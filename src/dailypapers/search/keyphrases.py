@@ -49,7 +49,8 @@ FILLER = frozenset(
 
 # a word has a letter; it may start with digits ("3D", "3d-aware") and hold hyphens
 _WORD = re.compile(r"(?<![A-Za-z0-9])[0-9]*[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*")
-_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”]|\s[-–—]\s")
+_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”/]|\s[-–—]\s")
+_URL = re.compile(r"(?:https?://|www\.)\S+")  # links are not topics
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,7 @@ def candidates(title: str, abstract: str, params: KeyphraseParams = KeyphrasePar
     stats: dict[str, list] = {}  # key -> [surface, in title, count, first position]
     position = 0
     for in_title, text in ((True, title), (False, abstract)):
-        for chunk in _BREAK.split(text or ""):
+        for chunk in _BREAK.split(_URL.sub(" . ", text or "")):
             words = _WORD.findall(chunk)
             for i in range(len(words)):
                 for n in range(1, params.max_words + 1):
