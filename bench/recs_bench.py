@@ -8,9 +8,11 @@ Needs scikit-learn for the arxiv-sanity-lite baseline (`pip install -e .[bench]`
    demo's real MiniLM vectors replicated with small noise, cosine ~0.95, as
    bench/search_bench.py does: embedding 74.7k abstracts takes an hour on 2 cores). Each user
    has 20 positives and 2 dislikes. Methods:
-   - `ridge (ours)`: search/user_model.fit + one matrix-vector product over every paper;
-     the background statistics (a 2,000-paper sample) are computed once per window and
-     shared by every reader (its own row: `window background (once)`);
+   - `ridge (ours): refit + score`: search/user_model.fit + one matrix-vector product over
+     every paper; the background statistics (a 2,000-paper sample) are computed once per
+     window and shared by every reader (its own row: `window background (once)`);
+   - `ridge (ours): stored weights`: the page load when the reader's stored model
+     (`user_models`, refreshed by a job when the history changes) is current: scoring only;
    - `centroid`: mean of the history, one matrix-vector product;
    - `svm (arxiv-sanity-lite)`: its recipe, `LinearSVC(class_weight="balanced", C=0.01,
      tol=1e-6, max_iter=10000)` refit over the whole corpus on every request, then
@@ -94,8 +96,13 @@ def latency(matrix: np.ndarray, users: int, rng: np.random.Generator, svm: bool)
     for _ in range(users):
         chosen = rng.choice(len(matrix), 22, replace=False)
         pos, neg = chosen[:20], chosen[20:]
+        stored = fit(matrix[pos], matrix[neg], background)  # what user_models holds
         for name, run in (
-            ("ridge (ours)", lambda pos=pos, neg=neg: ours(matrix, pos, neg, background)),
+            (
+                "ridge (ours): refit + score",
+                lambda pos=pos, neg=neg: ours(matrix, pos, neg, background),
+            ),
+            ("ridge (ours): stored weights", lambda stored=stored: stored.score(matrix)),
             ("centroid", lambda pos=pos: centroid_scores(matrix[pos], matrix)),
             *(
                 (("svm (arxiv-sanity-lite)", lambda pos=pos: svm_scores(matrix, pos)),)

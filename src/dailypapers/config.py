@@ -216,6 +216,26 @@ class Settings(BaseSettings):
         le=1,
         description="A history paper is named as a reason only this similar (cosine) or more.",
     )
+    keyphrases_per_paper: int = Field(
+        5,
+        ge=1,
+        le=20,
+        description="Keyphrases computed for a paper without Hugging Face's `ai_keywords`.",
+    )
+    keyphrase_candidates: int = Field(
+        20,
+        ge=1,
+        le=200,
+        description="Candidate phrases per paper embedded to choose its keyphrases from "
+        "(more: better picks, slower indexing).",
+    )
+    keyphrase_diversity_weight: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Keyphrase choice (MMR): 1 picks by similarity to the paper only, lower "
+        "values prefer phrases unlike those already picked.",
+    )
     author_page_size: int = Field(
         100, ge=1, le=1000, description="Papers listed on an author's page."
     )

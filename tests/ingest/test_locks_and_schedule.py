@@ -118,11 +118,17 @@ def test_the_daily_schedule_runs_each_source_once_after_its_time(
     clock = FakeClock(datetime(2025, 7, 24, 5, 59, tzinfo=UTC))
     services = _scheduled_services(tmp_path, database_url, server, clock)
     scheduler = services.scheduler
-    assert [job.name for job in scheduler.jobs] == ["ingest:hf", "ingest:arxiv", "digests", "index"]
+    assert [job.name for job in scheduler.jobs] == [
+        "ingest:hf",
+        "ingest:arxiv",
+        "digests",
+        "index",
+        "user_models",
+    ]
 
     def ingest_ticks() -> list[
         str
-    ]:  # digests and index run on every tick; these are the daily jobs
+    ]:  # digests, index and user_models run on every tick; these are the daily jobs
         return [name for name in scheduler.tick() if name.startswith("ingest:")]
 
     assert ingest_ticks() == []  # 05:59: not yet

@@ -13,7 +13,7 @@ import pytest
 from dailypapers.config import Settings
 from dailypapers.domain.community import User
 from dailypapers.services.bootstrap import Services, bootstrap
-from tests.web.support import fixed_clock
+from tests.web.support import FIXED_NOW, fixed_clock
 
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 8, "argon2_parallelism": 1}
 
@@ -114,3 +114,30 @@ def test_a_followed_author_is_followed_once(demo: Services) -> None:
     assert recs.followed(reader) == ["Ada Lovelace"]
     recs.follow(reader, "ADA LOVELACE", False)
     assert recs.followed(reader) == []
+
+
+def test_a_stored_model_is_scored_until_the_history_changes(demo: Services) -> None:
+    recs, reader = demo.recommendations, _reader(demo)
+    start, end = recs.window()
+    before = [a for a, _, _ in demo.papers.feed_candidates(date(2026, 6, 1), start)]
+    for arxiv_id in before[:3]:
+        demo.community.votes.set_vote(reader, arxiv_id, True)
+    assert recs.store.user_model(reader.id) is None
+    (job,) = [job for job in demo.scheduler.due() if job.name == "user_models"]
+    job.run(demo.scheduler.stopping)  # the history changed: a job fits and stores the model
+    stored = recs.store.user_model(reader.id)
+    assert stored is not None
+
+    # Scoring uses the stored weights: replace them (same key) with a paper's own vector
+    target = [a for a, _, _ in demo.papers.feed_candidates(start, end)][-1]
+    vector = demo.search.engine.embeddings.vectors_for(recs.model, [target])[target]
+    recs.store.save_user_model(
+        reader.id, stored.history_key, (10 * vector).astype("<f4").tobytes(), 0.0, now=FIXED_NOW
+    )
+    assert recs.recommend(reader, limit=5).items[0].paper.arxiv_id == target
+
+    # A 👎 changes the history: the next page fits once, stores it, and the paper is gone
+    recs.set_feedback(reader, target, -1)
+    ranked = [r.paper.arxiv_id for r in recs.recommend(reader, limit=100).items]
+    assert target not in ranked
+    assert recs.store.user_model(reader.id).history_key != stored.history_key

@@ -184,7 +184,8 @@ def index_command(
 ) -> None:
     """Embed papers that have no vector yet (resumable: kill it and rerun any time).
 
-    When done it also compacts SQLite's keyword index (faster keyword search after imports).
+    Then it computes keyphrases for embedded papers without Hugging Face's ai_keywords, and
+    compacts SQLite's keyword index (faster keyword search after imports).
     """
     with services_for(ctx) as services:
         services.upgrade_schema()
@@ -206,6 +207,7 @@ def index_command(
                     f"{status.pending:,} to check or embed"
                 )
             return
+        keyphrased = 0
         with _progress(as_json) as bar:
             task = bar.add_task(f"embedding ({services.index.model})", total=None)
             try:
@@ -221,15 +223,20 @@ def index_command(
                     "run `dailypapers index` again to continue."
                 )
                 sys.exit(130)
+            if not report.stopped_early:
+                task = bar.add_task("keyphrases", total=None)
+                keyphrased = services.keyphrases.run()
+                bar.update(task, completed=keyphrased, total=keyphrased)
         # New papers arrive as many small FTS5 segments; merging them keeps keyword search fast.
         services.search.optimize_keyword_index()
     if as_json:
-        click.echo(json.dumps(report.as_dict()))
+        click.echo(json.dumps({**report.as_dict(), "keyphrases": keyphrased}))
         return
     console.print(
         f"embedded {report.embedded:,} papers ({report.per_second:.1f}/s), "
         f"{report.unchanged:,} unchanged, in {report.batches:,} batches"
         + ("; stopped at --limit" if report.stopped_early else "")
+        + f"; keyphrases computed for {keyphrased:,} papers"
     )
 
 

@@ -80,9 +80,11 @@ def paper_page(
     entries: Sequence[DailyEntry],
     similar: Sequence[SimilarPaper],
     community: dict[str, Any],
+    keyphrases: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The paper page: the card's fields, its details, where it was featured, similar
-    papers, and its community block (`comments.paper_community`)."""
+    papers, and its community block (`comments.paper_community`). `keyphrases` are the
+    computed ones (services/keyphrases.py), kept apart from HF's `ai_keywords`."""
     first = entries[0] if entries else None
     return {
         **paper_card(paper, upvoted=community["votes"]["upvoted"]),
@@ -101,6 +103,7 @@ def paper_page(
         ],
         "ai_summary": paper.ai_summary,
         "ai_keywords": list(paper.ai_keywords) if paper.ai_keywords else [],
+        "keyphrases": list(keyphrases),
         "similar": [similar_paper(s) for s in similar],
         "community": community,
     }

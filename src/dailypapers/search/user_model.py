@@ -49,13 +49,17 @@ class UserModel:
         if len(matrix) == 0:
             return np.zeros(0, np.float32)
         with threadpool_limits(1, user_api="blas"):
-            scores = matrix @ self.weights
-            scores += np.float32(self.bias)
-            if len(self.dislikes):
-                nearest = (self.dislikes @ matrix.T).max(axis=0)  # contiguous reduction
-                over = np.maximum(nearest - self.params.dislike_floor, 0.0)
-                floor = self.params.dislike_floor
-                scores = scores - self.params.dislike_penalty * over / (1 - floor)
+            if not len(self.dislikes):
+                return (matrix @ self.weights + np.float32(self.bias)).astype(np.float32)
+            # one pass over the matrix for the weights and the 👎 papers together: at 75k
+            # papers a GEMV plus a separate GEMM read it twice (37 ms CPU vs 21, measured)
+            columns = np.vstack([self.weights[None, :], self.dislikes]).T.astype(np.float32)
+            both = matrix @ columns
+            scores = both[:, 0] + np.float32(self.bias)
+            nearest = both[:, 1:].max(axis=1)
+            over = np.maximum(nearest - self.params.dislike_floor, 0.0)
+            floor = self.params.dislike_floor
+            scores = scores - self.params.dislike_penalty * over / (1 - floor)
         return scores.astype(np.float32)
 
 

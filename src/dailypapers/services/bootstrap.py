@@ -38,6 +38,7 @@ from dailypapers.services.imports import ImportService
 from dailypapers.services.indexing import IndexService
 from dailypapers.services.ingest import IngestService
 from dailypapers.services.jobs import JobRunner
+from dailypapers.services.keyphrases import KeyphraseService
 from dailypapers.services.operations import OperationsService
 from dailypapers.services.profiles import ModerationService, ProfileService
 from dailypapers.services.recommendations import RecommendationService
@@ -59,6 +60,7 @@ from dailypapers.storage.dump import DumpStore
 from dailypapers.storage.feedback_links import FeedbackLinkStore
 from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.jobs import JobStore
+from dailypapers.storage.keyphrases import KeyphraseStore
 from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.rate_limits import RateLimitStore
 from dailypapers.storage.recommendations import RecommendationStore
@@ -106,6 +108,7 @@ class Services:
     dump: DumpService  # `export` / `import-dump`: the whole site as portable JSONL
     recommendations: RecommendationService  # For you, 👍/👎, followed authors
     feedback_links: FeedbackLinkService  # the 👍/👎 links in digest mails
+    keyphrases: KeyphraseService  # computed keyphrases for papers without HF's ai_keywords
 
     def upgrade_schema(self) -> None:
         self.db.upgrade()
@@ -234,6 +237,7 @@ def bootstrap(
     jobs, versions = JobRunner(settings, JobStore(db), clock), DataVersionStore(db)
     # Saved searches (digests) and search feeds run through the hybrid search.
     digest_search = HybridDigestSearch(search)
+    keyphrase_store = KeyphraseStore(db)
     recommendations = RecommendationService(
         settings,
         RecommendationStore(db),
@@ -242,6 +246,7 @@ def bootstrap(
         search.engine.model,
         feed,
         clock,
+        keyphrase_store,
     )
     services = Services(
         settings=settings,
@@ -286,6 +291,9 @@ def bootstrap(
         dump=DumpService(DumpStore(db, page_size=settings.import_batch_size), settings),
         recommendations=recommendations,
         feedback_links=FeedbackLinkService(FeedbackLinkStore(db), papers),
+        keyphrases=KeyphraseService(
+            settings, keyphrase_store, search.engine.embeddings, search.engine.embedders, clock
+        ),
     )
     # Digests are checked on every tick: planning is idempotent and costs one read when
     # nothing is due, so any number of serve/worker processes can run it.
@@ -295,12 +303,43 @@ def bootstrap(
     # New papers are embedded on every tick (an idle tick costs two count queries), so search
     # and similar papers see them without a manual `dailypapers index`; as queued jobs, so
     # any number of processes share the work and a dead worker's batch is retried.
-    scheduler.register("index", lambda now: now, index_job(index, jobs, versions, settings))
+    scheduler.register(
+        "index",
+        lambda now: now,
+        index_job(index, jobs, versions, settings, services.keyphrases),
+    )
+    scheduler.register(
+        "user_models", lambda now: now, user_model_job(services.recommendations, jobs, settings)
+    )
     return services
 
 
+def user_model_job(
+    recommendations: RecommendationService, jobs: JobRunner, settings: Settings
+) -> Callable[[threading.Event], None]:
+    """The scheduler's `user_models` task: a `user_model` job per reader whose history
+    changed since their stored model was fitted, keyed by the reader and that change (so
+    processes ticking at once queue it once), then work the queue. The job fits and stores
+    the model (`RecommendationService.refresh_model`), so the next page load scores with it
+    instead of fitting."""
+    jobs.register(
+        "user_model", lambda payload, _stop: recommendations.refresh_model(payload["user_id"])
+    )
+
+    def run(stop: threading.Event) -> None:
+        for user_id, at in recommendations.changed_readers(limit=settings.index_job_batch_limit):
+            jobs.enqueue("user_model", f"{user_id}:{at.isoformat()}", {"user_id": user_id})
+        jobs.run_pending(stop)
+
+    return run
+
+
 def index_job(
-    index: IndexService, jobs: JobRunner, versions: DataVersionStore, settings: Settings
+    index: IndexService,
+    jobs: JobRunner,
+    versions: DataVersionStore,
+    settings: Settings,
+    keyphrases: KeyphraseService,
 ) -> Callable[[threading.Event], None]:
     """The scheduler's `index` task: queue embed jobs for pending papers, then work the queue.
 
@@ -310,6 +349,10 @@ def index_job(
     papers still pending later get fresh jobs). Then this process runs queued jobs, as every
     other process that runs the scheduler does (services/jobs.py). When the model can't run
     here it says so once per process and then neither queues nor embeds.
+
+    Embedded papers without HF's `ai_keywords` and without computed keyphrases are queued
+    the same way as `keyphrases` jobs (services/keyphrases.py); a paper embedded by this
+    tick's embed jobs gets its keyphrases on a later tick.
     """
     unavailable: list[str] = []
 
@@ -326,6 +369,17 @@ def index_job(
 
     jobs.register("embed", embed)
 
+    def compute_keyphrases(payload: dict, _stop: threading.Event) -> None:
+        try:
+            done = keyphrases.compute_ids(payload["ids"])
+        except EmbedderUnavailable as exc:
+            unavailable.append(exc.message)
+            raise
+        if done:
+            log.info("index job: computed keyphrases for %d papers", done)
+
+    jobs.register("keyphrases", compute_keyphrases)
+
     def run(stop: threading.Event) -> None:
         if unavailable:
             return
@@ -334,6 +388,11 @@ def index_job(
             for ids in index.plan_batches(limit=settings.index_job_batch_limit):
                 key = f"{index.model}:v{version}:{ids[0]}..{ids[-1]}:{len(ids)}"
                 jobs.enqueue("embed", key, {"ids": ids})
+        if jobs.store.open_count("keyphrases") == 0 and keyphrases.pending():
+            version = versions.current()
+            for ids in keyphrases.plan_batches(limit=settings.index_job_batch_limit):
+                key = f"{keyphrases.model}:v{version}:{ids[0]}..{ids[-1]}:{len(ids)}"
+                jobs.enqueue("keyphrases", key, {"ids": ids})
         jobs.run_pending(stop)
 
     return run

@@ -9,7 +9,9 @@ handler that raises gives the job back to the queue; a worker killed mid-job lea
 'running' until the lease expires, and then another worker claims it (`job_max_attempts`
 claims at most). Handlers must be idempotent (upserts): a job may run twice.
 
-Kinds today: `embed` (a batch of paper ids to embed; bootstrap's `index` task enqueues them).
+Kinds today: `embed` (a batch of paper ids to embed) and `keyphrases` (a batch of embedded
+papers to compute keyphrases for), both queued by bootstrap's `index` task; `user_model` (a
+reader whose history changed: refit their For-you model), queued by its `user_models` task.
 Ingest sources and digest periods keep their own leases and exactly-once claims
 (storage/ingest_runs.py, storage/deliveries.py), which already give each of them one runner.
 """

@@ -7,13 +7,18 @@ The use case behind `/for-you`, `GET /api/recommendations` and `/authors/{name}`
 2. The history is what the reader did here: upvotes, papers saved to collections, local
    submissions and 👍 (storage/recommendations.py); 👎 papers are hard negatives.
 3. A ridge model over their MiniLM vectors (search/user_model.py) is fitted against the window
-   as background and scores the window in one matrix-vector product. Fitting takes a few
-   milliseconds whatever the corpus size (bench/recs_bench.py), so it is refitted on each
-   request from the stored history rather than cached: a 👍/👎 shows on the next page at
-   once and there is no stale model to invalidate across processes.
+   as background and scores the window in one matrix-vector product. The fitted weights are
+   stored per reader (`user_models`), keyed by a hash of what they were fitted from (the
+   history, the 👎 papers, the window's days, the parameters, the embedding model): the
+   scheduler's `user_models` task queues a `user_model` job (`refresh_model`) for every
+   reader whose history changed, and a page load scores with the stored weights when the
+   key matches. When it doesn't (a removal, a new day, a job not yet run) the page fits once
+   and stores the result, so a 👍/👎 shows on the next page at once and no process ever
+   serves a stale model; the 👎 near-duplicate penalty is applied at scoring time anyway.
 4. A paper by a followed author gets `recs_author_boost` and says so; a paper in a followed
    arXiv category gets `recs_category_boost` ("New in cs.CL, which you follow"); others name the
-   nearest history papers ("Because you upvoted “X” and “Y”") and the keyphrases they share.
+   nearest history papers ("Because you upvoted “X” and “Y”") and the keyphrases they share
+   (HF's `ai_keywords`, or for a paper without them the computed ones, services/keyphrases).
 5. A reader with no history and no follows (a cold start) gets trending papers and a prompt.
 
 Papers already in the history or 👎'd are never recommended.
@@ -21,6 +26,8 @@ Papers already in the history or 👎'd are never recommended.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
@@ -32,6 +39,7 @@ from dailypapers.domain.digests import parse_categories
 from dailypapers.domain.paging import check_paging
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.recommendations import (
+    HistoryItem,
     Learned,
     Neighbour,
     Reason,
@@ -45,6 +53,7 @@ from dailypapers.errors import BadRequest, Unauthorized
 from dailypapers.search.user_model import (
     Background,
     ModelParams,
+    UserModel,
     background_of,
     fit,
     nearest_history,
@@ -53,10 +62,12 @@ from dailypapers.search.user_model import (
 from dailypapers.services.clock import Clock, data_now
 from dailypapers.services.feed import FeedService
 from dailypapers.storage.embeddings import EmbeddingStore
+from dailypapers.storage.keyphrases import KeyphraseStore
 from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.recommendations import RecommendationStore
 
 MAX_AUTHOR_NAME = 300
+_WORDS = re.compile(r"[^\W_]+")
 
 
 class RecommendationService:
@@ -69,6 +80,7 @@ class RecommendationService:
         model: str,
         feed: FeedService,
         clock: Clock,
+        keyphrases: KeyphraseStore | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -77,6 +89,7 @@ class RecommendationService:
         self.model = model
         self.feed = feed
         self.clock = clock
+        self.keyphrases = keyphrases  # computed ones, for papers without HF's ai_keywords
         self.params = ModelParams()
         # (window key, statistics): replaced when the window's papers change. A
         # whole-object swap, so threads serving requests at once need no lock.
@@ -135,15 +148,7 @@ class RecommendationService:
             matrix = np.vstack([vectors[a] for a in pool])
         if known and pool:
             positives = np.vstack([vectors[h.arxiv_id] for h in known])
-            negatives = [vectors[a] for a in sorted(disliked) if a in vectors]
-            dim = matrix.shape[1]
-            background = self._background([a for a in window_ids if a in vectors], vectors)
-            model = fit(
-                positives,
-                np.vstack(negatives) if negatives else np.zeros((0, dim), np.float32),
-                background,
-                self.params,
-            )
+            model = self._model_of(user.id, window, known, disliked, window_ids, vectors)
             scores = model.score(matrix)
         keys = {author_key(a) for a in followed}
         by_followed: dict[int, tuple[str, ...]] = {}
@@ -162,6 +167,9 @@ class RecommendationService:
             scores += np.array([items[a].paper.upvotes for a in pool], np.float32) * 1e-6
         chosen = top_k(scores, limit)
         history_papers = self.papers.get_many([h.arxiv_id for h in known])
+        phrases = self._keyphrases(
+            [*history_papers.values(), *(items[pool[p]].paper for p in chosen)]
+        )
         near = (
             nearest_history(matrix[chosen], positives, k=2, floor=self.settings.recs_reason_floor)
             if len(positives)
@@ -180,7 +188,7 @@ class RecommendationService:
                 for j, sim in neighbours
                 if known[j].arxiv_id in history_papers
             )
-            shared = _shared_keyphrases(paper, [history_papers[n.arxiv_id] for n in named])
+            shared = _shared_keyphrases(paper, [history_papers[n.arxiv_id] for n in named], phrases)
             if position in by_followed:
                 reason = Reason("author", named, by_followed[position], shared)
             elif position in by_category:
@@ -198,6 +206,68 @@ class RecommendationService:
             followed=followed,
             followed_categories=followed_categories,
         )
+
+    def refresh_model(self, user_id: int) -> bool:
+        """Fit and store the reader's model for the current window, unless the stored one
+        still fits their history (the `user_model` job); whether there is a model."""
+        window = self.window()
+        if window is None:
+            return False
+        history = merge_history(self.store.history(user_id, limit=self.settings.recs_history_limit))
+        disliked = {a for a, v in self.store.feedback(user_id).items() if v < 0}
+        history = [h for h in history if h.arxiv_id not in disliked]
+        window_ids = sorted(a for a, _, _ in self.papers.feed_candidates(*window))
+        vectors = self.embeddings.vectors_for(
+            self.model, window_ids + [h.arxiv_id for h in history] + sorted(disliked)
+        )
+        known = [h for h in history if h.arxiv_id in vectors]
+        if not known:
+            return False
+        self._model_of(user_id, window, known, disliked, window_ids, vectors)
+        return True
+
+    def changed_readers(self, *, limit: int) -> list[tuple[int, datetime]]:
+        """Readers whose history changed in the last day after their model was fitted."""
+        since = self.clock() - timedelta(days=1)
+        return self.store.changed_histories(since=since, limit=limit)
+
+    def _model_of(
+        self,
+        user_id: int,
+        window: tuple[date, date],
+        known: list[HistoryItem],
+        disliked: set[str],
+        window_ids: list[str],
+        vectors: dict[str, np.ndarray],
+    ) -> UserModel:
+        """The reader's model: the stored one when it was fitted from this very history,
+        window and recipe (a job refreshes it when the history changes), else fitted here
+        once and stored. 👎 papers take effect either way: their near-duplicate penalty is
+        applied at scoring time from `dislikes`."""
+        dim = next(iter(vectors.values())).shape[0]
+        negatives = [vectors[a] for a in sorted(disliked) if a in vectors]
+        dislikes = np.vstack(negatives) if negatives else np.zeros((0, dim), np.float32)
+        key = _history_key(
+            self.model, self.params, window, [h.arxiv_id for h in known], sorted(disliked)
+        )
+        stored = self.store.user_model(user_id)
+        if stored is not None and stored.history_key == key:
+            weights = np.frombuffer(stored.weights, "<f4").astype(np.float32)
+            if weights.shape == (dim,):
+                return UserModel(weights, stored.bias, dislikes, self.params)
+        positives = np.vstack([vectors[h.arxiv_id] for h in known])
+        background = self._background([a for a in window_ids if a in vectors], vectors)
+        model = fit(positives, dislikes, background, self.params)
+        self.store.save_user_model(
+            user_id, key, model.weights.astype("<f4").tobytes(), model.bias, now=self.clock()
+        )
+        return model
+
+    def _keyphrases(self, papers: list[Paper]) -> dict[str, list[str]]:
+        """Each paper's keyphrases: HF's `ai_keywords`, else the computed ones."""
+        missing = [p.arxiv_id for p in papers if not p.ai_keywords]
+        computed = self.keyphrases.for_papers(missing) if self.keyphrases and missing else {}
+        return {p.arxiv_id: list(p.ai_keywords or computed.get(p.arxiv_id, ())) for p in papers}
 
     def _background(self, ids: list[str], vectors: dict[str, np.ndarray]) -> Background:
         """The window's background statistics, computed once per window (and data): the
@@ -255,13 +325,14 @@ class RecommendationService:
         feedback = self.store.feedback(reader.id)
         papers = self.papers.get_many(sorted({h.arxiv_id for h in history} | set(feedback)))
         mine = [papers[h.arxiv_id] for h in history if h.arxiv_id in papers]
+        phrases = self._keyphrases(mine)
         return Learned(
             liked=[papers[a] for a, v in sorted(feedback.items()) if v > 0 and a in papers],
             disliked=[papers[a] for a, v in sorted(feedback.items()) if v < 0 and a in papers],
             followed=self.store.followed(reader.id),
             followed_categories=self.store.followed_categories(reader.id),
             keyphrases=top_counts(
-                [k.casefold() for p in mine for k in dict.fromkeys(p.ai_keywords or ())], 20
+                [k.casefold() for p in mine for k in dict.fromkeys(phrases[p.arxiv_id])], 20
             ),
             categories=top_counts([c for p in mine for c in p.categories], 10),
             history_size=len(mine),
@@ -323,6 +394,19 @@ def _author_name(name: str) -> str:
     return name
 
 
+def _history_key(
+    model: str,
+    params: ModelParams,
+    window: tuple[date, date],
+    history: list[str],
+    disliked: list[str],
+) -> str:
+    """What a stored model was fitted from, hashed: any change makes it stale."""
+    parts = [model, repr(params), window[0].isoformat(), window[1].isoformat()]
+    text = "\n".join([*parts, ",".join(sorted(history)), ",".join(disliked)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _sample(matrix: np.ndarray, limit: int) -> np.ndarray:
     """At most `limit` rows, the same ones for the same window (stable rankings)."""
     if len(matrix) <= limit:
@@ -331,11 +415,19 @@ def _sample(matrix: np.ndarray, limit: int) -> np.ndarray:
     return matrix[np.sort(rows)]
 
 
-def _shared_keyphrases(paper: Paper, history: list[Paper], most: int = 3) -> tuple[str, ...]:
-    mine = {k.casefold(): k for k in paper.ai_keywords or ()}
+def _shared_keyphrases(
+    paper: Paper, history: list[Paper], phrases: dict[str, list[str]], most: int = 3
+) -> tuple[str, ...]:
+    """Keyphrases (HF's or computed) of the named history papers that this paper shares:
+    it has the same keyphrase, or its title or abstract says it in so many words (computed
+    keyphrases are specific n-grams, so two papers on one topic rarely get the very same)."""
+    mine = {k.casefold() for k in phrases.get(paper.arxiv_id, ())}
+    text = f" {' '.join(_WORDS.findall(f'{paper.title} {paper.abstract}'.casefold()))} "
     shared: list[str] = []
     for other in history:
-        for k in other.ai_keywords or ():
-            if k.casefold() in mine and mine[k.casefold()] not in shared:
-                shared.append(mine[k.casefold()])
+        for k in phrases.get(other.arxiv_id, ()):
+            folded = k.casefold()
+            said = folded in mine or f" {' '.join(_WORDS.findall(folded))} " in text
+            if said and folded not in {s.casefold() for s in shared}:
+                shared.append(k)
     return tuple(shared[:most])

@@ -18,7 +18,8 @@ travel, in which order, and how a column's value looks in JSON:
   asked.
   Without them a user arrives with an unusable password (`!`: argon2 rejects it, so the
   login fails cleanly) and signs in again after a password reset.
-- Derived or passing state stays home: embeddings (rebuilt by `dailypapers index`), sessions,
+- Derived or passing state stays home: embeddings and computed keyphrases (rebuilt by
+  `dailypapers index`), stored For-you models (refitted on the next page load), sessions,
   email tokens, rate events, jobs, ingest runs and locks, the keyword index (kept by triggers).
 
 Import inserts with ON CONFLICT DO NOTHING, so a rerun, or a dump loaded twice, changes
@@ -106,6 +107,8 @@ DUMP_TABLES: tuple[DumpTable, ...] = (
 STAYS_HOME = frozenset(
     {
         "embeddings",
+        "paper_keyphrases",
+        "user_models",
         "sessions",
         "email_tokens",
         "rate_events",

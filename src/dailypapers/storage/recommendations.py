@@ -12,6 +12,7 @@ authors table.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -27,6 +28,7 @@ from dailypapers.storage.recommendation_tables import (
     author_follows,
     category_follows,
     paper_feedback,
+    user_models,
 )
 from dailypapers.storage.tables import as_utc, daily_entries, papers
 
@@ -53,6 +55,14 @@ def write_feedback(
             set_={"verdict": verdict, "created_at": now},
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredModel:
+    history_key: str
+    weights: bytes  # float32, little-endian
+    bias: float
+    fitted_at: datetime
 
 
 class RecommendationStore:
@@ -216,3 +226,61 @@ class RecommendationStore:
         )
         with self.db.read() as conn:
             return list(conn.execute(query).scalars())
+
+    # --- stored models -----------------------------------------------------------------------
+    def user_model(self, user_id: int) -> StoredModel | None:
+        m = user_models.c
+        query = sa.select(m.history_key, m.weights, m.bias, m.fitted_at).where(m.user_id == user_id)
+        with self.db.read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        return StoredModel(row.history_key, bytes(row.weights), row.bias, as_utc(row.fitted_at))
+
+    def save_user_model(
+        self, user_id: int, history_key: str, weights: bytes, bias: float, *, now: datetime
+    ) -> None:
+        values = {"history_key": history_key, "weights": weights, "bias": bias, "fitted_at": now}
+        stmt = self._insert()(user_models).values(user_id=user_id, **values)
+        with self.db.write() as conn:
+            conn.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
+
+    def changed_histories(self, *, since: datetime, limit: int) -> list[tuple[int, datetime]]:
+        """(user id, latest change) of readers whose upvotes, saved papers, 👍/👎 or follows
+        changed after `since` and after their stored model was fitted (or who have none).
+        Removals leave no timestamp: the next page load notices those (a stale key)."""
+        changes = sa.union_all(
+            sa.select(votes.c.user_id, votes.c.created_at.label("at")).where(
+                votes.c.created_at > since
+            ),
+            sa.select(collections.c.user_id, collection_items.c.added_at.label("at"))
+            .select_from(
+                collection_items.join(
+                    collections, collections.c.id == collection_items.c.collection_id
+                )
+            )
+            .where(collection_items.c.added_at > since),
+            sa.select(paper_feedback.c.user_id, paper_feedback.c.created_at.label("at")).where(
+                paper_feedback.c.created_at > since
+            ),
+            sa.select(author_follows.c.user_id, author_follows.c.created_at.label("at")).where(
+                author_follows.c.created_at > since
+            ),
+            sa.select(category_follows.c.user_id, category_follows.c.created_at.label("at")).where(
+                category_follows.c.created_at > since
+            ),
+        ).subquery()
+        latest = (
+            sa.select(changes.c.user_id, sa.func.max(changes.c.at).label("at"))
+            .group_by(changes.c.user_id)
+            .subquery()
+        )
+        query = (
+            sa.select(latest.c.user_id, latest.c.at)
+            .select_from(latest.outerjoin(user_models, user_models.c.user_id == latest.c.user_id))
+            .where(sa.or_(user_models.c.user_id.is_(None), latest.c.at > user_models.c.fitted_at))
+            .order_by(latest.c.user_id)
+            .limit(limit)
+        )
+        with self.db.read() as conn:
+            return [(r.user_id, as_utc(r.at)) for r in conn.execute(query)]

@@ -11,6 +11,7 @@ from dailypapers.storage import (
     community_tables,  # noqa: F401
     digest_tables,  # noqa: F401  (registers its tables)
     ingest_tables,  # noqa: F401
+    keyphrase_tables,  # noqa: F401
     operations_tables,  # noqa: F401
     recommendation_tables,  # noqa: F401
 )

@@ -150,7 +150,10 @@ def paper(request: Request, arxiv_id: str):
         viewer=viewer,
         max_comment_chars=services.settings.max_comment_chars,
     )
-    return respond(request, "paper.html", paper_page(view.paper, view.entries, similar, block))
+    keyphrases = services.keyphrases.for_paper(parsed.base)
+    return respond(
+        request, "paper.html", paper_page(view.paper, view.entries, similar, block, keyphrases)
+    )
 
 
 @router.get("/about")
