@@ -1,9 +1,8 @@
 """Following arXiv categories, on real papers and real SQLite and PostgreSQL.
 
-The demo papers (HF daily rows) carry no categories; the real arXiv listing rows of the same
-papers (../shared/data/arxiv_daily_cs) are imported over them through the import path, as an
-operator would, which gives 339 of them their categories. For-you's window is widened to
-cover those (June and July 2026).
+The demo papers carry their real arXiv categories where ../shared/data's arXiv listings have
+them (339 of them, June and July 2026; tools/make_demo_data.py), so For-you's window is
+widened to cover those.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from dailypapers.domain.recommendations import reason_line
 from dailypapers.errors import BadRequest
 from dailypapers.services.bootstrap import Services, demo_data_path
 from tests.conftest import make_services
-from tests.web.support import SHARED_DATA
 
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 8, "argon2_parallelism": 1}
 PASSWORD = "correct horse battery"
@@ -33,21 +31,17 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @cache
-def arxiv_rows_of_demo_papers() -> tuple[dict, ...]:
+def demo_papers_with_categories() -> int:
+    """The demo papers carry their real arXiv categories (from ../shared/data's listings)."""
     with gzip.open(demo_data_path(), "rt") as demo:
-        ids = {json.loads(line)["arxiv_id"] for line in demo}
-    with gzip.open(SHARED_DATA / "arxiv_daily_cs" / "papers.jsonl.gz", "rt") as rows:
-        return tuple(r for r in map(json.loads, rows) if r["id"] in ids)
+        return sum(1 for line in demo if json.loads(line).get("categories"))
 
 
 @pytest.fixture
 def demo(tmp_path: Path, database_url: str) -> Iterator[Services]:
     services = make_services(tmp_path, database_url, recs_window_days=80, **CHEAP_ARGON2)
     services.load_demo()
-    path = tmp_path / "arxiv.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in arxiv_rows_of_demo_papers()))
-    report = services.imports.import_file(path, "arxiv-snapshot", feature=False)
-    assert report.updated == len(arxiv_rows_of_demo_papers()) > 300
+    assert demo_papers_with_categories() > 300
     yield services
     services.close()
 
