@@ -50,6 +50,7 @@ from dailypapers.web.rendering import STATIC_DIR
 from dailypapers.web.search_routes import router as search_router
 from dailypapers.web.sessions import SessionMiddleware
 from dailypapers.web.subscription_routes import router as subscription_router
+from dailypapers.web.view_cache import ViewCache
 
 log = logging.getLogger(__name__)
 
@@ -306,6 +307,8 @@ def create_app(services: Services) -> FastAPI:
     document_real_error_bodies(app)
     metrics = RequestMetrics()
     page_cache = PageCache.from_settings(settings) if settings.page_cache_enabled else None
+    # The viewer-independent part of the pages, for logged-in views (web/view_cache.py).
+    app.state.view_cache = ViewCache.from_settings(settings) if page_cache else None
 
     @app.get("/healthz", summary="Liveness check: the process is alive", tags=["meta"])
     def healthz() -> dict[str, str]:
@@ -325,7 +328,7 @@ def create_app(services: Services) -> FastAPI:
 
     @app.get("/metrics", summary="Prometheus metrics", tags=["meta"], include_in_schema=False)
     def prometheus_metrics() -> Response:
-        cache = page_cache.stats() if page_cache else None
+        cache = {**page_cache.stats(), **app.state.view_cache.stats()} if page_cache else None
         body = exposition(metrics, services.operations.snapshot(), cache)
         return Response(body, media_type=CONTENT_TYPE)
 

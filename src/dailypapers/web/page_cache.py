@@ -38,6 +38,7 @@ from dailypapers.errors import DailyPapersError
 _VARY_HEADERS = (b"accept", b"accept-encoding")
 _KEEP_ON_304 = {b"etag", b"cache-control", b"vary", b"content-location", b"last-modified"}
 _EXCLUDED = ("/static/", "/healthz", "/readyz", "/metrics")
+_NOT_KEPT = {b"x-view-cache"}  # says how one rendering went (web/view_cache.py), not a replay
 
 
 @dataclass(slots=True)
@@ -189,7 +190,7 @@ class PageCacheMiddleware:
         await self.app(scope, receive, capture)
         if streaming or start is None:
             return
-        headers = list(start.get("headers", []))
+        headers = [(k, v) for k, v in start.get("headers", []) if k not in _NOT_KEPT]
         if not complete:
             # The app stopped before its last body part: its client went away (a file
             # response stops sending when the browser cancels a request). Keeping this
