@@ -13,6 +13,9 @@ browsers do):
 - day page `/date/2026-08-21`, daily API `/api/daily_papers?date=2026-08-21`,
   search `/search?q=chain+of+thought`, paper page `/papers/<the day's top paper>`: one URL
   each, as the issue measured them (an anonymous visitor, so the page cache serves repeats);
+- day page and paper page (logged in): the same URLs with a voter's session cookie, which
+  the page cache passes by; they reuse the page's viewer-independent part
+  (web/view_cache.py) and add the viewer's votes;
 - search (varied): a different query on almost every request (title bigrams of the corpus),
   so the page cache misses and the search engine itself is measured (`--search-seconds`);
 - mix: 95% anonymous reads (day page 40%, daily API 25%, paper pages 20%, search 15%, of
@@ -358,7 +361,13 @@ end
 
 
 # --- running wrk and reading its figures ---------------------------------------------------
-def wrk(url: str, seconds: float, clients: int, script: Path | None = None) -> dict:
+def wrk(
+    url: str,
+    seconds: float,
+    clients: int,
+    script: Path | None = None,
+    headers: tuple[str, ...] = (),
+) -> dict:
     command = [
         WRK,
         "-t2",
@@ -370,6 +379,8 @@ def wrk(url: str, seconds: float, clients: int, script: Path | None = None) -> d
         "-H",
         "Accept-Encoding: gzip",
     ]
+    for header in headers:
+        command += ["-H", header]
     if script is not None:
         command += ["-s", str(script)]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
@@ -455,6 +466,12 @@ def bench_database(db: Database, args: argparse.Namespace, queries: list[str]) -
         print(f"  {db.kind}: search (varied) ({args.search_seconds:g} s)", flush=True)
         rows["search (varied)"] = wrk(base + "/", args.search_seconds, args.clients, varied)
         voters = log_in_voters(base)
+        for route in ("day page", "paper page"):  # one logged-in viewer, no page cache
+            print(f"  {db.kind}: {route} (logged in) ({args.seconds:g} s)", flush=True)
+            cookie = voters[0]["cookie"]
+            rows[f"{route} (logged in)"] = wrk(
+                base + paths[route], args.seconds, args.clients, headers=(f"Cookie: {cookie}",)
+            )
         mix = scripts / "mix.lua"
         mix.write_text(mix_script(paths, papers, queries, voters, args.voter_share))
         deployment.rotate_log("before-mix.log")
