@@ -80,6 +80,35 @@ def test_a_conditional_get_is_answered_304_from_the_cache(make_client: MakeClien
     assert fresh.status_code == 200 and fresh.headers["x-page-cache"] == "miss"
 
 
+def test_entries_keep_the_compressed_bytes_so_a_hit_is_not_compressed_again(
+    make_client: MakeClient,
+) -> None:
+    client, _ = make_client(api_fixture(DAY))
+    gzip_ = {"Accept-Encoding": "gzip"}
+    miss = client.get(f"/date/{DAY}", headers=gzip_)
+    (cache,) = [
+        m.kwargs["cache"] for m in client.app.user_middleware if m.cls is PageCacheMiddleware
+    ]
+    (entry,) = cache._entries.values()
+    assert entry.body[:2] == b"\x1f\x8b"  # gzip's magic: kept compressed
+    assert (b"content-encoding", b"gzip") in entry.headers
+    hit = client.get(f"/date/{DAY}", headers=gzip_)
+    assert (miss.headers["x-page-cache"], hit.headers["x-page-cache"]) == ("miss", "hit")
+    assert hit.headers["content-encoding"] == "gzip" and hit.text == miss.text
+    # Another encoding is another entry, sent as it is.
+    plain = client.get(f"/date/{DAY}", headers={"Accept-Encoding": "identity"})
+    assert plain.headers["x-page-cache"] == "miss" and "content-encoding" not in plain.headers
+    assert plain.text == miss.text
+
+
+def test_a_hit_answers_if_modified_since_like_the_app(make_client: MakeClient) -> None:
+    client, _ = make_client(api_fixture(DAY))
+    first = client.get("/feeds/daily.atom")
+    since = {"If-Modified-Since": first.headers["last-modified"]}
+    again = client.get("/feeds/daily.atom", headers=since)
+    assert (again.status_code, again.headers["x-page-cache"]) == (304, "hit")
+
+
 def test_visitors_with_a_session_or_a_token_are_never_served_cached_pages(
     make_client: MakeClient,
 ) -> None:

@@ -9,7 +9,10 @@ an import shows on the very next request, in every process, and nothing stale is
 Reading the version costs one primary-key read per request, instead of rendering a page.
 
 - Conditional GETs: each entry has an ETag (the response's own, or a hash of the body); an
-  `If-None-Match` that matches a valid entry is answered 304 without running the app.
+  `If-None-Match` that matches a valid entry (or, without one, an `If-Modified-Since` not
+  older than its Last-Modified) is answered 304 without running the app.
+- Entries keep the response as compression left it (the middleware sits outside gzip, and
+  Accept-Encoding is in the key), so a hit is not compressed again.
 - Only anonymous GETs are cached: a request with the session cookie or an Authorization
   header, and a response that sets a cookie, says `private`/`no-store`, or isn't a 200, pass
   through untouched (logged-in views show the viewer's own state).
@@ -29,11 +32,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from anyio import to_thread
+from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError
+from dailypapers.web.http_semantics import not_modified
 
 _VARY_HEADERS = (b"accept", b"accept-encoding")
 _KEEP_ON_304 = {b"etag", b"cache-control", b"vary", b"content-location", b"last-modified"}
@@ -147,7 +152,7 @@ class PageCacheMiddleware:
         return False
 
     async def _replay(self, scope: Scope, send: Send, entry: _Entry, tag: bytes) -> None:
-        if _matches(scope, entry.etag):
+        if not_modified(Headers(scope=scope), Headers(raw=entry.headers)):
             self.cache.count("not_modified")
             headers = [(k, v) for k, v in entry.headers if k in _KEEP_ON_304]
             await send(
@@ -229,18 +234,6 @@ def _cacheable(status: int, headers: list[tuple[bytes, bytes]], size: int, limit
         if name == b"cache-control" and (b"private" in value or b"no-store" in value):
             return False
     return True
-
-
-def _matches(scope: Scope, etag: bytes) -> bool:
-    for name, value in scope["headers"]:
-        if name == b"if-none-match":
-            wanted = [v.strip() for v in value.split(b",")]
-            return (
-                b"*" in wanted
-                or etag in wanted
-                or etag.removeprefix(b"W/") in [w.removeprefix(b"W/") for w in wanted]
-            )
-    return False
 
 
 def _tag(tag: bytes) -> tuple[bytes, bytes]:
