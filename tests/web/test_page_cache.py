@@ -159,3 +159,37 @@ def test_a_response_cut_off_when_its_client_left_is_not_kept() -> None:
     assert cut == (b"bypass", b"")
     assert whole == (b"miss", body)
     assert cached == (b"hit", body)
+
+
+def test_visitors_who_ask_for_a_page_while_it_renders_wait_for_that_rendering() -> None:
+    # After every write the popular pages all miss at once; each concurrent visitor of the
+    # same page used to render it again.
+    renders = {"n": 0}
+
+    async def slow_page(scope, receive, send) -> None:
+        renders["n"] += 1
+        await asyncio.sleep(0.2)  # the rendering, long enough for the others to arrive
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"the day's papers"})
+
+    middleware = PageCacheMiddleware(
+        slow_page, cache=PageCache(10, 10_000, 60.0), version=lambda: 1, cookie_name="s"
+    )
+
+    async def get(path: str) -> tuple[bytes, bytes]:
+        sent: list[dict] = []
+
+        async def send(message) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "headers": []}
+        await middleware(scope, None, send)
+        return dict(sent[0]["headers"])[b"x-page-cache"], sent[1]["body"]
+
+    async def visitors() -> list[tuple[bytes, bytes]]:
+        return await asyncio.gather(*(get("/date/x") for _ in range(5)), get("/date/y"))
+
+    answers = asyncio.run(visitors())
+    assert renders["n"] == 2  # once for /date/x, once for /date/y
+    assert sorted(tag for tag, _ in answers[:5]) == [b"hit"] * 4 + [b"miss"]
+    assert {body for _, body in answers} == {b"the day's papers"}

@@ -19,6 +19,10 @@ Reading the version costs one primary-key read per request, instead of rendering
 - Time passes without writes (the newest day, trending scores): entries also expire after
   `page_cache_ttl_s`. Bounded by `page_cache_max_entries` (least recently used goes first) and
   `page_cache_max_entry_bytes` (larger responses are streamed, not kept).
+- One rendering per miss: while a page is being rendered for one visitor, others asking
+  for the same page at the same version wait for it and get the kept copy (after every
+  write all the popular pages miss at once; twenty visitors of one page used to render it
+  twenty times over). If that answer can't be kept, each renders its own.
 - `X-Page-Cache: hit | miss | bypass` says what happened; `/metrics` counts it.
 """
 
@@ -31,6 +35,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import anyio
 from anyio import to_thread
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
@@ -118,6 +123,9 @@ class PageCacheMiddleware:
         self.cache = cache
         self.version = version
         self.cookie_name = cookie_name
+        # The misses being rendered now in this process (its one event loop): a request for
+        # the same page and version waits for that one instead of rendering it again.
+        self._flights: dict[tuple, anyio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or self._personal(scope):
@@ -132,6 +140,10 @@ class PageCacheMiddleware:
             return
         key = _key(scope)
         entry = self.cache.get(key, version)
+        flight = self._flights.get((key, version)) if entry is None else None
+        if flight is not None:  # this page is being rendered for someone else: wait for it
+            await flight.wait()
+            entry = self.cache.get(key, version)
         if entry is not None:
             self.cache.count("hits")
             if entry.route:
@@ -139,7 +151,15 @@ class PageCacheMiddleware:
             await self._replay(scope, send, entry, b"hit")
             return
         self.cache.count("misses")
-        await self._render_and_keep(scope, receive, send, key, version)
+        if flight is not None:  # that answer wasn't kept (a cookie, an error): render ours
+            await self._render_and_keep(scope, receive, send, key, version)
+            return
+        self._flights[(key, version)] = done = anyio.Event()
+        try:
+            await self._render_and_keep(scope, receive, send, key, version)
+        finally:
+            del self._flights[(key, version)]
+            done.set()
 
     def _personal(self, scope: Scope) -> bool:
         if scope["path"].startswith(_EXCLUDED):
