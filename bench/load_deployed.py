@@ -6,7 +6,7 @@ static files, X-Forwarded-For set by the proxy), and wrk on loopback.
     .venv/bin/python bench/load_deployed.py                  # short: 10 s a row
     .venv/bin/python bench/load_deployed.py --seconds 60     # the issue's figures
         [--databases postgresql,sqlite] [--workers 4] [--clients 20] [--mix-seconds S]
-        [--search-seconds S] [--cache-dir bench/.cache/load-deployed] [--rebuild]
+        [--side-seconds S] [--cache-dir bench/.cache/load-deployed] [--rebuild]
 
 Rows, each for `--seconds` with `--clients` connections (all send Accept-Encoding: gzip, as
 browsers do):
@@ -17,7 +17,8 @@ browsers do):
   the page cache passes by; they reuse the page's viewer-independent part
   (web/view_cache.py) and add the viewer's votes;
 - search (varied): a different query on almost every request (title bigrams of the corpus),
-  so the page cache misses and the search engine itself is measured (`--search-seconds`);
+  so the page cache misses and the search engine itself is measured (`--side-seconds`, as
+  the logged-in rows);
 - mix: 95% anonymous reads (day page 40%, daily API 25%, paper pages 20%, search 15%, of
   which half are varied queries) and 5% logged-in voters (`--voter-share`): real users,
   logged in through nginx before the run, who read the day page (45%), a paper page (25%)
@@ -51,7 +52,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -177,7 +179,8 @@ def nginx_conf(work: Path, upstream: int, listen: int) -> str:
         f"{user}worker_processes auto;\npid {work}/nginx.pid;\nerror_log {work}/error.log;\n"
         "events { worker_connections 4096; }\n"
         "http {\n  include /etc/nginx/mime.types;\n"
-        "  log_format bench '$msec $request_time $status $request_method $uri $cookie_dp_voter';\n"
+        "  log_format bench '$msec $request_time $status $request_method $uri $cookie_dp_voter "
+        "$upstream_http_x_page_cache';\n"
         f"  access_log {work}/access.log bench buffer=256k flush=1s;\n"
         f"  client_body_temp_path {work}/body; proxy_temp_path {work}/proxy;\n"
         f"  fastcgi_temp_path {work}/fcgi; uwsgi_temp_path {work}/uwsgi;"
@@ -221,10 +224,14 @@ class Deployment:
             "-e",
             str(self.work / "error.log"),
         ]
-        subprocess.run([*self.nginx, "-t"], check=True, capture_output=True)
-        subprocess.run(self.nginx, check=True)
-        self._wait(f"http://127.0.0.1:{self.port}/readyz")
-        self._wait(f"{self.base}/readyz")
+        try:
+            subprocess.run([*self.nginx, "-t"], check=True, capture_output=True)
+            subprocess.run(self.nginx, check=True)
+            self._wait(f"http://127.0.0.1:{self.port}/readyz")
+            self._wait(f"{self.base}/readyz")
+        except BaseException:
+            self.stop()
+            raise
 
     def _wait(self, url: str) -> None:
         deadline = time.monotonic() + 180
@@ -415,28 +422,40 @@ def route_of(method: str, uri: str, logged_in: bool) -> str:
     return f"mix: {name}" + (" (logged in)" if logged_in else "")
 
 
-def mix_rows(log: Path, seconds: float) -> dict[str, dict]:
-    times: dict[str, list[float]] = defaultdict(list)
-    errors: dict[str, int] = defaultdict(int)
+def read_log(log: Path, name: Callable[[str, str, bool], str]) -> dict[str, dict]:
+    """Per route (`name(method, uri, logged_in)`): request times (ms), error statuses and
+    page-cache tags, from nginx's access log."""
+    found: dict[str, dict] = defaultdict(lambda: {"ms": [], "errors": Counter(), "hits": 0})
     for line in log.read_text().splitlines():
         parts = line.split()
-        if len(parts) < 5:
+        if len(parts) < 7:
             continue
-        _, took, status, method, uri = parts[:5]
-        logged_in = len(parts) > 5 and parts[5] == "1"
-        route = route_of(method, uri, logged_in)
-        times[route].append(float(took) * 1000)
+        _, took, status, method, uri, voter, cache = parts[:7]
+        row = found[name(method, uri, voter == "1")]
+        row["ms"].append(float(took) * 1000)
         # 499: wrk closed the connection when its time was up, before the answer came
-        errors[route] += int(status) >= 400 and status != "499"
+        if int(status) >= 400 and status != "499":
+            row["errors"][status] += 1
+        row["hits"] += cache == "hit"
+    return found
+
+
+def cache_and_errors(found: dict) -> dict:
+    statuses = " ".join(f"{n}x{status}" for status, n in sorted(found["errors"].items()))
+    return {"hit %": 100 * found["hits"] / max(1, len(found["ms"])), "statuses": statuses}
+
+
+def mix_rows(log: Path, seconds: float) -> dict[str, dict]:
     rows = {}
-    for route in sorted(times):
-        values = sorted(times[route])
+    for route, found in sorted(read_log(log, route_of).items()):
+        values = sorted(found["ms"])
         quantiles = statistics.quantiles(values, n=100) if len(values) > 1 else values * 99
         rows[route] = {
             "rps": len(values) / seconds,
             "p50": quantiles[49],
             "p99": quantiles[98],
-            "errors": errors[route],
+            "errors": sum(found["errors"].values()),
+            **cache_and_errors(found),
         }
     return rows
 
@@ -454,30 +473,35 @@ def bench_database(db: Database, args: argparse.Namespace, queries: list[str]) -
             "search": SEARCH,
             "paper page": f"/papers/{papers[0]}",
         }
-        for path in paths.values():  # warm every process's first queries
-            for _ in range(args.workers * 2):
-                httpx.get(base + path, timeout=60)
+        for path in paths.values():  # every process's first queries and page-cache entries
+            wrk(base + path, 3, args.clients)
         scripts = Path(deployment.work)
+        deployment.rotate_log("warm.log")
+
+        def row(name: str, seconds: float, url: str, **options: object) -> None:
+            print(f"  {db.kind}: {name} ({seconds:g} s)", flush=True)
+            rows[name] = wrk(url, seconds, args.clients, **options)
+            log = deployment.rotate_log(f"{len(rows)}.log")
+            everything = read_log(log, lambda *_: "all")
+            rows[name].update(cache_and_errors(everything["all"]) if everything else {})
+
         for route, path in paths.items():
-            print(f"  {db.kind}: {route} ({args.seconds:g} s)", flush=True)
-            rows[route] = wrk(base + path, args.seconds, args.clients)
+            row(route, args.seconds, base + path)
         varied = scripts / "varied.lua"
         varied.write_text(varied_search_script(queries))
-        print(f"  {db.kind}: search (varied) ({args.search_seconds:g} s)", flush=True)
-        rows["search (varied)"] = wrk(base + "/", args.search_seconds, args.clients, varied)
+        row("search (varied)", args.side_seconds, base + "/", script=varied)
         voters = log_in_voters(base)
+        deployment.rotate_log("log-in.log")
+        cookie = (f"Cookie: {voters[0]['cookie']}",)
         for route in ("day page", "paper page"):  # one logged-in viewer, no page cache
-            print(f"  {db.kind}: {route} (logged in) ({args.seconds:g} s)", flush=True)
-            cookie = voters[0]["cookie"]
-            rows[f"{route} (logged in)"] = wrk(
-                base + paths[route], args.seconds, args.clients, headers=(f"Cookie: {cookie}",)
-            )
+            row(f"{route} (logged in)", args.side_seconds, base + paths[route], headers=cookie)
         mix = scripts / "mix.lua"
         mix.write_text(mix_script(paths, papers, queries, voters, args.voter_share))
-        deployment.rotate_log("before-mix.log")
         print(f"  {db.kind}: mix ({args.mix_seconds:g} s)", flush=True)
         rows["mix: all"] = wrk(base + "/", args.mix_seconds, args.clients, mix)
-        rows.update(mix_rows(deployment.rotate_log("mix.log"), args.mix_seconds))
+        mixed = deployment.rotate_log("mix.log")
+        rows["mix: all"].update(cache_and_errors(read_log(mixed, lambda *_: "all")["all"]))
+        rows.update(mix_rows(mixed, args.mix_seconds))
     finally:
         deployment.stop()
     return rows
@@ -488,10 +512,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="per route (issue: 60)")
     parser.add_argument("--mix-seconds", type=float, default=None, help="default: --seconds")
     parser.add_argument(
-        "--search-seconds",
+        "--side-seconds",
         type=float,
         default=None,
-        help="the varied-query search row (default: --seconds, at most 20)",
+        help="the varied-query search and logged-in rows (default: --seconds, at most 20)",
     )
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4)
@@ -503,7 +527,7 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="load the databases again")
     args = parser.parse_args()
     args.mix_seconds = args.mix_seconds or args.seconds
-    args.search_seconds = args.search_seconds or min(args.seconds, 20)
+    args.side_seconds = args.side_seconds or min(args.seconds, 20)
     queries = search_queries()
     load_before = os.getloadavg()[0]
     results: dict[str, dict[str, dict]] = {}
@@ -520,12 +544,16 @@ def main() -> None:
         f"serve --workers {args.workers}, {os.cpu_count()} CPUs, load average "
         f"{load_before:.1f} before the run (other work on the machine skews every figure)"
     )
-    print(f"{'database':<11}{'route':<32}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(
+        f"{'database':<11}{'route':<32}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'hit %':>7}  statuses"
+    )
     for kind, rows in results.items():
         for route, row in rows.items():
             print(
                 f"{kind:<11}{route:<32}{row['rps']:>9.0f}{row['p50']:>9.1f}"
-                f"{row['p99']:>9.1f}{row['errors']:>8}"
+                f"{row['p99']:>9.1f}{row['errors']:>8}{row.get('hit %', 0):>7.0f}"
+                f"  {row.get('statuses', '')}"
             )
 
 
