@@ -377,7 +377,7 @@ def wrk(
 ) -> dict:
     command = [
         WRK,
-        "-t2",
+        f"-t{min(2, clients)}",
         f"-c{clients}",
         f"-d{seconds:g}s",
         "--latency",
