@@ -51,6 +51,7 @@ from dailypapers.web.rendering import STATIC_DIR
 from dailypapers.web.search_routes import router as search_router
 from dailypapers.web.sessions import SessionMiddleware
 from dailypapers.web.subscription_routes import router as subscription_router
+from dailypapers.web.view_cache import ViewCache
 
 log = logging.getLogger(__name__)
 
@@ -312,6 +313,8 @@ def create_app(services: Services) -> FastAPI:
     document_real_error_bodies(app)
     metrics = RequestMetrics()
     page_cache = PageCache.from_settings(settings) if settings.page_cache_enabled else None
+    # The viewer-independent part of the pages, for logged-in views (web/view_cache.py).
+    app.state.view_cache = ViewCache.from_settings(settings) if page_cache else None
 
     @app.get("/healthz", summary="Liveness check: the process is alive", tags=["meta"])
     def healthz() -> dict[str, str]:
@@ -331,7 +334,7 @@ def create_app(services: Services) -> FastAPI:
 
     @app.get("/metrics", summary="Prometheus metrics", tags=["meta"], include_in_schema=False)
     def prometheus_metrics() -> Response:
-        cache = page_cache.stats() if page_cache else None
+        cache = {**page_cache.stats(), **app.state.view_cache.stats()} if page_cache else None
         body = exposition(metrics, services.operations.snapshot(), cache)
         return Response(body, media_type=CONTENT_TYPE)
 
@@ -365,18 +368,22 @@ def create_app(services: Services) -> FastAPI:
     app.add_middleware(
         SessionMiddleware, error_response=error_response, csrf_exempt=CSRF_EXEMPT_PATHS
     )
-    if page_cache is not None:  # outside sessions: a hit touches neither them nor a route
+    # Added last = outermost: the headers also land on 413s refused before routing.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(MarkdownNegotiation)
+    app.add_middleware(ConditionalGet, max_age_s=settings.api_cache_max_age_s)
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_bytes, compresslevel=6)
+    if page_cache is not None:
+        # Outside sessions (a hit touches neither them nor a route) and outside compression:
+        # entries keep the compressed bytes (Accept-Encoding is in the key), so a hit is not
+        # compressed again (5-10 ms for a day page here). Inside CORS, whose headers follow
+        # the request's Origin, which the key doesn't hold.
         app.add_middleware(
             PageCacheMiddleware,
             cache=page_cache,
             version=services.data_version.current,
             cookie_name=services.community.auth.cookie_name,
         )
-    # Added last = outermost: the headers also land on 413s refused before routing.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
-    app.add_middleware(MarkdownNegotiation)
-    app.add_middleware(ConditionalGet, max_age_s=settings.api_cache_max_age_s)
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_bytes, compresslevel=6)
     app.add_middleware(
         Cors,
         allowed_origins=settings.cors_allowed_origins,

@@ -80,6 +80,35 @@ def test_a_conditional_get_is_answered_304_from_the_cache(make_client: MakeClien
     assert fresh.status_code == 200 and fresh.headers["x-page-cache"] == "miss"
 
 
+def test_entries_keep_the_compressed_bytes_so_a_hit_is_not_compressed_again(
+    make_client: MakeClient,
+) -> None:
+    client, _ = make_client(api_fixture(DAY))
+    gzip_ = {"Accept-Encoding": "gzip"}
+    miss = client.get(f"/date/{DAY}", headers=gzip_)
+    (cache,) = [
+        m.kwargs["cache"] for m in client.app.user_middleware if m.cls is PageCacheMiddleware
+    ]
+    (entry,) = cache._entries.values()
+    assert entry.body[:2] == b"\x1f\x8b"  # gzip's magic: kept compressed
+    assert (b"content-encoding", b"gzip") in entry.headers
+    hit = client.get(f"/date/{DAY}", headers=gzip_)
+    assert (miss.headers["x-page-cache"], hit.headers["x-page-cache"]) == ("miss", "hit")
+    assert hit.headers["content-encoding"] == "gzip" and hit.text == miss.text
+    # Another encoding is another entry, sent as it is.
+    plain = client.get(f"/date/{DAY}", headers={"Accept-Encoding": "identity"})
+    assert plain.headers["x-page-cache"] == "miss" and "content-encoding" not in plain.headers
+    assert plain.text == miss.text
+
+
+def test_a_hit_answers_if_modified_since_like_the_app(make_client: MakeClient) -> None:
+    client, _ = make_client(api_fixture(DAY))
+    first = client.get("/feeds/daily.atom")
+    since = {"If-Modified-Since": first.headers["last-modified"]}
+    again = client.get("/feeds/daily.atom", headers=since)
+    assert (again.status_code, again.headers["x-page-cache"]) == (304, "hit")
+
+
 def test_visitors_with_a_session_or_a_token_are_never_served_cached_pages(
     make_client: MakeClient,
 ) -> None:
@@ -130,3 +159,37 @@ def test_a_response_cut_off_when_its_client_left_is_not_kept() -> None:
     assert cut == (b"bypass", b"")
     assert whole == (b"miss", body)
     assert cached == (b"hit", body)
+
+
+def test_visitors_who_ask_for_a_page_while_it_renders_wait_for_that_rendering() -> None:
+    # After every write the popular pages all miss at once; each concurrent visitor of the
+    # same page used to render it again.
+    renders = {"n": 0}
+
+    async def slow_page(scope, receive, send) -> None:
+        renders["n"] += 1
+        await asyncio.sleep(0.2)  # the rendering, long enough for the others to arrive
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"the day's papers"})
+
+    middleware = PageCacheMiddleware(
+        slow_page, cache=PageCache(10, 10_000, 60.0), version=lambda: 1, cookie_name="s"
+    )
+
+    async def get(path: str) -> tuple[bytes, bytes]:
+        sent: list[dict] = []
+
+        async def send(message) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "headers": []}
+        await middleware(scope, None, send)
+        return dict(sent[0]["headers"])[b"x-page-cache"], sent[1]["body"]
+
+    async def visitors() -> list[tuple[bytes, bytes]]:
+        return await asyncio.gather(*(get("/date/x") for _ in range(5)), get("/date/y"))
+
+    answers = asyncio.run(visitors())
+    assert renders["n"] == 2  # once for /date/x, once for /date/y
+    assert sorted(tag for tag, _ in answers[:5]) == [b"hit"] * 4 + [b"miss"]
+    assert {body for _, body in answers} == {b"the day's papers"}

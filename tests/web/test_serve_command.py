@@ -70,3 +70,28 @@ def test_a_free_port_serves_the_site(tmp_path: Path) -> None:
         process.terminate()
         output, _ = process.communicate(timeout=30)
     assert f"on http://127.0.0.1:{port}" in output
+
+
+def test_served_connections_send_without_waiting_for_acks() -> None:
+    # Sockets made with socket.socket(family) have proto 0, so asyncio left Nagle on for the
+    # connections they accept: each keep-alive response waited ~40 ms for a delayed ACK.
+    import uvicorn
+
+    from dailypapers.cli.commands import _listen
+    from dailypapers.cli.serving import FACTORY, listener_for
+
+    one = _listen("127.0.0.1", free_port())
+    config = uvicorn.Config(FACTORY, factory=True, host="127.0.0.1", port=free_port(), workers=2)
+    many = listener_for(config)
+    try:
+        for listener in (one, many):
+            assert listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+            listener.listen()
+            with socket.create_connection(listener.getsockname()[:2]) as client:
+                accepted, _ = listener.accept()
+                with accepted:  # what the served connection inherits
+                    assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+                del client
+    finally:
+        one.close()
+        many.close()

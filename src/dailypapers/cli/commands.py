@@ -93,9 +93,12 @@ def serve(
 
 def _listen(host: str, port: int) -> socket.socket:
     """A socket bound to host:port, or a ClickException that says the port is taken."""
+    from dailypapers.cli.serving import no_delay
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    no_delay(listener)
     try:
         listener.bind((host, port))
     except OSError as exc:

@@ -12,11 +12,13 @@ runs once, in the supervising process, not in every worker.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.supervisors import Multiprocess
 
 from dailypapers.app import create_app, server_options
 from dailypapers.config import Settings
@@ -47,7 +49,7 @@ def serve_processes(settings: Settings, host: str, port: int, workers: int) -> N
     # line set, so every process talks to the same database.
     os.environ["DAILYPAPERS_DATABASE_URL"] = settings.resolved_database_url
     os.environ["DAILYPAPERS_DATA_DIR"] = str(settings.data_dir)
-    uvicorn.run(
+    config = uvicorn.Config(
         FACTORY,
         factory=True,
         host=host,
@@ -56,3 +58,21 @@ def serve_processes(settings: Settings, host: str, port: int, workers: int) -> N
         log_level="info",
         **server_options(settings),
     )
+    Multiprocess(config, sockets=[listener_for(config)]).run()
+
+
+def listener_for(config: uvicorn.Config) -> socket.socket:
+    """The socket uvicorn.run binds for its worker processes, with Nagle turned off."""
+    listener = config.bind_socket()
+    no_delay(listener)
+    return listener
+
+
+def no_delay(listener: socket.socket) -> None:
+    """Turn Nagle's algorithm off for the connections this listening socket accepts (Linux
+    copies the option to them). asyncio does that itself only for sockets whose `proto` says
+    TCP, and a socket made with `socket.socket(family)` (ours, and uvicorn's for `--workers`)
+    says 0: every keep-alive response then waited ~40 ms for the client's delayed ACK, which
+    held each connection to ~22 requests a second (measured: 44 ms per /healthz)."""
+    if listener.family in (socket.AF_INET, socket.AF_INET6):
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -2,7 +2,8 @@
 
 Each route parses its input, loads everything its page shows through the services (the
 viewer's upvotes and, on a paper page, the discussion and the viewer's collections
-included), has the presenters shape it into one view model, and answers with
+included; the part that is the same for every viewer comes from `view_cache.shared_view`
+while the data version holds), has the presenters shape it into one view model, and answers with
 `pages.respond`: the page, or the same dict as its JSON twin. Errors are raised, never
 formatted here: the app's translator renders them.
 """
@@ -25,6 +26,7 @@ from dailypapers.services.feed import FeedSort
 from dailypapers.web import views
 from dailypapers.web.pages import respond, viewer_upvoted
 from dailypapers.web.sessions import current_user
+from dailypapers.web.view_cache import shared_view
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,9 +45,13 @@ def _period_response(
 ) -> Response:
     period = parse_period(kind, label) if kind and label is not None else None
     feed = services_of(request).feed
-    view = feed.period_view(period, sort=cast(FeedSort, sort), page=p, limit=limit)
+    view, reused = shared_view(
+        request,
+        ("period", period, sort, p, limit),
+        lambda: feed.period_view(period, sort=cast(FeedSort, sort), page=p, limit=limit),
+    )
     if view.period is None:
-        return respond(request, "empty.html", views.empty_page())
+        return respond(request, "empty.html", views.empty_page(), headers=reused)
     model = views.period_page(
         view,
         path=request.url.path,
@@ -54,7 +60,7 @@ def _period_response(
         explicit_limit=limit,
         upvoted=viewer_upvoted(request, (i.paper.arxiv_id for i in view.page.items)),
     )
-    return respond(request, "day.html", model)
+    return respond(request, "day.html", model, headers=reused)
 
 
 @router.get("/")
@@ -114,7 +120,9 @@ def this_month(request: Request):
 @router.get("/trending")
 def trending(request: Request, p: Page = 0, limit: Limit = None):
     services = services_of(request)
-    view = services.feed.trending(page=p, limit=limit)
+    view, reused = shared_view(
+        request, ("trending", p, limit), lambda: services.feed.trending(page=p, limit=limit)
+    )
     model = views.period_page(
         view,
         path=request.url.path,
@@ -124,7 +132,7 @@ def trending(request: Request, p: Page = 0, limit: Limit = None):
         upvoted=viewer_upvoted(request, (i.paper.arxiv_id for i in view.page.items)),
     )
     model["window_days"] = services.settings.trending_window_days
-    return respond(request, "day.html", model)
+    return respond(request, "day.html", model, headers=reused)
 
 
 @router.get("/papers/{arxiv_id:path}")
@@ -139,9 +147,16 @@ def paper(request: Request, arxiv_id: str):
     services = services_of(request)
     community = services.community
     viewer = current_user(request)
-    view = services.feed.paper(parsed.base)
-    similar = services.search.similar(
-        parsed.base, limit=min(views.SIMILAR_SHOWN, services.settings.similar_papers_max)
+    (view, similar, keyphrases), reused = shared_view(
+        request,
+        ("paper", parsed.base),
+        lambda: (
+            services.feed.paper(parsed.base),
+            services.search.similar(
+                parsed.base, limit=min(views.SIMILAR_SHOWN, services.settings.similar_papers_max)
+            ),
+            services.keyphrases.for_paper(parsed.base),
+        ),
     )
     block = paper_community(
         votes=community.votes.tally(viewer, parsed.base),
@@ -150,10 +165,8 @@ def paper(request: Request, arxiv_id: str):
         viewer=viewer,
         max_comment_chars=services.settings.max_comment_chars,
     )
-    keyphrases = services.keyphrases.for_paper(parsed.base)
-    return respond(
-        request, "paper.html", paper_page(view.paper, view.entries, similar, block, keyphrases)
-    )
+    model = paper_page(view.paper, view.entries, similar, block, keyphrases)
+    return respond(request, "paper.html", model, headers=reused)
 
 
 @router.get("/about")

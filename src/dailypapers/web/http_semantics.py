@@ -191,6 +191,16 @@ def _not_modified_since(header: str, last_modified: str) -> bool:
     return modified <= since
 
 
+def not_modified(request: Headers, response: Headers) -> bool:
+    """Whether a conditional GET gets 304 for a response with these validators (also the
+    page cache's rule for its entries, web/page_cache.py)."""
+    if_none_match = request.get("if-none-match")
+    if if_none_match is not None:  # takes precedence over If-Modified-Since
+        return "etag" in response and _etag_matches(if_none_match, response["etag"])
+    since, modified = request.get("if-modified-since"), response.get("last-modified")
+    return bool(since and modified and _not_modified_since(since, modified))
+
+
 class ConditionalGet:
     """ETag, Cache-Control and 304 for GETs of the read API and the feeds."""
 
@@ -223,7 +233,7 @@ class ConditionalGet:
         body = b"".join(chunks)
         if start["status"] == 200:
             start = self._with_validators(scope, start, body)
-            if self._not_modified(Headers(scope=scope), MutableHeaders(scope=start)):
+            if not_modified(Headers(scope=scope), MutableHeaders(scope=start)):
                 start, body = self._not_modified_start(start), b""
         await send(start)
         await send({"type": "http.response.body", "body": body, "more_body": False})
@@ -240,14 +250,6 @@ class ConditionalGet:
                 "private, no-cache" if personal else f"public, max-age={self.max_age_s}"
             )
         return start
-
-    @staticmethod
-    def _not_modified(request: Headers, response: MutableHeaders) -> bool:
-        if_none_match = request.get("if-none-match")
-        if if_none_match is not None:  # takes precedence over If-Modified-Since
-            return _etag_matches(if_none_match, response["etag"])
-        since, modified = request.get("if-modified-since"), response.get("last-modified")
-        return bool(since and modified and _not_modified_since(since, modified))
 
     @staticmethod
     def _not_modified_start(start: Message) -> Message:

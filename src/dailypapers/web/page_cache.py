@@ -9,13 +9,20 @@ an import shows on the very next request, in every process, and nothing stale is
 Reading the version costs one primary-key read per request, instead of rendering a page.
 
 - Conditional GETs: each entry has an ETag (the response's own, or a hash of the body); an
-  `If-None-Match` that matches a valid entry is answered 304 without running the app.
+  `If-None-Match` that matches a valid entry (or, without one, an `If-Modified-Since` not
+  older than its Last-Modified) is answered 304 without running the app.
+- Entries keep the response as compression left it (the middleware sits outside gzip, and
+  Accept-Encoding is in the key), so a hit is not compressed again.
 - Only anonymous GETs are cached: a request with the session cookie or an Authorization
   header, and a response that sets a cookie, says `private`/`no-store`, or isn't a 200, pass
   through untouched (logged-in views show the viewer's own state).
 - Time passes without writes (the newest day, trending scores): entries also expire after
   `page_cache_ttl_s`. Bounded by `page_cache_max_entries` (least recently used goes first) and
   `page_cache_max_entry_bytes` (larger responses are streamed, not kept).
+- One rendering per miss: while a page is being rendered for one visitor, others asking
+  for the same page at the same version wait for it and get the kept copy (after every
+  write all the popular pages miss at once; twenty visitors of one page used to render it
+  twenty times over). If that answer can't be kept, each renders its own.
 - `X-Page-Cache: hit | miss | bypass` says what happened; `/metrics` counts it.
 """
 
@@ -28,16 +35,20 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import anyio
 from anyio import to_thread
+from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError
+from dailypapers.web.http_semantics import not_modified
 
 _VARY_HEADERS = (b"accept", b"accept-encoding")
 _KEEP_ON_304 = {b"etag", b"cache-control", b"vary", b"content-location", b"last-modified"}
 _EXCLUDED = ("/static/", "/healthz", "/readyz", "/metrics")
+_NOT_KEPT = {b"x-view-cache"}  # says how one rendering went (web/view_cache.py), not a replay
 
 
 @dataclass(slots=True)
@@ -112,6 +123,9 @@ class PageCacheMiddleware:
         self.cache = cache
         self.version = version
         self.cookie_name = cookie_name
+        # The misses being rendered now in this process (its one event loop): a request for
+        # the same page and version waits for that one instead of rendering it again.
+        self._flights: dict[tuple, anyio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or self._personal(scope):
@@ -126,6 +140,10 @@ class PageCacheMiddleware:
             return
         key = _key(scope)
         entry = self.cache.get(key, version)
+        flight = self._flights.get((key, version)) if entry is None else None
+        if flight is not None:  # this page is being rendered for someone else: wait for it
+            await flight.wait()
+            entry = self.cache.get(key, version)
         if entry is not None:
             self.cache.count("hits")
             if entry.route:
@@ -133,7 +151,15 @@ class PageCacheMiddleware:
             await self._replay(scope, send, entry, b"hit")
             return
         self.cache.count("misses")
-        await self._render_and_keep(scope, receive, send, key, version)
+        if flight is not None:  # that answer wasn't kept (a cookie, an error): render ours
+            await self._render_and_keep(scope, receive, send, key, version)
+            return
+        self._flights[(key, version)] = done = anyio.Event()
+        try:
+            await self._render_and_keep(scope, receive, send, key, version)
+        finally:
+            del self._flights[(key, version)]
+            done.set()
 
     def _personal(self, scope: Scope) -> bool:
         if scope["path"].startswith(_EXCLUDED):
@@ -146,7 +172,7 @@ class PageCacheMiddleware:
         return False
 
     async def _replay(self, scope: Scope, send: Send, entry: _Entry, tag: bytes) -> None:
-        if _matches(scope, entry.etag):
+        if not_modified(Headers(scope=scope), Headers(raw=entry.headers)):
             self.cache.count("not_modified")
             headers = [(k, v) for k, v in entry.headers if k in _KEEP_ON_304]
             await send(
@@ -189,7 +215,7 @@ class PageCacheMiddleware:
         await self.app(scope, receive, capture)
         if streaming or start is None:
             return
-        headers = list(start.get("headers", []))
+        headers = [(k, v) for k, v in start.get("headers", []) if k not in _NOT_KEPT]
         if not complete:
             # The app stopped before its last body part: its client went away (a file
             # response stops sending when the browser cancels a request). Keeping this
@@ -228,18 +254,6 @@ def _cacheable(status: int, headers: list[tuple[bytes, bytes]], size: int, limit
         if name == b"cache-control" and (b"private" in value or b"no-store" in value):
             return False
     return True
-
-
-def _matches(scope: Scope, etag: bytes) -> bool:
-    for name, value in scope["headers"]:
-        if name == b"if-none-match":
-            wanted = [v.strip() for v in value.split(b",")]
-            return (
-                b"*" in wanted
-                or etag in wanted
-                or etag.removeprefix(b"W/") in [w.removeprefix(b"W/") for w in wanted]
-            )
-    return False
 
 
 def _tag(tag: bytes) -> tuple[bytes, bytes]:
