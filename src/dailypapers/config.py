@@ -276,6 +276,14 @@ class Settings(BaseSettings):
         le=50,
         description="Queries of at most this many words use `search_short_query_keyword_weight`.",
     )
+    search_keyword_list_keyword_weight: float = Field(
+        0.35,
+        ge=0.0,
+        le=1.0,
+        description="Weight of the keyword score in hybrid fusion for a list of keywords: a "
+        "query of more than `search_short_query_words` words with no stopword and no quotes "
+        "(search/query_shape.py), tuned on the short-query tune split (docs/search.md).",
+    )
     search_min_and_hits: int = Field(
         10,
         ge=0,

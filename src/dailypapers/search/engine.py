@@ -59,6 +59,7 @@ from dailypapers.search.exact import MIN_TITLE_WORDS, TITLE_CANDIDATES, named_pa
 from dailypapers.search.fusion import normalised_fusion, ranked
 from dailypapers.search.keyword import keyword_matches
 from dailypapers.search.rationale import best_sentence, explain, similar_reason
+from dailypapers.search.query_shape import query_shape
 from dailypapers.search.recipe import EmbedderSource
 from dailypapers.search.spelling import Vocabulary
 from dailypapers.search.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
@@ -362,7 +363,7 @@ class SearchEngine:
             fused = normalised_fusion(
                 {c.arxiv_id: c.keyword for c in candidates if c.keyword is not None},
                 {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None},
-                keyword_weight=self._keyword_weight(parts),
+                keyword_weight=self._keyword_weight(query, parts),
             )
         else:
             fused = {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None}
@@ -379,10 +380,13 @@ class SearchEngine:
             mode_used = "keyword"
         return _Ranking([by_id[a] for a in order], mode_used, notice, query_vector, embedded)
 
-    def _keyword_weight(self, parts: QueryParts) -> float:
-        """Query-aware fusion: short queries (topics, names) lean on a weight of their own."""
-        if len(parts.terms) <= self.settings.search_short_query_words:
+    def _keyword_weight(self, query: str, parts: QueryParts) -> float:
+        """Query-aware fusion: each query shape (search/query_shape.py) has its own weight."""
+        shape = query_shape(query, parts, self.settings.search_short_query_words)
+        if shape == "short":
             return self.settings.search_short_query_keyword_weight
+        if shape == "keywords":
+            return self.settings.search_keyword_list_keyword_weight
         return self.settings.search_keyword_weight
 
     def _embedded_fraction(self) -> float:

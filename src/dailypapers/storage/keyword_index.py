@@ -34,7 +34,7 @@ from dailypapers.domain.search import Phrase, SearchFilters
 from dailypapers.storage.database import Database
 from dailypapers.storage.papers import PAPER_COLUMNS, paper_from_row
 from dailypapers.storage.search_filters import filter_clauses
-from dailypapers.storage.tables import FTS_TABLE, papers
+from dailypapers.storage.tables import FTS_TABLE, FTS_TEXT_VIEW, papers
 
 Match = Literal["all", "most", "any"]
 
@@ -245,7 +245,7 @@ class Fts5KeywordIndex(KeywordIndex):
     def rebuild(self) -> None:
         """Re-derive SQLite's FTS5 index from papers (after a VACUUM renumbered rowids)."""
         with self.db.write() as conn:
-            _rebuild_fts(conn)
+            rebuild_fts(conn)
 
 
 class TsvectorKeywordIndex(KeywordIndex):
@@ -334,5 +334,11 @@ def _unfiltered_fts5() -> sa.Select:
 _FTS5_UNFILTERED = _unfiltered_fts5()
 
 
-def _rebuild_fts(conn: Connection) -> None:
-    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+def rebuild_fts(conn: Connection) -> None:
+    """Re-derive SQLite's contentless FTS5 index from the papers, through the view that
+    assembles each field's text (migration 0012): empty it, then index every paper."""
+    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
+    conn.exec_driver_sql(
+        f"INSERT INTO {FTS_TABLE}(rowid, title, abstract, keywords, authors) "
+        f"SELECT paper_rowid, title, abstract, keywords, authors FROM {FTS_TEXT_VIEW}"
+    )

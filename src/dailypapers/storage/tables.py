@@ -129,6 +129,7 @@ embeddings = sa.Table(
 # the triggers that keep it in sync); PostgreSQL's generated tsvector column with its GIN
 # index, and the pgvector column with its HNSW index.
 FTS_TABLE = "papers_fts"
+FTS_TEXT_VIEW = "papers_fts_text"  # each indexed field's text per paper (migration 0012)
 DIALECT_ONLY_COLUMNS = {("papers", "search_vector"), ("embeddings", "embedding")}
 DIALECT_ONLY_INDEXES = {"ix_papers_search_vector", "ix_embeddings_embedding_hnsw"}
 
@@ -142,3 +143,4 @@ def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     if type_ == "index":
         return name not in DIALECT_ONLY_INDEXES
     return True
+
