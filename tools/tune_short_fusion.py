@@ -9,7 +9,9 @@ each candidate value, printing nDCG@10 and recall@100 per weight:
     .venv/bin/python tools/tune_short_fusion.py [--split tune] [--shape short]
         [--weights 0.2,0.35,0.5,0.65] [--setting NAME=VALUE ...]
 
-`--setting` fixes other settings for the whole run (say, a weight already chosen).
+`--setting` fixes other settings for the whole run (say, a weight already chosen);
+`--fts-weights 2,1,K,A` (repeatable) first sets SQLite's bm25 column weights (title,
+abstract, keywords, authors) and prints keyword search with each, the last one staying.
 """
 
 from __future__ import annotations
@@ -47,12 +49,24 @@ def _scores(rankings: dict[str, list[str]], queries) -> tuple[float, float]:
     return statistics.fmean(ndcgs), statistics.fmean(recalls)
 
 
+def _line(label: str, scores: tuple[float, float]) -> str:
+    return f"{label:<20} {scores[0]:.4f}   {scores[1]:.4f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--split", default="tune")
     parser.add_argument("--shape", default="short", choices=[*QUERY_SHAPES, "all"])
     parser.add_argument("--weights", default="0.2,0.35,0.5,0.65")
     parser.add_argument("--setting", action="append", default=[])
+    parser.add_argument(
+        "--fts-weights",
+        action="append",
+        default=[],
+        help="bm25 column weights (title, abstract, keywords, authors), e.g. 2,1,1,1: "
+        "prints keyword search for each (repeatable), before the fusion weights",
+    )
+    parser.add_argument("--no-fusion", action="store_true", help="only the baselines")
     args = parser.parse_args()
     fixed = dict(s.split("=", 1) for s in args.setting)
     settings = Settings(**fixed)
@@ -96,15 +110,25 @@ def main() -> None:
                 }
 
             print(f"{len(chosen)} {args.split} queries of shape {args.shape}")
-            print("run       nDCG@10  recall@100")
+            for weights in args.fts_weights:
+                rank = "bm25(" + ", ".join(str(float(w)) for w in weights.split(",")) + ")"
+                with services.db.write() as conn:
+                    conn.exec_driver_sql(
+                        f"INSERT INTO papers_fts(papers_fts, rank) VALUES ('rank', '{rank}')"
+                    )
+                services.db.dispose()  # open connections keep the old rank setting
+                print(_line(f"keyword {rank}", _scores(run("keyword"), chosen)))
+            print(f"{'run':<20} nDCG@10  recall@100")
             legs = {mode: run(mode) for mode in ("keyword", "semantic")}
             for mode, rankings in legs.items():
-                print(f"{mode:<9} %.4f   %.4f" % _scores(rankings, chosen))
+                print(_line(mode, _scores(rankings, chosen)))
             fused = {
                 q.query_id: ranked(rrf([legs["keyword"][q.query_id], legs["semantic"][q.query_id]]))
                 for q in chosen
             }
-            print("rrf       %.4f   %.4f" % _scores(fused, chosen))
+            print(_line("rrf", _scores(fused, chosen)))
+            if args.no_fusion:
+                return
             names = [WEIGHT_OF_SHAPE[args.shape]] if args.shape != "all" else []
             for weight in [float(w) for w in args.weights.split(",")] if names else [None]:
                 if weight is not None:
@@ -112,7 +136,7 @@ def main() -> None:
                         update=dict.fromkeys(names, weight)
                     )
                 label = "hybrid" if weight is None else f"w={weight}"
-                print(f"{label:<9} %.4f   %.4f" % _scores(run("hybrid"), chosen))
+                print(_line(label, _scores(run("hybrid"), chosen)))
         finally:
             services.close()
     finally:

@@ -17,7 +17,8 @@ Hybrid search, as measured on SciFact train (nDCG@10; `dailypapers eval beir`, d
    `search_semantic_floor` is dropped (SciFact: no loss at 0.35), and a query with no paper
    holding every word and none reaching `search_query_floor` finds nothing, so nonsense
    says "no results" (docs/search.md).
-Quoted phrases and -exclusions (`parse_query`) bind both legs. A pasted arXiv id or URL, or an
+Quoted phrases, -exclusions and `author:` names (`parse_query`) bind both legs; `cat:` in
+the query is the category filter (when the request sets none). A pasted arXiv id or URL, or an
 exact title, goes first in every mode (search/exact.py).
 The keyword leg runs in a worker thread while the query is embedded and the vectors
 searched. Before any paper has a vector (or when the model can't run) searches run
@@ -36,7 +37,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -58,8 +59,8 @@ from dailypapers.search.embedder import Embedder
 from dailypapers.search.exact import MIN_TITLE_WORDS, TITLE_CANDIDATES, named_paper, title_key
 from dailypapers.search.fusion import normalised_fusion, ranked
 from dailypapers.search.keyword import keyword_matches
-from dailypapers.search.rationale import best_sentence, explain, similar_reason
 from dailypapers.search.query_shape import query_shape
+from dailypapers.search.rationale import best_sentence, explain, similar_reason
 from dailypapers.search.recipe import EmbedderSource
 from dailypapers.search.spelling import Vocabulary
 from dailypapers.search.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
@@ -221,8 +222,11 @@ class SearchEngine:
                 notice="Type a word or two to search for.",
                 took_ms=_ms(started),
             )
-        ranking = self._rank(query, parts, mode, filters)
-        opened = self._exact_first(query, parts, filters, ranking)
+        if parts.categories and not filters.category:  # `cat:cs.CL` in the query
+            filters = replace(filters, category=parts.categories[0])
+        text = parts.text or " ".join(parts.terms)  # without `author:`/`cat:`: embedded
+        ranking = self._rank(text, parts, mode, filters)
+        opened = self._exact_first(text, parts, filters, ranking)
         # No paper holds the words: maybe they are misspelt ("Did you mean …?").
         suggestion = None
         if not any(c.keyword_rank is not None for c in ranking.candidates):
@@ -346,7 +350,7 @@ class SearchEngine:
             keyword = []
         if parts.constrained and semantic:  # phrases and exclusions bind the vectors' finds too
             passing = self.keyword_index.passing(
-                [a for a, _ in semantic], parts.phrases, parts.excluded
+                [a for a, _ in semantic], parts.phrases, parts.excluded, parts.authors
             )
             semantic = [(a, s) for a, s in semantic if a in passing]
         by_id: dict[str, _Candidate] = {c.arxiv_id: c for c in keyword}

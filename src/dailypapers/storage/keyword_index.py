@@ -60,13 +60,15 @@ def fts5_match(
     match: Match,
     phrases: Sequence[Phrase] = (),
     excluded: Sequence[Phrase] = (),
+    authors: Sequence[Phrase] = (),
 ) -> str:
     """An FTS5 MATCH expression for plain words: each a quoted string, joined by AND/OR.
 
     Inside FTS5 double quotes everything but `"` is literal, and `""` is a quote, so any
     text is safe here; the porter tokenizer still stems the quoted words, and a quoted string
     of several words is a phrase. "most" is an OR of the AND of every set of all words but
-    one. Phrases are ANDed to that, exclusions cut from it with NOT.
+    one. Phrases, and author names (phrases in the `authors` column), are ANDed to that,
+    exclusions cut from it with NOT.
     """
     quoted = [_fts5_string(t) for t in terms if t.strip()]
     if match == "most" and len(quoted) >= 3:
@@ -74,6 +76,7 @@ def fts5_match(
     else:
         expression = (" AND " if match == "all" else " OR ").join(quoted)
     required = [_fts5_string(" ".join(p)) for p in phrases if "".join(p).strip()]
+    required += [f"authors : {_fts5_string(' '.join(a))}" for a in authors if "".join(a).strip()]
     if expression and required:
         expression = " AND ".join([f"({expression})", *required])
     banned = [_fts5_string(" ".join(p)) for p in excluded if "".join(p).strip()]
@@ -106,33 +109,44 @@ class KeywordIndex:
         limit: int = 100,
         phrases: Sequence[Phrase] = (),
         excluded: Sequence[Phrase] = (),
+        authors: Sequence[Phrase] = (),
     ) -> list[tuple[str, float]]:
         """The best `limit` visible papers for `terms`: (arxiv_id, score), best first; each
-        holds every phrase in `phrases` and none in `excluded`.
+        holds every phrase in `phrases` and none in `excluded`, and has an author matching
+        each name in `authors`.
 
         Scores are higher-is-better within one call (FTS5's bm25 is negated).
         """
         if not terms or limit <= 0:
             return []
-        query = self._query(terms, match, filters, limit, phrases, excluded)
+        query = self._query(terms, match, filters, limit, phrases, excluded, authors)
         if query is None:
             return []
         with self.db.read() as conn:
             return [(r.arxiv_id, float(r.score)) for r in conn.execute(query)]
 
     def passing(
-        self, ids: Sequence[str], phrases: Sequence[Phrase], excluded: Sequence[Phrase]
+        self,
+        ids: Sequence[str],
+        phrases: Sequence[Phrase],
+        excluded: Sequence[Phrase],
+        authors: Sequence[Phrase] = (),
     ) -> set[str]:
-        """Which of `ids` hold every phrase in `phrases` and none in `excluded` (for
-        candidates found by their vectors)."""
+        """Which of `ids` hold every phrase in `phrases` and none in `excluded`, and have
+        an author matching each of `authors` (for candidates found by their vectors)."""
         keep = set(ids)
         if keep and phrases:
             keep &= self._holding(list(keep), phrases, every=True)
+        if keep and authors:
+            keep &= self._holding(list(keep), authors, every=True, column="authors")
         if keep and excluded:
             keep -= self._holding(list(keep), excluded, every=False)
         return keep
 
-    def _holding(self, ids: list[str], phrases: Sequence[Phrase], *, every: bool) -> set[str]:
+    def _holding(
+        self, ids: list[str], phrases: Sequence[Phrase], *, every: bool, column: str | None = None
+    ) -> set[str]:
+        """Which of `ids` hold every (or any) of `phrases`, anywhere or in `column`."""
         raise NotImplementedError
 
     def _query(
@@ -143,6 +157,7 @@ class KeywordIndex:
         limit: int,
         phrases: Sequence[Phrase],
         excluded: Sequence[Phrase],
+        authors: Sequence[Phrase],
     ) -> sa.Executable | None:
         raise NotImplementedError
 
@@ -201,8 +216,9 @@ class Fts5KeywordIndex(KeywordIndex):
         limit: int,
         phrases: Sequence[Phrase],
         excluded: Sequence[Phrase],
+        authors: Sequence[Phrase],
     ) -> sa.Executable | None:
-        expression = fts5_match(terms, match, phrases, excluded)
+        expression = fts5_match(terms, match, phrases, excluded, authors)
         if not expression:
             return None
         if not filters.active:  # the common case: one statement, built once (see below)
@@ -223,8 +239,13 @@ class Fts5KeywordIndex(KeywordIndex):
             .limit(limit)
         )
 
-    def _holding(self, ids: list[str], phrases: Sequence[Phrase], *, every: bool) -> set[str]:
-        expression = (" AND " if every else " OR ").join(_fts5_string(" ".join(p)) for p in phrases)
+    def _holding(
+        self, ids: list[str], phrases: Sequence[Phrase], *, every: bool, column: str | None = None
+    ) -> set[str]:
+        prefix = f"{column} : " if column else ""
+        expression = (" AND " if every else " OR ").join(
+            prefix + _fts5_string(" ".join(p)) for p in phrases
+        )
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
         query = (
             sa.select(papers.c.arxiv_id)
@@ -260,6 +281,7 @@ class TsvectorKeywordIndex(KeywordIndex):
         limit: int,
         phrases: Sequence[Phrase],
         excluded: Sequence[Phrase],
+        authors: Sequence[Phrase],
     ) -> sa.Select | None:
         words = _words(terms)
         if not words:
@@ -273,7 +295,7 @@ class TsvectorKeywordIndex(KeywordIndex):
                 tsquery = tsquery.op("||")(group)
         else:
             tsquery = sa.func.websearch_to_tsquery(_ENGLISH, tsquery_text(words, match))
-        for phrase in _phrase_queries(phrases):
+        for phrase in _phrase_queries(phrases) + _author_queries(authors):
             tsquery = tsquery.op("&&")(phrase)
         for phrase in _phrase_queries(excluded):
             tsquery = tsquery.op("&&")(sa.func.tsquery_not(phrase))
@@ -287,8 +309,10 @@ class TsvectorKeywordIndex(KeywordIndex):
             .limit(limit)
         )
 
-    def _holding(self, ids: list[str], phrases: Sequence[Phrase], *, every: bool) -> set[str]:
-        queries = _phrase_queries(phrases)
+    def _holding(
+        self, ids: list[str], phrases: Sequence[Phrase], *, every: bool, column: str | None = None
+    ) -> set[str]:
+        queries = _author_queries(phrases) if column == "authors" else _phrase_queries(phrases)
         if not queries:
             return set(ids) if every else set()
         tsquery = queries[0]
@@ -309,6 +333,13 @@ def _phrase_queries(phrases: Sequence[Phrase]) -> list[sa.ColumnElement]:
     """`phraseto_tsquery` of each phrase, its words stripped to letters and digits."""
     texts = [" ".join(_words(p)) for p in phrases]
     return [sa.func.phraseto_tsquery(_ENGLISH, t) for t in texts if t]
+
+
+def _author_queries(authors: Sequence[Phrase]) -> list[sa.ColumnElement]:
+    """Each name as a phrase of words in the authors field (weight D): `yann:D <-> lecun:D`,
+    its words stripped to letters and digits, so no tsquery syntax gets through."""
+    texts = [" <-> ".join(f"{w}:D" for w in _words(a)) for a in authors]
+    return [sa.func.to_tsquery(_ENGLISH, t) for t in texts if t]
 
 
 def _unfiltered_fts5() -> sa.Select:

@@ -143,4 +143,3 @@ def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     if type_ == "index":
         return name not in DIALECT_ONLY_INDEXES
     return True
-

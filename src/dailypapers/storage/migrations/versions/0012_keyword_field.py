@@ -9,11 +9,11 @@ the view `papers_fts_text`, which is the ONE place that assembles each field's t
 paper row (keywords: `ai_keywords` joined; authors: the names joined). The index is
 contentless (`content=''`) and filled from that view by the triggers: an external-content
 index can't read a view that unpacks JSON (FTS5 reads its content with table-valued functions
-such as `json_each` disallowed), and keyword search reads only ranks and rowids from it. Keyphrases computed
-for arXiv-only papers can be added to the keywords field later by changing only that view's
-`keywords` expression (and re-indexing a paper when its keyphrases change). The triggers read
-the view: a paper's old text is taken out BEFORE a change (the view still shows it) and its
-new text put in AFTER.
+such as `json_each` disallowed), and keyword search reads only ranks and rowids from it.
+Keyphrases computed for arXiv-only papers can be added to the keywords field later by
+changing only that view's `keywords` expression (and re-indexing a paper when its keyphrases
+change). The triggers read the view: a paper's old text is taken out BEFORE a change (the
+view still shows it) and its new text put in AFTER.
 PostgreSQL: `search_vector` becomes a column kept by a trigger (a generated column can't read
 another table, which keyphrases will need), with title weight A, abstract B, keywords C and
 authors D; the text of the keywords field is assembled by one SQL function,
