@@ -9,6 +9,8 @@ each candidate value, printing nDCG@10 and recall@100 per weight:
     .venv/bin/python tools/tune_short_fusion.py [--split tune] [--shape short]
         [--weights 0.2,0.35,0.5,0.65] [--setting NAME=VALUE ...]
 
+Also MRR@10 and the share of queries with a relevant paper in the top 3 (known items), and
+`--kind title --embedded 0.33` keeps vectors for only a third of the papers.
 `--setting` fixes other settings for the whole run (say, a weight already chosen);
 `--fts-weights 2,1,K,A` (repeatable) first sets SQLite's bm25 column weights (title,
 abstract, keywords, authors) and prints keyword search with each, the last one staying.
@@ -40,17 +42,27 @@ WEIGHT_OF_SHAPE = {
 }
 
 
-def _scores(rankings: dict[str, list[str]], queries) -> tuple[float, float]:
-    ndcgs, recalls = [], []
+def _scores(rankings: dict[str, list[str]], queries) -> tuple[float, float, float, float]:
+    """nDCG@10, recall@100, MRR@10 and the share with a relevant paper in the top 3."""
+    ndcgs, recalls, rrs, top3 = [], [], [], []
     for q in queries:
         relevance = dict.fromkeys(q.relevant, 1)
-        ndcgs.append(ndcg_at(rankings[q.query_id], relevance))
-        recalls.append(recall_at(rankings[q.query_id], relevance))
-    return statistics.fmean(ndcgs), statistics.fmean(recalls)
+        ranking = rankings[q.query_id]
+        ndcgs.append(ndcg_at(ranking, relevance))
+        recalls.append(recall_at(ranking, relevance))
+        first = next((i for i, a in enumerate(ranking[:10], start=1) if a in relevance), None)
+        rrs.append(1 / first if first else 0.0)
+        top3.append(first is not None and first <= 3)
+    return (
+        statistics.fmean(ndcgs),
+        statistics.fmean(recalls),
+        statistics.fmean(rrs),
+        statistics.fmean(top3),
+    )
 
 
-def _line(label: str, scores: tuple[float, float]) -> str:
-    return f"{label:<20} {scores[0]:.4f}   {scores[1]:.4f}"
+def _line(label: str, scores: tuple[float, ...]) -> str:
+    return f"{label:<20} " + "  ".join(f"{s:.4f}" for s in scores)
 
 
 def main() -> None:
@@ -67,6 +79,14 @@ def main() -> None:
         "prints keyword search for each (repeatable), before the fusion weights",
     )
     parser.add_argument("--no-fusion", action="store_true", help="only the baselines")
+    parser.add_argument("--kind", default=None, help="only queries of this kind (title, ...)")
+    parser.add_argument(
+        "--embedded",
+        type=float,
+        default=1.0,
+        help="keep vectors for only this share of the papers (every n-th row), as after an "
+        "import that `dailypapers index` has not caught up with",
+    )
     args = parser.parse_args()
     fixed = dict(s.split("=", 1) for s in args.setting)
     settings = Settings(**fixed)
@@ -78,6 +98,7 @@ def main() -> None:
         q
         for q in queries
         if q.split == args.split
+        and (args.kind is None or q.kind == args.kind)
         and (
             args.shape == "all"
             or query_shape(q.text, parse_query(q.text), settings.search_short_query_words)
@@ -97,6 +118,12 @@ def main() -> None:
             evaluation._load_corpus(services, folder / "corpus.jsonl")
             evaluation._embed(services, folder / "corpus.jsonl", None)
             engine = services.search.engine
+            if args.embedded < 1.0:
+                every = round(1 / args.embedded)
+                with services.db.write() as conn:
+                    conn.exec_driver_sql(f"DELETE FROM embeddings WHERE id % {every} != 0")
+                engine.invalidate()
+                print(f"vectors kept: {engine.status().embedded} of {len(corpus)} papers")
 
             def run(mode: str) -> dict[str, list[str]]:
                 return {
@@ -118,7 +145,7 @@ def main() -> None:
                     )
                 services.db.dispose()  # open connections keep the old rank setting
                 print(_line(f"keyword {rank}", _scores(run("keyword"), chosen)))
-            print(f"{'run':<20} nDCG@10  recall@100")
+            print(f"{'run':<20} nDCG@10 recall@100 MRR@10 top-3")
             legs = {mode: run(mode) for mode in ("keyword", "semantic")}
             for mode, rankings in legs.items():
                 print(_line(mode, _scores(rankings, chosen)))

@@ -119,3 +119,18 @@ def test_category_in_the_query_filters(search_services: Services, spelling: str)
     assert page.filters.category == "cs.CL"
     other = search_services.search.search("speculative cat:cs.AR", mode="keyword")
     assert ids(other) == ["2608.00002"]
+
+
+@pytest.mark.parametrize("mode", ["semantic", "hybrid"])
+def test_a_category_change_reaches_filtered_search_at_once(
+    embedded_services: Services, mode: str
+) -> None:
+    """The vectors' filter is remembered per data version (SQLite): a paper that joins a
+    category is found under it by the next search."""
+    search = embedded_services.search
+    query = "large language models reasoning"
+    top = ids(search.search(query, mode=mode))[0]
+    assert ids(search.search(f"{query} cat:cs.ZZ", mode=mode)) == []
+    joined = Paper(arxiv_id=top, title="", abstract="", categories=["cs.ZZ"])
+    embedded_services.papers.upsert([SourceRecord(joined)], now=NOW)
+    assert ids(search.search(f"{query} cat:cs.ZZ", mode=mode)) == [top]

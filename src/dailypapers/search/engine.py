@@ -64,6 +64,7 @@ from dailypapers.search.rationale import best_sentence, explain, similar_reason
 from dailypapers.search.recipe import EmbedderSource
 from dailypapers.search.spelling import Vocabulary
 from dailypapers.search.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
+from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.database import Database
 from dailypapers.storage.embeddings import EmbeddingStore
 from dailypapers.storage.keyword_index import (
@@ -97,6 +98,7 @@ def build_engine(
             keyword_index,
             embedders.model,
             exact_limit=settings.vector_index_exact_limit,
+            versions=DataVersionStore(db),
         )
     else:
         keyword_index = TsvectorKeywordIndex(db)

@@ -82,7 +82,7 @@ _SQLITE_FTS = [
         SELECT paper_rowid, title, abstract, keywords, authors FROM papers_fts_text""",
     # `ORDER BY rank`: bm25 with title 2, abstract 1, keywords and authors their own weights
     # (storage/keyword_index.py says how they were chosen)
-    "INSERT INTO papers_fts(papers_fts, rank) VALUES ('rank', 'bm25(2.0, 1.0, 1.0, 1.0)')",
+    "INSERT INTO papers_fts(papers_fts, rank) VALUES ('rank', 'bm25(2.0, 1.0, 6.0, 1.0)')",
 ]
 
 _SQLITE_OLD = [
