@@ -11,6 +11,7 @@ each candidate value, printing nDCG@10 and recall@100 per weight:
 
 Also MRR@10 and the share of queries with a relevant paper in the top 3 (known items), and
 `--kind title --embedded 0.33` keeps vectors for only a third of the papers.
+`--without-keywords` leaves the documents' HF keywords out (arXiv-only papers have none).
 `--setting` fixes other settings for the whole run (say, a weight already chosen);
 `--fts-weights 2,1,K,A` (repeatable) first sets SQLite's bm25 column weights (title,
 abstract, keywords, authors) and prints keyword search with each, the last one staying.
@@ -79,6 +80,11 @@ def main() -> None:
         "prints keyword search for each (repeatable), before the fusion weights",
     )
     parser.add_argument("--no-fusion", action="store_true", help="only the baselines")
+    parser.add_argument(
+        "--without-keywords",
+        action="store_true",
+        help="documents without their HF keywords, as arXiv-only papers are",
+    )
     parser.add_argument("--kind", default=None, help="only queries of this kind (title, ...)")
     parser.add_argument(
         "--embedded",
@@ -94,6 +100,8 @@ def main() -> None:
     with gzip.open(demo_data_path(), "rt", encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
     corpus, queries = short_queries(rows)
+    if args.without_keywords:
+        corpus = [{k: v for k, v in doc.items() if k != "keywords"} for doc in corpus]
     chosen = [
         q
         for q in queries
