@@ -171,7 +171,23 @@ def main() -> None:
                         update=dict.fromkeys(names, weight)
                     )
                 label = "hybrid" if weight is None else f"w={weight}"
-                print(_line(label, _scores(run("hybrid"), chosen)))
+                hybrid = run("hybrid")
+                print(_line(label, _scores(hybrid, chosen)))
+            if args.shape == "all":  # the same runs, nDCG@10 by query shape
+                runs = {**legs, "rrf": fused, "hybrid": hybrid}
+                print(f"{'nDCG@10 by shape':<20} " + "  ".join(f"{r:>8}" for r in runs))
+                for shape in QUERY_SHAPES:
+                    some = [
+                        q
+                        for q in chosen
+                        if query_shape(
+                            q.text, parse_query(q.text), settings.search_short_query_words
+                        )
+                        == shape
+                    ]
+                    if some:
+                        cells = "  ".join(f"{_scores(r, some)[0]:>8.4f}" for r in runs.values())
+                        print(f"{shape} ({len(some)} q)".ljust(20) + " " + cells)
         finally:
             services.close()
     finally:
