@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from dailypapers.domain.papers import Paper, SourceRecord
+from dailypapers.domain.search import SearchFilters
 from dailypapers.services.bootstrap import Services
 
 pytest_plugins = ("tests.integration.search_support",)
@@ -134,3 +135,21 @@ def test_a_category_change_reaches_filtered_search_at_once(
     joined = Paper(arxiv_id=top, title="", abstract="", categories=["cs.ZZ"])
     embedded_services.papers.upsert([SourceRecord(joined)], now=NOW)
     assert ids(search.search(f"{query} cat:cs.ZZ", mode=mode)) == [top]
+
+
+def test_a_filtered_keyword_search_looks_further_until_enough_pass(
+    search_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite ranks the best matches first and filters those; a filter that few of them pass
+    makes it look at four times as many, until enough pass or every match was seen."""
+    if not search_services.db.is_sqlite:
+        pytest.skip("the FTS5 path")
+    from dailypapers.storage import keyword_index
+
+    monkeypatch.setattr(keyword_index, "FILTERED_FIRST_LOOK", 1)
+    search_services.papers.upsert([SourceRecord(p) for p in keyword_papers()], now=NOW)
+    index = search_services.search.engine.keyword_index
+    every = index.keyword(["model"], match="any", limit=1000)
+    assert len(every) > 50 and every[0][0] != "2608.00001"
+    found = index.keyword(["model"], match="any", filters=SearchFilters(category="cs.CL"), limit=1)
+    assert [a for a, _ in found] == ["2608.00001"]

@@ -23,6 +23,7 @@ is 40% faster than ordering a join by `bm25()`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from typing import Literal
@@ -212,7 +213,60 @@ class KeywordIndex:
 
 
 class Fts5KeywordIndex(KeywordIndex):
-    """SQLite: an external-content FTS5 table ranked by `bm25()` (porter stemming)."""
+    """SQLite: a contentless FTS5 table ranked by `bm25()` (porter stemming)."""
+
+    def keyword(
+        self,
+        terms: Sequence[str],
+        *,
+        match: Match = "all",
+        filters: SearchFilters = SearchFilters(),
+        limit: int = 100,
+        phrases: Sequence[Phrase] = (),
+        excluded: Sequence[Phrase] = (),
+        authors: Sequence[Phrase] = (),
+    ) -> list[tuple[str, float]]:
+        """With a filter, FTS5 ranks and cuts the best `inner` matches inside the index (its
+        fast top-k), the filter keeps those it passes, and `inner` grows fourfold until
+        `limit` pass or every match was seen: the best `limit` passing papers, as one query
+        joining every match would give, without scoring and joining every match (a
+        category-filtered "any" over 75k papers: ~50 ms that way)."""
+        if not filters.active or not terms or limit <= 0:
+            return super().keyword(
+                terms,
+                match=match,
+                filters=filters,
+                limit=limit,
+                phrases=phrases,
+                excluded=excluded,
+                authors=authors,
+            )
+        expression = fts5_match(terms, match, phrases, excluded, authors)
+        if not expression:
+            return []
+        inner = max(4 * limit, FILTERED_FIRST_LOOK)
+        with self.db.read() as conn:
+            while True:
+                ranked = conn.execute(_FTS5_RANKED, {"expression": expression, "inner": inner})
+                ranks = {row.rowid: row.rank for row in ranked}
+                passing = conn.execute(
+                    sa.select(
+                        papers.c.arxiv_id, sa.literal_column("papers.rowid").label("rowid")
+                    ).where(
+                        sa.literal_column("papers.rowid").in_(
+                            sa.select(sa.literal_column("value")).select_from(
+                                sa.func.json_each(sa.bindparam("ids"))
+                            )
+                        ),
+                        *filter_clauses(filters, "sqlite"),
+                    ),
+                    {"ids": json.dumps(list(ranks))},
+                ).all()
+                if len(passing) >= limit or len(ranks) < inner:
+                    break
+                inner *= 4
+        found = sorted((ranks[r.rowid], r.arxiv_id) for r in passing)[:limit]
+        return [(arxiv_id, -rank) for rank, arxiv_id in found]
 
     def _query(
         self,
@@ -227,22 +281,9 @@ class Fts5KeywordIndex(KeywordIndex):
         expression = fts5_match(terms, match, phrases, excluded, authors)
         if not expression:
             return None
-        if not filters.active:  # the common case: one statement, built once (see below)
-            return _FTS5_UNFILTERED.params(
-                expression=expression, inner=limit + 10 + limit // 10, n=limit
-            )
-        fts = sa.table(FTS_TABLE, sa.column("rowid"), sa.column("rank"))
-        ranked = (
-            sa.select(fts.c.rowid, fts.c.rank)
-            .where(sa.literal_column(FTS_TABLE).op("MATCH")(expression))
-            .subquery("f")
-        )
-        return (
-            sa.select(papers.c.arxiv_id, (-ranked.c.rank).label("score"))
-            .select_from(ranked.join(papers, sa.literal_column("papers.rowid") == ranked.c.rowid))
-            .where(*filter_clauses(filters, "sqlite"))
-            .order_by(ranked.c.rank)
-            .limit(limit)
+        # Unfiltered (`keyword` takes filtered searches): one statement, built once (below).
+        return _FTS5_UNFILTERED.params(
+            expression=expression, inner=limit + 10 + limit // 10, n=limit
         )
 
     def _holding(
@@ -346,6 +387,14 @@ def _author_queries(authors: Sequence[Phrase]) -> list[sa.ColumnElement]:
     its words stripped to letters and digits, so no tsquery syntax gets through."""
     texts = [" <-> ".join(f"{w}:D" for w in _words(a)) for a in authors]
     return [sa.func.to_tsquery(_ENGLISH, t) for t in texts if t]
+
+
+# The best matches of an FTS5 expression, ranked and cut inside the index.
+_FTS5_RANKED = sa.text(
+    f"SELECT rowid, rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :expression "
+    "ORDER BY rank LIMIT :inner"
+)
+FILTERED_FIRST_LOOK = 1000  # matches a filtered keyword search ranks first (then 4x more)
 
 
 def _unfiltered_fts5() -> sa.Select:
