@@ -19,6 +19,9 @@ from dailypapers.search.query_shape import query_shape
         ("vitamin D deficiency is linked to depression in adults", "sentence"),
         ('"video generation" temporal consistency benchmark', "sentence"),
         ("video generation temporal consistency -gan", "sentence"),
+        ("Cold exposure increases BAT recruitment.", "sentence"),
+        ("Testing automated information systems.", "sentence"),
+        ("LOW PASS LATTICE FILTERS", "keywords"),
     ],
 )
 def test_query_shapes(query: str, shape: str) -> None:
