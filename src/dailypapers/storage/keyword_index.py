@@ -396,7 +396,7 @@ _FTS5_RANKED = sa.text(
     f"SELECT rowid, rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :expression "
     "ORDER BY rank LIMIT :inner"
 )
-FILTERED_FIRST_LOOK = 1000  # matches a filtered keyword search ranks first (then 4x more)
+FILTERED_FIRST_LOOK = 200  # fewest matches a filtered keyword search ranks first (then 4x)
 
 
 def _unfiltered_fts5() -> sa.Select:
