@@ -277,7 +277,7 @@ class Settings(BaseSettings):
         description="Queries of at most this many words use `search_short_query_keyword_weight`.",
     )
     search_keyword_list_keyword_weight: float = Field(
-        0.95,
+        0.8,
         ge=0.0,
         le=1.0,
         description="Weight of the keyword score in hybrid fusion for a list of keywords: a "
