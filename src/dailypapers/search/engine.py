@@ -11,9 +11,9 @@ Hybrid search, as measured on SciFact train (nDCG@10; `dailypapers eval beir`, d
 4. fusion: z-scores of keyword and semantic scores over the candidates, combined with
    weight `search_keyword_weight` (0.35) on keyword;                                  0.751
    (reciprocal rank fusion of the same lists: 0.733; of plain cosine and bm25: 0.716);
-   short queries and keyword lists weigh keyword 0.95 (search/query_shape.py; short-query
-   tune split, `tools/tune_short_fusion.py`), and a paper with no vector yet counts on
-   keywords alone;
+   short queries weigh keyword 0.95 and keyword lists 0.8 (search/query_shape.py;
+   short-query tune split, `tools/tune_short_fusion.py`), and a paper with no vector yet
+   counts on keywords alone;
 5. the floors: a paper that holds only some of the words and is below
    `search_semantic_floor` is dropped (SciFact: no loss at 0.35), and a query with no paper
    holding every word and none reaching `search_query_floor` finds nothing, so nonsense
