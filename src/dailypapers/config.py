@@ -291,18 +291,27 @@ class Settings(BaseSettings):
         "0.35 measured best on SciFact train.",
     )
     search_short_query_keyword_weight: float = Field(
-        0.75,
+        0.95,
         ge=0.0,
         le=1.0,
         description="Weight of the keyword score in hybrid fusion for short queries (at most "
-        "`search_short_query_words` words): topics and titles people type, tuned on the "
-        "short-query tune split (`dailypapers eval short --split tune`, docs/search.md).",
+        "`search_short_query_words` words): topics and names people type, tuned on the "
+        "short-query tune split (`tools/tune_short_fusion.py --shape short`, docs/search.md).",
     )
     search_short_query_words: int = Field(
         3,
         ge=0,
         le=50,
         description="Queries of at most this many words use `search_short_query_keyword_weight`.",
+    )
+    search_keyword_list_keyword_weight: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        description="Weight of the keyword score in hybrid fusion for a list of keywords: a "
+        "query of more than `search_short_query_words` words with no stopword and no quotes "
+        "(search/query_shape.py), tuned on the short-query tune split "
+        "(`tools/tune_short_fusion.py --shape keywords`, docs/search.md).",
     )
     search_min_and_hits: int = Field(
         10,

@@ -121,3 +121,31 @@ def test_fts5_phrases_are_required_and_exclusions_cut() -> None:
     assert found(fts5_match(["reasoning", "chain"], "any", (), [("vision",)])) == [1, 2]
     assert found(fts5_match(["a", "b", "reasoning"], "most", phrase, [("vision",)])) == []
     assert found(fts5_match(["reasoning"], "all", [('say "hi"',)])) == []  # still quoted
+
+
+def test_author_and_category_fields_come_out_of_the_words() -> None:
+    parts = parse_query('author:"Yann LeCun" convolution cat:cs.cl')
+    assert parts.terms == ["convolution"]
+    assert parts.authors == [("yann", "lecun")]
+    assert parts.categories == ["cs.CL"]
+    assert parts.text == "convolution"
+    assert parts.constrained  # an author binds the vectors' finds too
+
+
+def test_field_spellings() -> None:
+    assert parse_query("AUTHOR:LeCun").authors == [("lecun",)]
+    assert parse_query("category:hep-th strings").categories == ["hep-th"]
+    assert parse_query("Category:math.AG x").categories == ["math.AG"]
+    assert parse_query("cat:cond-mat.stat-mech x").categories == ["cond-mat.stat-mech"]
+
+
+def test_an_author_alone_ranks_by_the_name() -> None:
+    parts = parse_query("author:lecun")
+    assert parts.terms == ["lecun"] and parts.authors == [("lecun",)] and parts.text == ""
+
+
+def test_a_field_that_is_not_one_stays_words() -> None:
+    for query in ["cat:??? foo", "the cat: sat", "concat:x", "author:"]:
+        parts = parse_query(query)
+        assert not parts.authors and not parts.categories
+        assert parts.text == " ".join(query.split())

@@ -2,7 +2,9 @@
 
 A query is plain words, plus two forms people type into every search box: a quoted phrase
 (`"chain of thought"`: these words, in this order) and an exclusion (`-vision`: no paper
-holding it). `parse_query` reads them; no other operator syntax reaches a database.
+holding it), and two fields: `author:"Yann LeCun"` / `author:lecun` (a paper by that
+author) and `cat:cs.CL` / `category:cs.CL` (a paper listed in that arXiv category).
+`parse_query` reads them; no other operator syntax reaches a database.
 `query_terms` is the one tokenizer both keyword backends get their terms from (and the
 highlighter its words), so what is matched and what is highlighted agree. Results carry
 their own explanation (`Rationale`): the title/abstract spans that hold query terms, and for
@@ -66,29 +68,73 @@ Phrase = tuple[str, ...]  # lower-cased words, in order
 @dataclass(frozen=True, slots=True)
 class QueryParts:
     """A query read as words to rank by, phrases every hit holds, and words or phrases no
-    hit holds. Phrase words are among `terms` too (they rank and highlight as words)."""
+    hit holds. Phrase words are among `terms` too (they rank and highlight as words).
+    `authors`: names (as phrases) a hit's author list holds, each; `categories`: arXiv
+    categories from `cat:`; `text`: the query without its `author:`/`cat:` fields (what is
+    embedded and compared with titles). A query of authors only ranks by their names'
+    words."""
 
     terms: list[str]
     phrases: list[Phrase] = field(default_factory=list)
     excluded: list[Phrase] = field(default_factory=list)
+    authors: list[Phrase] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    text: str = ""
 
     @property
     def constrained(self) -> bool:
-        return bool(self.phrases or self.excluded)
+        return bool(self.phrases or self.excluded or self.authors)
 
 
 def _phrase(text: str) -> Phrase:
     return tuple(w.lower() for w in _WORD.findall(text))[:MAX_QUERY_TERMS]
 
 
+# `author:"Yann LeCun"`, `author:lecun`, `cat:cs.CL`, `category:cs.CL` (the field name in any
+# case), at the start of a token.
+_FIELD = re.compile(r'(?<!\S)(author|cat|category):(?:"([^"]*)"|([^\s"]+))', re.IGNORECASE)
+_CATEGORY = re.compile(r"^[A-Za-z-]+(\.[A-Za-z-]+)?$")
+
+
+def category_name(text: str) -> str | None:
+    """An arXiv category as arXiv spells it (`cs.cl` -> `cs.CL`, `hep-th`), or None."""
+    if not _CATEGORY.match(text):
+        return None
+    archive, _, subject = text.partition(".")
+    if not subject:
+        return archive.lower()
+    return f"{archive.lower()}.{subject.upper() if len(subject) <= 2 else subject}"
+
+
 def parse_query(query: str) -> QueryParts:
-    """`"a b"` is a phrase, `-word` and `-"a b"` are exclusions, the rest are words.
+    """`"a b"` is a phrase, `-word` and `-"a b"` are exclusions, `author:`/`cat:` are
+    fields (see the module docstring), the rest are words.
 
     A `-` inside a word ("chain-of-thought", "GPT-4") is part of it, a `-` before a digit is
     a sign ("-2", "E2f-1, -2, -3"), an unclosed quote is just a character, and a query of
     exclusions only ("-ConvLLaVA") has nothing to search for, so it reads as plain words: a
     query typed without this syntax reads as it always did.
     """
+    authors: list[Phrase] = []
+    categories: list[str] = []
+
+    def take_field(match: re.Match) -> str:
+        name, quoted, bare = match.group(1).lower(), match.group(2), match.group(3)
+        value = quoted if quoted is not None else bare
+        if name == "author" and (words := _phrase(value)):
+            authors.append(words)
+            return " "
+        if name != "author" and (category := category_name(value)):
+            categories.append(category)
+            return " "
+        return match.group(0)  # `cat:???`: just words
+
+    query = " ".join(_FIELD.sub(take_field, query).split())
+    fields = {
+        "authors": list(dict.fromkeys(authors))[:MAX_QUERY_TERMS],
+        "categories": list(dict.fromkeys(categories)),
+        "text": query,
+    }
     plain: list[str] = []
     phrases: list[Phrase] = []
     excluded: list[Phrase] = []
@@ -106,11 +152,15 @@ def parse_query(query: str) -> QueryParts:
         else:
             plain.append(token)
     if not query_terms(" ".join(plain)) and excluded:  # "-ConvLLaVA": nothing else to find
-        return QueryParts(query_terms(query))
+        return QueryParts(query_terms(query), **fields)
+    terms = query_terms(" ".join(plain))
+    if not terms and authors:  # `author:lecun`: their papers, ranked by the name's words
+        terms = query_terms(" ".join(w for a in authors for w in a), keep_stopwords=True)
     return QueryParts(
-        query_terms(" ".join(plain)),
+        terms,
         list(dict.fromkeys(phrases))[:MAX_QUERY_TERMS],
         list(dict.fromkeys(excluded))[:MAX_QUERY_TERMS],
+        **fields,
     )
 
 

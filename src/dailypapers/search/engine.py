@@ -11,13 +11,15 @@ Hybrid search, as measured on SciFact train (nDCG@10; `dailypapers eval beir`, d
 4. fusion: z-scores of keyword and semantic scores over the candidates, combined with
    weight `search_keyword_weight` (0.35) on keyword;                                  0.751
    (reciprocal rank fusion of the same lists: 0.733; of plain cosine and bm25: 0.716);
-   queries of <= `search_short_query_words` words weigh keyword 0.75 (short-query tune
-   split, `dailypapers eval short`), and a paper with no vector yet counts on keywords alone;
+   short queries weigh keyword 0.95 and keyword lists 0.8 (search/query_shape.py;
+   short-query tune split, `tools/tune_short_fusion.py`), and a paper with no vector yet
+   counts on keywords alone;
 5. the floors: a paper that holds only some of the words and is below
    `search_semantic_floor` is dropped (SciFact: no loss at 0.35), and a query with no paper
    holding every word and none reaching `search_query_floor` finds nothing, so nonsense
    says "no results" (docs/search.md).
-Quoted phrases and -exclusions (`parse_query`) bind both legs. A pasted arXiv id or URL, or an
+Quoted phrases, -exclusions and `author:` names (`parse_query`) bind both legs; `cat:` in
+the query is the category filter (when the request sets none). A pasted arXiv id or URL, or an
 exact title, goes first in every mode (search/exact.py).
 The keyword leg runs in a worker thread while the query is embedded and the vectors
 searched. Before any paper has a vector (or when the model can't run) searches run
@@ -36,7 +38,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -58,10 +60,12 @@ from dailypapers.search.embedder import Embedder
 from dailypapers.search.exact import MIN_TITLE_WORDS, TITLE_CANDIDATES, named_paper, title_key
 from dailypapers.search.fusion import normalised_fusion, ranked
 from dailypapers.search.keyword import keyword_matches
+from dailypapers.search.query_shape import query_shape
 from dailypapers.search.rationale import best_sentence, explain, similar_reason
 from dailypapers.search.recipe import EmbedderSource
 from dailypapers.search.spelling import Vocabulary
 from dailypapers.search.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
+from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.database import Database
 from dailypapers.storage.embeddings import EmbeddingStore
 from dailypapers.storage.keyword_index import (
@@ -95,6 +99,7 @@ def build_engine(
             keyword_index,
             embedders.model,
             exact_limit=settings.vector_index_exact_limit,
+            versions=DataVersionStore(db),
         )
     else:
         keyword_index = TsvectorKeywordIndex(db)
@@ -220,8 +225,11 @@ class SearchEngine:
                 notice="Type a word or two to search for.",
                 took_ms=_ms(started),
             )
-        ranking = self._rank(query, parts, mode, filters)
-        opened = self._exact_first(query, parts, filters, ranking)
+        if parts.categories and not filters.category:  # `cat:cs.CL` in the query
+            filters = replace(filters, category=parts.categories[0])
+        text = parts.text or " ".join(parts.terms)  # without `author:`/`cat:`: embedded
+        ranking = self._rank(text, parts, mode, filters)
+        opened = self._exact_first(text, parts, filters, ranking)
         # No paper holds the words: maybe they are misspelt ("Did you mean …?").
         suggestion = None
         if not any(c.keyword_rank is not None for c in ranking.candidates):
@@ -345,7 +353,7 @@ class SearchEngine:
             keyword = []
         if parts.constrained and semantic:  # phrases and exclusions bind the vectors' finds too
             passing = self.keyword_index.passing(
-                [a for a, _ in semantic], parts.phrases, parts.excluded
+                [a for a, _ in semantic], parts.phrases, parts.excluded, parts.authors
             )
             semantic = [(a, s) for a, s in semantic if a in passing]
         by_id: dict[str, _Candidate] = {c.arxiv_id: c for c in keyword}
@@ -362,7 +370,7 @@ class SearchEngine:
             fused = normalised_fusion(
                 {c.arxiv_id: c.keyword for c in candidates if c.keyword is not None},
                 {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None},
-                keyword_weight=self._keyword_weight(parts),
+                keyword_weight=self._keyword_weight(query, parts),
             )
         else:
             fused = {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None}
@@ -379,10 +387,13 @@ class SearchEngine:
             mode_used = "keyword"
         return _Ranking([by_id[a] for a in order], mode_used, notice, query_vector, embedded)
 
-    def _keyword_weight(self, parts: QueryParts) -> float:
-        """Query-aware fusion: short queries (topics, names) lean on a weight of their own."""
-        if len(parts.terms) <= self.settings.search_short_query_words:
+    def _keyword_weight(self, query: str, parts: QueryParts) -> float:
+        """Query-aware fusion: each query shape (search/query_shape.py) has its own weight."""
+        shape = query_shape(query, parts, self.settings.search_short_query_words)
+        if shape == "short":
             return self.settings.search_short_query_keyword_weight
+        if shape == "keywords":
+            return self.settings.search_keyword_list_keyword_weight
         return self.settings.search_keyword_weight
 
     def _embedded_fraction(self) -> float:

@@ -3,8 +3,8 @@
 Every word first (fast, precise); with too few hits, all words but one; then any. Scoring
 "any" means scoring every paper that holds one of the words (50-140 ms at 75k papers for
 common words), so it comes last: most short queries stop earlier. Quoted phrases and
-`-exclusions` are not relaxed: every step requires them. The SQL for each database
-is storage's (`storage/keyword_index.py`).
+`-exclusions` (and `author:` names) are not relaxed: every step requires them. The SQL for
+each database is storage's (`storage/keyword_index.py`).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def keyword_matches(
             limit=n,
             phrases=parts.phrases,
             excluded=parts.excluded,
+            authors=parts.authors,
         )
 
     found = ask("all")

@@ -8,7 +8,9 @@ kinds of judged query without anyone judging:
 - known item by title: a paper's exact title; relevant: that paper.
 Queries are split into `tune` and `test` by paper date (a topic by the median date of its
 papers) at the median date of the papers with keywords, so figures chosen on `tune` are
-checked on `test` papers never looked at. The corpus (every row, keywords or not) is shared.
+checked on `test` papers never looked at. The corpus (every row, keywords or not) is shared;
+each document carries its keywords and authors as the site stores them (keyword search
+indexes both as fields).
 `write_collection` writes the BEIR layout `dailypapers eval beir` reads, with qrels per split
 and per kind (`test-topical.tsv`, `test-keywords.tsv`, `test-title.tsv`, and so for tune).
 """
@@ -47,6 +49,14 @@ def _keywords(row: Mapping) -> list[str]:
     return [_clean(k) for k in value if _clean(k)]
 
 
+def _authors(row: Mapping) -> list[str]:
+    value = row.get("authors")
+    if not isinstance(value, list):
+        return []
+    names = [_clean(a.get("name") if isinstance(a, Mapping) else a) for a in value]
+    return [n for n in names if n]
+
+
 def short_queries(rows: Iterable[Mapping]) -> tuple[list[dict], list[JudgedQuery]]:
     """The corpus (`{_id, title, text}`) and the judged queries, from HF daily rows."""
     corpus: dict[str, dict] = {}
@@ -60,6 +70,9 @@ def short_queries(rows: Iterable[Mapping]) -> tuple[list[dict], list[JudgedQuery
             "_id": arxiv_id,
             "title": _clean(row.get("title")),
             "text": _clean(row.get("abstract")),
+            # stored on the paper as on the site, so keyword search has its fields to index
+            "keywords": _keywords(row),
+            "authors": _authors(row),
         }
         dates[arxiv_id] = str(row.get("date") or "")
         keywords[arxiv_id] = _keywords(row)

@@ -185,6 +185,9 @@ class EvaluationService:
                 arxiv_id=str(doc["_id"]),
                 title=str(doc.get("title") or ""),
                 abstract=str(doc.get("text") or ""),
+                # the short-query collection's documents carry these; BEIR's don't
+                authors=[str(a) for a in doc.get("authors") or []],
+                ai_keywords=[str(k) for k in doc["keywords"]] if doc.get("keywords") else None,
             )
             batch.append(SourceRecord(paper))
             if len(batch) >= 2000:

@@ -1,9 +1,10 @@
 """The one place that knows SQL for keyword search: SQLite FTS5 and PostgreSQL tsvector.
 
 Keyword retrieval is BM25-style ranking inside the database, so it is transactional with the
-papers and needs no other server: SQLite's FTS5 `bm25()` over an external-content index of
-title + abstract (porter stemming, title weighted above abstract), PostgreSQL's tsvector
-(title weight A, abstract weight B) with `ts_rank`. Both take the same input: a list of plain
+papers and needs no other server: SQLite's FTS5 `bm25()` over a contentless index of title,
+abstract, HF keywords and authors, each a column with its own weight (porter stemming;
+migration 0012), PostgreSQL's tsvector (title weight A, abstract B, keywords C, authors D)
+with `ts_rank`. Both take the same input: a list of plain
 words, matched all together ("all"), all but one of them ("most": for three or more words),
 or any of them ("any"), and optionally phrases every hit holds (`"chain of thought"`) and
 words or phrases no hit holds (`-vision`): FTS5 phrase strings joined by AND / NOT,
@@ -22,6 +23,7 @@ is 40% faster than ordering a join by `bm25()`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from typing import Literal
@@ -34,15 +36,22 @@ from dailypapers.domain.search import Phrase, SearchFilters
 from dailypapers.storage.database import Database
 from dailypapers.storage.papers import PAPER_COLUMNS, paper_from_row
 from dailypapers.storage.search_filters import filter_clauses
-from dailypapers.storage.tables import FTS_TABLE, papers
+from dailypapers.storage.tables import FTS_TABLE, FTS_TEXT_VIEW, papers
 
 Match = Literal["all", "most", "any"]
 
-# bm25() column weights (title 2, abstract 1) are FTS5's `rank` setting, made in migration
-# 0002: on SciFact train they beat equal weights (nDCG@10 0.705 vs 0.701); 4:1 gained 0.004
-# more there but lost 0.01 on CACM.
-# ts_rank weights {D, C, B, A}: A = title, B = abstract.
-_PG_WEIGHTS = "{0.1, 0.2, 0.5, 1.0}"
+# bm25() column weights (title 2, abstract 1, keywords 6, authors 1) are FTS5's `rank`
+# setting, made in migration 0012. Title 2: on SciFact train it beat equal weights (nDCG@10
+# 0.705 vs 0.701); 4:1 gained 0.004 more there but lost 0.01 on CACM. Keywords 6: on the
+# short-query tune split keyword search went 0.886 (0) 0.906 (0.5) 0.920 (1) 0.934 (2)
+# 0.943 (4) 0.945 (6) 0.947 (10); those queries are made from the keywords, so they reward
+# the field without end, and 6 is the smallest weight within 0.002 of the best seen. Authors
+# 1 (no judged author queries; 0 and 1 measure the same there).
+# ts_rank weights {D, C, B, A} = {authors, keywords, abstract, title}: keywords as much as
+# the title, not 3x (ts_rank takes weights of at most 1 and, unlike bm25, does not saturate:
+# at 3x, papers holding a few of a pasted title's words in their keywords outranked the
+# title's own paper, tests/integration/test_bulk_import.py).
+_PG_WEIGHTS = "{0.2, 1.0, 0.5, 1.0}"
 
 _NON_WORD = re.compile(r"[^\w]+|_+")
 
@@ -60,13 +69,15 @@ def fts5_match(
     match: Match,
     phrases: Sequence[Phrase] = (),
     excluded: Sequence[Phrase] = (),
+    authors: Sequence[Phrase] = (),
 ) -> str:
     """An FTS5 MATCH expression for plain words: each a quoted string, joined by AND/OR.
 
     Inside FTS5 double quotes everything but `"` is literal, and `""` is a quote, so any
     text is safe here; the porter tokenizer still stems the quoted words, and a quoted string
     of several words is a phrase. "most" is an OR of the AND of every set of all words but
-    one. Phrases are ANDed to that, exclusions cut from it with NOT.
+    one. Phrases, and author names (phrases in the `authors` column), are ANDed to that,
+    exclusions cut from it with NOT.
     """
     quoted = [_fts5_string(t) for t in terms if t.strip()]
     if match == "most" and len(quoted) >= 3:
@@ -74,6 +85,7 @@ def fts5_match(
     else:
         expression = (" AND " if match == "all" else " OR ").join(quoted)
     required = [_fts5_string(" ".join(p)) for p in phrases if "".join(p).strip()]
+    required += [f"authors : {_fts5_string(' '.join(a))}" for a in authors if "".join(a).strip()]
     if expression and required:
         expression = " AND ".join([f"({expression})", *required])
     banned = [_fts5_string(" ".join(p)) for p in excluded if "".join(p).strip()]
@@ -106,33 +118,44 @@ class KeywordIndex:
         limit: int = 100,
         phrases: Sequence[Phrase] = (),
         excluded: Sequence[Phrase] = (),
+        authors: Sequence[Phrase] = (),
     ) -> list[tuple[str, float]]:
         """The best `limit` visible papers for `terms`: (arxiv_id, score), best first; each
-        holds every phrase in `phrases` and none in `excluded`.
+        holds every phrase in `phrases` and none in `excluded`, and has an author matching
+        each name in `authors`.
 
         Scores are higher-is-better within one call (FTS5's bm25 is negated).
         """
         if not terms or limit <= 0:
             return []
-        query = self._query(terms, match, filters, limit, phrases, excluded)
+        query = self._query(terms, match, filters, limit, phrases, excluded, authors)
         if query is None:
             return []
         with self.db.read() as conn:
             return [(r.arxiv_id, float(r.score)) for r in conn.execute(query)]
 
     def passing(
-        self, ids: Sequence[str], phrases: Sequence[Phrase], excluded: Sequence[Phrase]
+        self,
+        ids: Sequence[str],
+        phrases: Sequence[Phrase],
+        excluded: Sequence[Phrase],
+        authors: Sequence[Phrase] = (),
     ) -> set[str]:
-        """Which of `ids` hold every phrase in `phrases` and none in `excluded` (for
-        candidates found by their vectors)."""
+        """Which of `ids` hold every phrase in `phrases` and none in `excluded`, and have
+        an author matching each of `authors` (for candidates found by their vectors)."""
         keep = set(ids)
         if keep and phrases:
             keep &= self._holding(list(keep), phrases, every=True)
+        if keep and authors:
+            keep &= self._holding(list(keep), authors, every=True, column="authors")
         if keep and excluded:
             keep -= self._holding(list(keep), excluded, every=False)
         return keep
 
-    def _holding(self, ids: list[str], phrases: Sequence[Phrase], *, every: bool) -> set[str]:
+    def _holding(
+        self, ids: list[str], phrases: Sequence[Phrase], *, every: bool, column: str | None = None
+    ) -> set[str]:
+        """Which of `ids` hold every (or any) of `phrases`, anywhere or in `column`."""
         raise NotImplementedError
 
     def _query(
@@ -143,6 +166,7 @@ class KeywordIndex:
         limit: int,
         phrases: Sequence[Phrase],
         excluded: Sequence[Phrase],
+        authors: Sequence[Phrase],
     ) -> sa.Executable | None:
         raise NotImplementedError
 
@@ -191,7 +215,60 @@ class KeywordIndex:
 
 
 class Fts5KeywordIndex(KeywordIndex):
-    """SQLite: an external-content FTS5 table ranked by `bm25()` (porter stemming)."""
+    """SQLite: a contentless FTS5 table ranked by `bm25()` (porter stemming)."""
+
+    def keyword(
+        self,
+        terms: Sequence[str],
+        *,
+        match: Match = "all",
+        filters: SearchFilters = SearchFilters(),
+        limit: int = 100,
+        phrases: Sequence[Phrase] = (),
+        excluded: Sequence[Phrase] = (),
+        authors: Sequence[Phrase] = (),
+    ) -> list[tuple[str, float]]:
+        """With a filter, FTS5 ranks and cuts the best `inner` matches inside the index (its
+        fast top-k), the filter keeps those it passes, and `inner` grows fourfold until
+        `limit` pass or every match was seen: the best `limit` passing papers, as one query
+        joining every match would give, without scoring and joining every match (a
+        category-filtered "any" over 75k papers: ~50 ms that way)."""
+        if not filters.active or not terms or limit <= 0:
+            return super().keyword(
+                terms,
+                match=match,
+                filters=filters,
+                limit=limit,
+                phrases=phrases,
+                excluded=excluded,
+                authors=authors,
+            )
+        expression = fts5_match(terms, match, phrases, excluded, authors)
+        if not expression:
+            return []
+        inner = max(4 * limit, FILTERED_FIRST_LOOK)
+        with self.db.read() as conn:
+            while True:
+                ranked = conn.execute(_FTS5_RANKED, {"expression": expression, "inner": inner})
+                ranks = {row.rowid: row.rank for row in ranked}
+                passing = conn.execute(
+                    sa.select(
+                        papers.c.arxiv_id, sa.literal_column("papers.rowid").label("rowid")
+                    ).where(
+                        sa.literal_column("papers.rowid").in_(
+                            sa.select(sa.literal_column("value")).select_from(
+                                sa.func.json_each(sa.bindparam("ids"))
+                            )
+                        ),
+                        *filter_clauses(filters, "sqlite"),
+                    ),
+                    {"ids": json.dumps(list(ranks))},
+                ).all()
+                if len(passing) >= limit or len(ranks) < inner:
+                    break
+                inner *= 4
+        found = sorted((ranks[r.rowid], r.arxiv_id) for r in passing)[:limit]
+        return [(arxiv_id, -rank) for rank, arxiv_id in found]
 
     def _query(
         self,
@@ -201,30 +278,23 @@ class Fts5KeywordIndex(KeywordIndex):
         limit: int,
         phrases: Sequence[Phrase],
         excluded: Sequence[Phrase],
+        authors: Sequence[Phrase],
     ) -> sa.Executable | None:
-        expression = fts5_match(terms, match, phrases, excluded)
+        expression = fts5_match(terms, match, phrases, excluded, authors)
         if not expression:
             return None
-        if not filters.active:  # the common case: one statement, built once (see below)
-            return _FTS5_UNFILTERED.params(
-                expression=expression, inner=limit + 10 + limit // 10, n=limit
-            )
-        fts = sa.table(FTS_TABLE, sa.column("rowid"), sa.column("rank"))
-        ranked = (
-            sa.select(fts.c.rowid, fts.c.rank)
-            .where(sa.literal_column(FTS_TABLE).op("MATCH")(expression))
-            .subquery("f")
-        )
-        return (
-            sa.select(papers.c.arxiv_id, (-ranked.c.rank).label("score"))
-            .select_from(ranked.join(papers, sa.literal_column("papers.rowid") == ranked.c.rowid))
-            .where(*filter_clauses(filters, "sqlite"))
-            .order_by(ranked.c.rank)
-            .limit(limit)
+        # Unfiltered (`keyword` takes filtered searches): one statement, built once (below).
+        return _FTS5_UNFILTERED.params(
+            expression=expression, inner=limit + 10 + limit // 10, n=limit
         )
 
-    def _holding(self, ids: list[str], phrases: Sequence[Phrase], *, every: bool) -> set[str]:
-        expression = (" AND " if every else " OR ").join(_fts5_string(" ".join(p)) for p in phrases)
+    def _holding(
+        self, ids: list[str], phrases: Sequence[Phrase], *, every: bool, column: str | None = None
+    ) -> set[str]:
+        prefix = f"{column} : " if column else ""
+        expression = (" AND " if every else " OR ").join(
+            prefix + _fts5_string(" ".join(p)) for p in phrases
+        )
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
         query = (
             sa.select(papers.c.arxiv_id)
@@ -245,7 +315,7 @@ class Fts5KeywordIndex(KeywordIndex):
     def rebuild(self) -> None:
         """Re-derive SQLite's FTS5 index from papers (after a VACUUM renumbered rowids)."""
         with self.db.write() as conn:
-            _rebuild_fts(conn)
+            rebuild_fts(conn)
 
 
 class TsvectorKeywordIndex(KeywordIndex):
@@ -260,6 +330,7 @@ class TsvectorKeywordIndex(KeywordIndex):
         limit: int,
         phrases: Sequence[Phrase],
         excluded: Sequence[Phrase],
+        authors: Sequence[Phrase],
     ) -> sa.Select | None:
         words = _words(terms)
         if not words:
@@ -273,7 +344,7 @@ class TsvectorKeywordIndex(KeywordIndex):
                 tsquery = tsquery.op("||")(group)
         else:
             tsquery = sa.func.websearch_to_tsquery(_ENGLISH, tsquery_text(words, match))
-        for phrase in _phrase_queries(phrases):
+        for phrase in _phrase_queries(phrases) + _author_queries(authors):
             tsquery = tsquery.op("&&")(phrase)
         for phrase in _phrase_queries(excluded):
             tsquery = tsquery.op("&&")(sa.func.tsquery_not(phrase))
@@ -287,8 +358,10 @@ class TsvectorKeywordIndex(KeywordIndex):
             .limit(limit)
         )
 
-    def _holding(self, ids: list[str], phrases: Sequence[Phrase], *, every: bool) -> set[str]:
-        queries = _phrase_queries(phrases)
+    def _holding(
+        self, ids: list[str], phrases: Sequence[Phrase], *, every: bool, column: str | None = None
+    ) -> set[str]:
+        queries = _author_queries(phrases) if column == "authors" else _phrase_queries(phrases)
         if not queries:
             return set(ids) if every else set()
         tsquery = queries[0]
@@ -309,6 +382,21 @@ def _phrase_queries(phrases: Sequence[Phrase]) -> list[sa.ColumnElement]:
     """`phraseto_tsquery` of each phrase, its words stripped to letters and digits."""
     texts = [" ".join(_words(p)) for p in phrases]
     return [sa.func.phraseto_tsquery(_ENGLISH, t) for t in texts if t]
+
+
+def _author_queries(authors: Sequence[Phrase]) -> list[sa.ColumnElement]:
+    """Each name as a phrase of words in the authors field (weight D): `yann:D <-> lecun:D`,
+    its words stripped to letters and digits, so no tsquery syntax gets through."""
+    texts = [" <-> ".join(f"{w}:D" for w in _words(a)) for a in authors]
+    return [sa.func.to_tsquery(_ENGLISH, t) for t in texts if t]
+
+
+# The best matches of an FTS5 expression, ranked and cut inside the index.
+_FTS5_RANKED = sa.text(
+    f"SELECT rowid, rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :expression "
+    "ORDER BY rank LIMIT :inner"
+)
+FILTERED_FIRST_LOOK = 200  # fewest matches a filtered keyword search ranks first (then 4x)
 
 
 def _unfiltered_fts5() -> sa.Select:
@@ -334,5 +422,11 @@ def _unfiltered_fts5() -> sa.Select:
 _FTS5_UNFILTERED = _unfiltered_fts5()
 
 
-def _rebuild_fts(conn: Connection) -> None:
-    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+def rebuild_fts(conn: Connection) -> None:
+    """Re-derive SQLite's contentless FTS5 index from the papers, through the view that
+    assembles each field's text (migration 0012): empty it, then index every paper."""
+    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
+    conn.exec_driver_sql(
+        f"INSERT INTO {FTS_TABLE}(rowid, title, abstract, keywords, authors) "
+        f"SELECT paper_rowid, title, abstract, keywords, authors FROM {FTS_TEXT_VIEW}"
+    )

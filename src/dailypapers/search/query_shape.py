@@ -1,0 +1,38 @@
+"""What a query looks like, so hybrid fusion can weigh its two legs for that kind of query.
+
+The fusion weight tuned on SciFact's long claims (keyword 0.35) is wrong for what people type
+into a paper search box. Measured on the short-query tune split (`dailypapers eval short`,
+`tools/tune_short_fusion.py`, docs/search.md), three shapes want different weights:
+- `short`: at most `search_short_query_words` words ("speculative decoding"): a topic;
+- `keywords`: more words than that, none of them a stopword and none quoted, and no full
+  stop at the end ("diffusion transformer video generation temporal consistency"): a list
+  of keywords, pasted or typed; a terse claim ends like a sentence ("Cold exposure increases
+  BAT recruitment.": SciFact's and CISI's lost up to 0.3 nDCG@10 each at the keyword
+  lists' weight);
+- `sentence`: everything else, a claim, a question or a title with its little words
+  ("Attention is all you need"; exact titles go first anyway, search/exact.py).
+The shape is read from the words alone (no model), so it is free at query time.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from dailypapers.domain.search import QueryParts, query_terms
+
+QueryShape = Literal["short", "keywords", "sentence"]
+QUERY_SHAPES: tuple[QueryShape, ...] = ("short", "keywords", "sentence")
+
+
+def query_shape(query: str, parts: QueryParts, short_words: int) -> QueryShape:
+    """The shape of `query` (parsed as `parts`); `short_words` bounds a short query."""
+    if len(parts.terms) <= short_words:
+        return "short"
+    if parts.constrained:  # quotes and exclusions: someone writing a query, not a list
+        return "sentence"
+    if query.rstrip().endswith((".", "?", "!")):  # a claim or a question, however terse
+        return "sentence"
+    every_word = query_terms(query, keep_stopwords=True)
+    if len(every_word) == len(parts.terms):  # not one stopword among them
+        return "keywords"
+    return "sentence"
