@@ -3,7 +3,7 @@
 Keeping the keyword index in step row by row halves a large import's speed (74.7k arXiv
 records: 3,374 papers/s with the index, 7,300-8,500 without). So a bulk import:
 
-- on SQLite, drops the four FTS5 sync triggers of migration 0012 (the statements below are
+- on SQLite, drops the four FTS5 sync triggers of migration 0014 (the statements below are
   the same), writes its batches, then in ONE write transaction (`BEGIN IMMEDIATE`: no other
   writer in between) rebuilds `papers_fts` from `papers` and creates the triggers again;
 - on PostgreSQL, drops the GIN index over `search_vector` (the column itself stays in step

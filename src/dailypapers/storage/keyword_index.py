@@ -3,7 +3,7 @@
 Keyword retrieval is BM25-style ranking inside the database, so it is transactional with the
 papers and needs no other server: SQLite's FTS5 `bm25()` over a contentless index of title,
 abstract, HF keywords and authors, each a column with its own weight (porter stemming;
-migration 0012), PostgreSQL's tsvector (title weight A, abstract B, keywords C, authors D)
+migration 0014), PostgreSQL's tsvector (title weight A, abstract B, keywords C, authors D)
 with `ts_rank`. Both take the same input: a list of plain
 words, matched all together ("all"), all but one of them ("most": for three or more words),
 or any of them ("any"), and optionally phrases every hit holds (`"chain of thought"`) and
@@ -41,7 +41,7 @@ from dailypapers.storage.tables import FTS_TABLE, FTS_TEXT_VIEW, papers
 Match = Literal["all", "most", "any"]
 
 # bm25() column weights (title 2, abstract 1, keywords 6, authors 1) are FTS5's `rank`
-# setting, made in migration 0012. Title 2: on SciFact train it beat equal weights (nDCG@10
+# setting, made in migration 0014. Title 2: on SciFact train it beat equal weights (nDCG@10
 # 0.705 vs 0.701); 4:1 gained 0.004 more there but lost 0.01 on CACM. Keywords 6: on the
 # short-query tune split keyword search went 0.886 (0) 0.906 (0.5) 0.920 (1) 0.934 (2)
 # 0.943 (4) 0.945 (6) 0.947 (10); those queries are made from the keywords, so they reward
@@ -424,7 +424,7 @@ _FTS5_UNFILTERED = _unfiltered_fts5()
 
 def rebuild_fts(conn: Connection) -> None:
     """Re-derive SQLite's contentless FTS5 index from the papers, through the view that
-    assembles each field's text (migration 0012): empty it, then index every paper."""
+    assembles each field's text (migration 0014): empty it, then index every paper."""
     conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
     conn.exec_driver_sql(
         f"INSERT INTO {FTS_TABLE}(rowid, title, abstract, keywords, authors) "

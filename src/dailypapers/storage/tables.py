@@ -123,7 +123,7 @@ embeddings = sa.Table(
     sqlite_autoincrement=True,
 )
 
-# Search objects that exist on one dialect only, created by migrations 0002 and 0012 with raw
+# Search objects that exist on one dialect only, created by migrations 0002 and 0014 with raw
 # DDL and kept out of schema comparisons (tests/integration/test_schema.py, Alembic
 # autogenerate): SQLite's FTS5 index over papers (a contentless virtual table with title,
 # abstract, keywords and authors columns, its shadow tables, the view `papers_fts_text` that
@@ -131,7 +131,7 @@ embeddings = sa.Table(
 # column (kept by a row trigger and the functions `paper_keyword_text` / `paper_author_text`)
 # with its GIN index, and the pgvector column with its HNSW index.
 FTS_TABLE = "papers_fts"
-FTS_TEXT_VIEW = "papers_fts_text"  # each indexed field's text per paper (migration 0012)
+FTS_TEXT_VIEW = "papers_fts_text"  # each indexed field's text per paper (migration 0014)
 DIALECT_ONLY_COLUMNS = {("papers", "search_vector"), ("embeddings", "embedding")}
 DIALECT_ONLY_INDEXES = {"ix_papers_search_vector", "ix_embeddings_embedding_hnsw"}
 

@@ -19,8 +19,8 @@ another table, which keyphrases will need), with title weight A, abstract B, key
 authors D; the text of the keywords field is assembled by one SQL function,
 `paper_keyword_text(arxiv_id, ai_keywords)`, the place to add keyphrases.
 
-Revision ID: 0012
-Revises: 0010
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-11-30
 """
 
@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0010"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
