@@ -7,8 +7,10 @@
    the real CLI (`import arxiv-snapshot`, bulk: the keyword index is built at the end and
    included in the time) in a child process, `--runs` times per backend (SQLite file; a
    fresh database on a private `pgserver` PostgreSQL, or on DAILYPAPERS_TEST_PG_URL); prints
-   papers/s and the import process's own peak RSS (os.wait4), median of the runs. The
-   PostgreSQL server's own memory is not the import's and is not counted.
+   papers/s, the import process's own peak RSS (os.wait4) and the CPU seconds of the import
+   plus a local server's (/proc), median of the runs: on a shared machine the wall clock
+   depends on the neighbours, the CPU seconds much less. The PostgreSQL server's own memory
+   is not the import's and is not counted.
 2. (SQLite only, skipped with --import-only) Times the daily page in-process (server time:
    the app's own Server-Timing header when it sends one, else the in-process round trip) over
    `--requests` requests on random listing days, at 75k papers; then replicates the corpus
@@ -40,8 +42,33 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "arxiv_daily_cs" / "papers.jsonl.gz"
 
 
-def run_import(url: str) -> tuple[float, float, dict]:
-    """One import in a child process: (seconds, peak RSS in MB, the import's report)."""
+def server_cpu_s(admin_url: str | None) -> float:
+    """CPU seconds used so far by a local PostgreSQL (its postmaster, its exited backends and
+    its live children), read from /proc; 0 for SQLite or a server we can't see."""
+    if not admin_url or "host=" not in admin_url:
+        return 0.0
+    pid_file = Path(admin_url.split("host=")[1].split("&")[0]) / "postmaster.pid"
+    try:
+        postmaster = int(pid_file.read_text().split()[0])
+    except (OSError, ValueError):
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == postmaster:
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        elif ppid == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def run_import(url: str) -> tuple[float, float, float, dict]:
+    """One import in a child process: (seconds, peak RSS in MB, CPU seconds, its report)."""
     env = {**os.environ, "DAILYPAPERS_DATABASE_URL": url}
     subprocess.run(
         [sys.executable, "-m", "dailypapers", "db", "upgrade"],
@@ -65,7 +92,7 @@ def run_import(url: str) -> tuple[float, float, dict]:
     if child.returncode not in (0, 1):  # 1: some records were skipped
         raise SystemExit(f"import failed ({child.returncode}): {text[-2000:]}")
     report = json.loads(text)[0]
-    return elapsed, usage.ru_maxrss / 1024, report
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, report
 
 
 @contextmanager
@@ -112,19 +139,28 @@ def fresh_database(backend: str, tmp: Path, admin_url: str | None) -> Iterator[s
 
 
 def bench_imports(backend: str, runs: int, tmp: Path, admin_url: str | None) -> dict:
-    rates, rss = [], []
+    rates, rss, cpu = [], [], []
     for run in range(runs):
         with fresh_database(backend, tmp, admin_url) as url:
-            elapsed, peak_mb, report = run_import(url)
+            server_before = server_cpu_s(admin_url)
+            elapsed, peak_mb, client_cpu, report = run_import(url)
+            server = server_cpu_s(admin_url) - server_before
         papers = report["inserted"]
         rates.append(papers / elapsed)
         rss.append(peak_mb)
+        cpu.append(client_cpu + server)
         print(
             f"{backend} run {run + 1}: {papers:,} papers in {elapsed:.1f} s = "
-            f"{papers / elapsed:,.0f} papers/s, peak RSS {peak_mb:.0f} MB",
+            f"{papers / elapsed:,.0f} papers/s, peak RSS {peak_mb:.0f} MB, CPU "
+            f"{client_cpu:.1f} s import + {server:.1f} s server",
             file=sys.stderr,
         )
-    return {"rate": statistics.median(rates), "rss": statistics.median(rss), "max_rss": max(rss)}
+    return {
+        "rate": statistics.median(rates),
+        "rss": statistics.median(rss),
+        "max_rss": max(rss),
+        "cpu": statistics.median(cpu),
+    }
 
 
 def replicate(db_path: Path, target: int) -> int:
@@ -219,7 +255,7 @@ def main() -> None:
                 imports[backend] = bench_imports(backend, args.runs, tmp, None)
         if not args.import_only:
             db_path = tmp / "pages.db"
-            run_import(f"sqlite:///{db_path}")
+            run_import(f"sqlite:///{db_path}")  # the pages' database
             pages.append(("75k", time_daily_page(db_path, args.requests)))
             total = replicate(db_path, args.scale)
             pages.append((f"{total / 1e6:.1f}M", time_daily_page(db_path, args.requests)))
@@ -231,6 +267,10 @@ def main() -> None:
         print(
             f"| import 74,728 papers, {backend} (median of {args.runs}) | "
             f"{result['rate']:,.0f} papers/s | >= 5,000 |"
+        )
+        print(
+            f"| CPU seconds, import + database server, {backend} (median) | "
+            f"{result['cpu']:.1f} s | |"
         )
         print(
             f"| import peak RSS, {backend} (median / max of {args.runs}) | "
