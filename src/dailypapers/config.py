@@ -107,6 +107,13 @@ class Settings(BaseSettings):
         description="Web processes `dailypapers serve` runs on its port (`--workers`); each has "
         "its own connection pool (db_pool_size) and page cache.",
     )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="How `serve`, `worker` and the other commands write their log lines to "
+        'stderr: "text" for a terminal, or "json" for a log collector: one JSON object a line '
+        "(timestamp, level, logger, message, exception; request_id, method, path, status, "
+        "duration_ms and client on the access lines; docs/scale-out.md).",
+    )
     base_url: str = Field(
         "http://127.0.0.1:8000",
         description="Public URL of the site, used in absolute links (feeds, emails).",

@@ -19,6 +19,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from dailypapers.app import create_app, server_options
+from dailypapers.cli.logs import uvicorn_logging
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import bootstrap
 
@@ -55,4 +56,5 @@ def serve_processes(settings: Settings, host: str, port: int, workers: int) -> N
         workers=workers,
         log_level="info",
         **server_options(settings),
+        **uvicorn_logging(settings),
     )
