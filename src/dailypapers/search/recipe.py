@@ -31,7 +31,10 @@ from dailypapers.storage.embeddings import EmbeddingRecord
 # sentence splitter), and `dailypapers index` re-embeds everything once.
 RECIPE = "sentences, title x2 v1"
 TITLE_WEIGHT = 2.0  # the title's share in the paper vector, in sentences
-MODEL = f"{MODEL_NAME}-int8"  # MiniLMEmbedder(precision="int8").name, known without loading
+# MiniLMEmbedder(precision="int8").name, known without loading. The fp32 graph a GPU runs
+# stores its vectors under this name too: they agree to a cosine >= 0.99 per text
+# (search/embedder.py, precision_for), so vectors from either serve one index.
+MODEL = f"{MODEL_NAME}-int8"
 
 
 def _clean(text: str) -> str:
@@ -116,6 +119,7 @@ class EmbedderSource:
             max_tokens=self.settings.embedding_max_tokens,
             threads=self.settings.embedding_threads,
             providers=self.settings.embedding_providers,
+            precision="auto",  # fp32 on a GPU, int8 on the CPU; one vector space (MODEL)
         )
 
     def get(self) -> Embedder:
