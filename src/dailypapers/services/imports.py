@@ -12,11 +12,16 @@ A batch whose write fails because the database is away (restarting) is written a
 by the `db_retry_*` settings (services/db_retry.py), and the report counts those retries.
 Large files are imported in bulk: the keyword index is built once at the end instead of row
 by row (storage/bulk_index.py says how that stays safe with other writers and crashes).
+A reader thread parses the next batch while the current one is written (`_read_ahead`);
+counts and skipped records are reported in file order all the same.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -35,6 +40,7 @@ from dailypapers.storage.papers import PaperStore
 
 ImportKind = Literal["hf-daily", "arxiv-snapshot"]
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+READ_AHEAD = 2  # parsed batches waiting for the writer (ImportService._read_ahead)
 
 
 class ImportService:
@@ -91,25 +97,70 @@ class ImportService:
         report: RunCounts,
     ) -> None:
         total = path.stat().st_size
-        batch: list[tuple[str, SourceRecord]] = []
-        for raw in self._raw_records(path, kind):
-            report.fetched += 1
-            if raw.error is None:
-                try:
-                    batch.append((raw.position, self._parse(raw, kind, feature)))
-                except RecordError as exc:
-                    skipped = RecordError(exc.reason, position=raw.position)
-                    report.skip(skipped.reason, str(skipped))
-            else:
-                report.skip(raw.error.reason, str(raw.error))
-            if len(batch) >= self.settings.import_batch_size:
-                self._flush(batch, report)
-                if progress:
-                    progress(raw.bytes_read, total)
-        self._flush(batch, report)
+        for batch in self._read_ahead(path, kind, feature):
+            report.fetched += batch.fetched
+            for error in batch.skipped:
+                report.skip(error.reason, str(error))
+            self._flush(batch.records, report)
+            if progress:
+                progress(batch.bytes_read, total)
         self.papers.db.checkpoint()  # bulk work done: don't leave the WAL at its peak size
         if progress:
             progress(total, total)
+
+    def _read_ahead(self, path: Path, kind: ImportKind, feature: bool) -> Iterator[_Batch]:
+        """The file's batches, read and parsed by a thread of their own while this one writes
+        the previous batch: the database works (SQLite's C code and PostgreSQL's server
+        run without Python's GIL) while Python parses. At most READ_AHEAD batches wait, so
+        memory stays flat; an error in the reader comes out here, in order."""
+        batches: queue.Queue[_Batch | BaseException | None] = queue.Queue(READ_AHEAD)
+        stop = threading.Event()
+
+        def put(item: _Batch | BaseException | None) -> bool:
+            while not stop.is_set():
+                try:
+                    batches.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def read() -> None:
+            try:
+                for batch in self._batches(path, kind, feature):
+                    if not put(batch):
+                        return
+                put(None)
+            except BaseException as exc:  # handed to the writer, raised there
+                put(exc)
+
+        reader = threading.Thread(target=read, name="import-reader", daemon=True)
+        reader.start()
+        try:
+            while (item := batches.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()  # the writer failed or was interrupted: the reader stops too
+            reader.join()
+
+    def _batches(self, path: Path, kind: ImportKind, feature: bool) -> Iterator[_Batch]:
+        batch = _Batch()
+        for raw in self._raw_records(path, kind):
+            batch.fetched += 1
+            batch.bytes_read = raw.bytes_read
+            if raw.error is None:
+                try:
+                    batch.records.append((raw.position, self._parse(raw, kind, feature)))
+                except RecordError as exc:
+                    batch.skipped.append(RecordError(exc.reason, position=raw.position))
+            else:
+                batch.skipped.append(raw.error)
+            if len(batch.records) >= self.settings.import_batch_size:
+                yield batch
+                batch = _Batch()
+        yield batch
 
     def _raw_records(self, path: Path, kind: ImportKind) -> Iterator[RawRecord]:
         if kind == "hf-daily" and first_char(path) == "[":
@@ -150,6 +201,16 @@ class ImportService:
         report.updated += counts.updated
         report.unchanged += counts.unchanged
         report.entries_added += counts.entries_added
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Parsed records ready to write, with what the reader skipped and counted before them."""
+
+    records: list[tuple[str, SourceRecord]] = field(default_factory=list)
+    skipped: list[RecordError] = field(default_factory=list)
+    fetched: int = 0
+    bytes_read: int = 0
 
 
 def _count_retry(report: RunCounts) -> None:
