@@ -151,6 +151,14 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(
         1000, ge=1, description="Records upserted per transaction by `dailypapers import`."
     )
+    import_writers: int = Field(
+        2,
+        ge=1,
+        le=16,
+        description="PostgreSQL: connections an import writes each batch with at once, each "
+        "taking the papers of its share of arXiv ids (so the server's work, mostly computing "
+        "the keyword vectors, runs on that many cores). SQLite has one writer: always 1 there.",
+    )
     bulk_import_min_bytes: int = Field(
         20_000_000,
         ge=0,

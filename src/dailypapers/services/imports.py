@@ -13,7 +13,10 @@ by the `db_retry_*` settings (services/db_retry.py), and the report counts those
 Large files are imported in bulk: the keyword index is built once at the end instead of row
 by row (storage/bulk_index.py says how that stays safe with other writers and crashes).
 A reader thread parses the next batch while the current one is written (`_read_ahead`);
-counts and skipped records are reported in file order all the same.
+counts and skipped records are reported in file order all the same. On PostgreSQL a batch is
+written by `import_writers` connections at once, each its share of the papers
+(`_flush_shares`): the server computes the keyword vectors (most of an import's work there)
+on as many cores.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -97,13 +101,15 @@ class ImportService:
         report: RunCounts,
     ) -> None:
         total = path.stat().st_size
-        for batch in self._read_ahead(path, kind, feature):
-            report.fetched += batch.fetched
-            for error in batch.skipped:
-                report.skip(error.reason, str(error))
-            self._flush(batch.records, report)
-            if progress:
-                progress(batch.bytes_read, total)
+        writers = 1 if self.papers.db.is_sqlite else self.settings.import_writers
+        with ThreadPoolExecutor(writers, thread_name_prefix="import-writer") as pool:
+            for batch in self._read_ahead(path, kind, feature):
+                report.fetched += batch.fetched
+                for error in batch.skipped:
+                    report.skip(error.reason, str(error))
+                self._flush_shares(batch.records, report, pool, writers)
+                if progress:
+                    progress(batch.bytes_read, total)
         self.papers.db.checkpoint()  # bulk work done: don't leave the WAL at its peak size
         if progress:
             progress(total, total)
@@ -176,6 +182,31 @@ class ImportService:
         if kind == "hf-daily":
             return parse_hf_record(raw.value, self.limits, position)
         return parse_snapshot_record(raw.value, self.limits, feature=feature, position=position)
+
+    def _flush_shares(
+        self,
+        batch: list[tuple[str, SourceRecord]],
+        report: RunCounts,
+        pool: ThreadPoolExecutor,
+        writers: int,
+    ) -> None:
+        """Write a batch on `writers` connections at once, each its share of the papers (by
+        arXiv id: every record of one paper, and so its entries, goes to the same share, in
+        file order, and no two transactions touch the same rows). Each share is one
+        transaction, and the batch is done when all are: the next waits for it."""
+        if writers == 1 or len(batch) < 2 * writers:
+            self._flush(batch, report)
+            return
+        shares: list[list[tuple[str, SourceRecord]]] = [[] for _ in range(writers)]
+        for item in batch:
+            shares[hash(item[1].paper.arxiv_id) % writers].append(item)
+        counts = [RunCounts() for _ in shares]
+        futures = [pool.submit(self._flush, s, c) for s, c in zip(shares, counts, strict=True)]
+        wait(futures)  # all shares finish (or fail) before anything is raised
+        for future in futures:
+            future.result()
+        for share_counts in counts:
+            report.add(share_counts)
 
     def _flush(self, batch: list[tuple[str, SourceRecord]], report: RunCounts) -> None:
         if not batch:
