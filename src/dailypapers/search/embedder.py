@@ -113,8 +113,7 @@ class MiniLMEmbedder:
                 )
         config = json.loads((model_dir / "config.json").read_text())
         usable = usable_providers(providers, ort.get_available_providers())
-        auto = precision == "auto"
-        if auto:
+        if precision == "auto":
             precision = precision_for(usable)
 
         self.precision = precision
@@ -155,19 +154,6 @@ class MiniLMEmbedder:
             )
             self._session = ort.InferenceSession(str(self.model_path), options, providers=usable)
         self.providers = self._session.get_providers()
-        if auto and precision == "fp32" and self.providers[0] not in GPU_PROVIDERS:
-            # onnxruntime has the GPU provider but could not start it (no driver, no cuDNN)
-            # and fell back to the CPU: there the int8 graph is the fast one.
-            log.warning("%s did not start; embedding on the CPU (int8)", usable[0])
-            self.__init__(  # type: ignore[misc]
-                cache_dir,
-                max_tokens,
-                threads,
-                model_dir=model_dir,
-                precision="int8",
-                providers=["CPUExecutionProvider"],
-            )
-            return
         self._shrink_arena = ort.RunOptions()
         self._shrink_arena.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 

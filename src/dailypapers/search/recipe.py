@@ -17,15 +17,18 @@ candidates and give each semantic hit its rationale sentence.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from dailypapers.config import Settings
-from dailypapers.search.embedder import MODEL_NAME, Embedder, MiniLMEmbedder
+from dailypapers.search.embedder import GPU_PROVIDERS, MODEL_NAME, Embedder, MiniLMEmbedder
 from dailypapers.search.sentences import split_sentences
 from dailypapers.storage.embeddings import EmbeddingRecord
+
+log = logging.getLogger(__name__)
 
 # Part of every text hash: change it when what is embedded changes (the text's shape, the
 # sentence splitter), and `dailypapers index` re-embeds everything once.
@@ -114,13 +117,23 @@ class EmbedderSource:
         self.model = MODEL if factory is None else self.get().name
 
     def _minilm(self) -> Embedder:
-        return MiniLMEmbedder(
-            self.settings.model_cache_dir,
-            max_tokens=self.settings.embedding_max_tokens,
-            threads=self.settings.embedding_threads,
-            providers=self.settings.embedding_providers,
-            precision="auto",  # fp32 on a GPU, int8 on the CPU; one vector space (MODEL)
-        )
+        def load(precision: str, providers: list[str]) -> MiniLMEmbedder:
+            return MiniLMEmbedder(
+                self.settings.model_cache_dir,
+                max_tokens=self.settings.embedding_max_tokens,
+                threads=self.settings.embedding_threads,
+                providers=providers,
+                precision=precision,
+            )
+
+        # fp32 on a GPU, int8 on the CPU: one vector space (MODEL), search/embedder.py
+        embedder = load("auto", self.settings.embedding_providers)
+        if embedder.precision == "fp32" and embedder.providers[0] not in GPU_PROVIDERS:
+            # onnxruntime has the GPU provider but could not start it (no driver, no cuDNN)
+            # and fell back to the CPU: there the int8 graph is the fast one.
+            log.warning("the GPU provider did not start; embedding on the CPU (int8)")
+            embedder = load("int8", ["CPUExecutionProvider"])
+        return embedder
 
     def get(self) -> Embedder:
         """The embedder; raises EmbedderUnavailable when the model can't run here."""
