@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -44,12 +45,12 @@ def _state(services: Services) -> tuple[list, list]:
 
 
 def test_several_writers_leave_what_one_writer_leaves(
-    tmp_path: Path, pg_url: str, pg_admin_url: str, shared_data: Path
+    tmp_path: Path, pg_url: str, second_pg_url: str, shared_data: Path
 ) -> None:
     path = _file(shared_data, tmp_path / "rows.jsonl")
     results = {}
     for writers in (1, 3):
-        url = pg_url if writers == 1 else _second_database(pg_admin_url, pg_url)
+        url = pg_url if writers == 1 else second_pg_url
         services = make_services(
             tmp_path / str(writers), url, import_batch_size=64, import_writers=writers
         )
@@ -65,12 +66,19 @@ def test_several_writers_leave_what_one_writer_leaves(
     assert sum(title.endswith(" (revised)") for _, title, _, _ in papers) == 40
 
 
-def _second_database(admin_url: str, first: str) -> str:
-    name = sa.engine.make_url(first).database + "_b"
-    engine = sa.create_engine(
-        admin_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+@pytest.fixture
+def second_pg_url(pg_admin_url: str, pg_url: str) -> Iterator[str]:
+    """Another fresh database beside `pg_url`, dropped afterwards."""
+    name = sa.engine.make_url(pg_url).database + "_b"
+    admin = sa.create_engine(
+        pg_admin_url.replace("postgresql://", "postgresql+psycopg://", 1),
+        isolation_level="AUTOCOMMIT",
     )
-    with engine.connect() as conn:
+    with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine.dispose()
-    return sa.engine.make_url(first).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield sa.engine.make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
