@@ -1,16 +1,17 @@
-"""Writing many rows in one round trip: COPY on PostgreSQL, the driver's executemany on SQLite.
+"""Writing many rows in one round trip: COPY on PostgreSQL.
 
 An import batch of a thousand new papers spent more time in SQLAlchemy's per-row parameter
-handling (and, on PostgreSQL, in psycopg rewriting one enormous multi-VALUES statement per
-batch) than in the database: 998 papers/s on PostgreSQL, the server mostly idle. Here each
-value still goes through its column type's own bind processor (so JSON and timestamps are
-stored exactly as SQLAlchemy stores them, and read back the same), but the rows then go
-straight to the driver: one `COPY ... FROM STDIN` stream on PostgreSQL, one `executemany` of
-a single prepared statement on SQLite.
+handling and in psycopg rewriting one enormous multi-VALUES statement per batch than the
+client needed: 14-15 s of the import's own CPU for 74.7k papers, now 9-10 s. Here each value
+still goes through its column type's own bind processor (so JSON and timestamps are stored
+exactly as SQLAlchemy stores them, and read back the same), but the rows then go straight
+to the driver as one `COPY ... FROM STDIN` stream. `upsert_rows` does the same for an
+`INSERT ... ON CONFLICT DO UPDATE ... WHERE`: the rows are COPYed into a temporary table and
+merged by one statement; it returns how many rows it inserted or updated.
 
-`upsert_rows` does the same for an `INSERT ... ON CONFLICT DO UPDATE ... WHERE` (rows first
-COPYed into a temporary table on PostgreSQL, then merged by one statement) and returns how
-many rows it inserted or updated.
+SQLite keeps SQLAlchemy's own multi-row VALUES statements (insertmanyvalues): measured
+against one prepared `executemany` of the same rows, they cost ~0.7 s less CPU for 74.7k
+papers (one VM run per few hundred rows instead of per row).
 
 Errors keep their meaning: a driver error is raised as SQLAlchemy's exception of the same
 kind (`DBAPIError.instance`), so a refused value is still a `DataError` and a lost server an
@@ -19,13 +20,16 @@ kind (`DBAPIError.instance`), so a refused value is still a `DataError` and a lo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
 Processor = Callable[[Any], Any] | None
+# SQLite allows 32,766 bound parameters per statement.
+_SQLITE_MAX_PARAMS = 30_000
 
 
 def _processors(conn: Connection, table: sa.Table, columns: Sequence[str]) -> list[Processor]:
@@ -48,15 +52,13 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict]) -> None
     if not rows:
         return
     columns = list(rows[0])
-    values = _tuples(rows, columns, _processors(conn, table, columns))
-    names = ", ".join(_quote(conn, c) for c in columns)
     if conn.dialect.name == "postgresql":
+        values = _tuples(rows, columns, _processors(conn, table, columns))
+        names = ", ".join(_quote(conn, c) for c in columns)
         _copy(conn, f"COPY {_quote(conn, table.name)} ({names}) FROM STDIN", values)
         return
-    marks = ", ".join("?" for _ in columns)
-    conn.exec_driver_sql(
-        f"INSERT INTO {_quote(conn, table.name)} ({names}) VALUES ({marks})", values
-    )
+    for chunk in _chunks(rows, _SQLITE_MAX_PARAMS // len(columns)):
+        conn.execute(table.insert(), list(chunk))
 
 
 def upsert_rows(
@@ -74,13 +76,13 @@ def upsert_rows(
     if not rows:
         return 0
     columns = list(rows[0])
-    values = _tuples(rows, columns, _processors(conn, table, columns))
-    names = ", ".join(_quote(conn, c) for c in columns)
-    target = _quote(conn, table.name)
-    sets = ", ".join(f"{_quote(conn, c)} = excluded.{_quote(conn, c)}" for c in update)
-    keys = ", ".join(_quote(conn, c) for c in conflict)
-    tail = f"ON CONFLICT ({keys}) DO UPDATE SET {sets} WHERE {where}"
     if conn.dialect.name == "postgresql":
+        values = _tuples(rows, columns, _processors(conn, table, columns))
+        names = ", ".join(_quote(conn, c) for c in columns)
+        target = _quote(conn, table.name)
+        sets = ", ".join(f"{_quote(conn, c)} = excluded.{_quote(conn, c)}" for c in update)
+        keys = ", ".join(_quote(conn, c) for c in conflict)
+        tail = f"ON CONFLICT ({keys}) DO UPDATE SET {sets} WHERE {where}"
         staging = f"incoming_{table.name}"  # the columns' types only: no defaults, no keys
         conn.exec_driver_sql(
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
@@ -92,9 +94,23 @@ def upsert_rows(
         )
         conn.exec_driver_sql(f"DROP TABLE {staging}")  # the batch's transaction may go on
         return result.rowcount
-    marks = ", ".join("?" for _ in columns)
-    result = conn.exec_driver_sql(f"INSERT INTO {target} ({names}) VALUES ({marks}) {tail}", values)
-    return result.rowcount
+    base = sqlite.insert(table)
+    stmt = base.on_conflict_do_update(
+        index_elements=list(conflict),
+        set_={c: base.excluded[c] for c in update},
+        where=sa.text(where),
+    ).returning(*table.primary_key.columns)
+    # rows ON CONFLICT leaves alone return nothing, so the rows returned are the count
+    return sum(
+        len(conn.execute(stmt, list(chunk)).all())
+        for chunk in _chunks(rows, _SQLITE_MAX_PARAMS // len(columns))
+    )
+
+
+def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
+    size = max(size, 1)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _copy(conn: Connection, statement: str, values: list[tuple]) -> None:
