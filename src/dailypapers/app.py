@@ -33,6 +33,7 @@ from dailypapers.api.write_routes import router as api_write_router
 from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError, DatabaseUnavailable, PayloadTooLarge
 from dailypapers.services.bootstrap import Services
+from dailypapers.web.access_log import AccessLogMiddleware
 from dailypapers.web.account_routes import router as account_router
 from dailypapers.web.api_docs import router as api_docs_router
 from dailypapers.web.community_routes import router as community_router
@@ -393,4 +394,6 @@ def create_app(services: Services) -> FastAPI:
     app.add_middleware(HeadAsGet)  # outside compression: a HEAD's length is its GET's
     app.add_middleware(ResponseHeadersMiddleware, timing=settings.server_timing)
     app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: times everything
+    if settings.log_format == "json":  # structured access lines with a request id
+        app.add_middleware(AccessLogMiddleware)
     return app

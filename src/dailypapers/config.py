@@ -107,6 +107,13 @@ class Settings(BaseSettings):
         description="Web processes `dailypapers serve` runs on its port (`--workers`); each has "
         "its own connection pool (db_pool_size) and page cache.",
     )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="How `serve`, `worker` and the other commands write their log lines to "
+        'stderr: "text" for a terminal, or "json" for a log collector: one JSON object a line '
+        "(timestamp, level, logger, message, exception; request_id, method, path, status, "
+        "duration_ms and client on the access lines; docs/scale-out.md).",
+    )
     base_url: str = Field(
         "http://127.0.0.1:8000",
         description="Public URL of the site, used in absolute links (feeds, emails).",
@@ -143,6 +150,14 @@ class Settings(BaseSettings):
     # --- imports -------------------------------------------------------------------------
     import_batch_size: int = Field(
         1000, ge=1, description="Records upserted per transaction by `dailypapers import`."
+    )
+    import_writers: int = Field(
+        2,
+        ge=1,
+        le=16,
+        description="PostgreSQL: connections an import writes each batch with at once, each "
+        "taking the papers of its share of arXiv ids (so the server's work, mostly computing "
+        "the keyword vectors, runs on that many cores). SQLite has one writer: always 1 there.",
     )
     bulk_import_min_bytes: int = Field(
         20_000_000,

@@ -51,6 +51,7 @@ def serve(
     import uvicorn
 
     from dailypapers.app import create_app, server_options
+    from dailypapers.cli.logs import announce, uvicorn_logging
     from dailypapers.cli.serving import serve_processes
 
     settings: Settings = ctx.obj
@@ -72,10 +73,12 @@ def serve(
             scheduled = settings.serve_runs_scheduler and not demo
             if scheduled:
                 services.scheduler.start()
-            console.print(
+            announce(
+                settings,
+                console,
                 f"Serving {settings.site_name} on http://{_show_host(host)}:{port}"
                 + (f" with {workers} processes" if workers > 1 else "")
-                + ("" if scheduled else " (scheduler off: no scheduled ingest or digests)")
+                + ("" if scheduled else " (scheduler off: no scheduled ingest or digests)"),
             )
             try:
                 if workers > 1:
@@ -83,7 +86,14 @@ def serve(
                     serve_processes(settings, host, port, workers)
                 else:
                     options = server_options(settings)
-                    config = uvicorn.Config(app, host=host, port=port, log_level="info", **options)
+                    config = uvicorn.Config(
+                        app,
+                        host=host,
+                        port=port,
+                        log_level="info",
+                        **options,
+                        **uvicorn_logging(settings),
+                    )
                     uvicorn.Server(config).run(sockets=[listener])
             finally:
                 services.scheduler.stop()

@@ -10,6 +10,7 @@ from datetime import date
 import click
 from pydantic import ValidationError
 
+from dailypapers.cli.logs import configure_logging
 from dailypapers.config import Settings
 from dailypapers.domain.periods import parse_optional_day
 from dailypapers.errors import BadRequest, DailyPapersError
@@ -41,6 +42,7 @@ def cli(ctx: click.Context, database_url: str | None, data_dir: str | None) -> N
         ctx.obj = Settings(**overrides)
     except ValidationError as exc:
         raise click.UsageError(f"invalid settings: {exc}") from None
+    configure_logging(ctx.obj)  # warnings and errors, as text or JSON (log_format)
 
 
 @contextmanager

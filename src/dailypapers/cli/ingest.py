@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from dailypapers.cli.context import day_option, services_for
+from dailypapers.cli.logs import announce, configure_logging
 from dailypapers.domain.ingest import IngestRun
 
 console = Console(stderr=True)
@@ -50,7 +51,7 @@ def _run(
     as_json: bool,
     **options: object,
 ) -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(ctx.obj, logging.WARNING, "%(levelname)s %(name)s: %(message)s")
     with services_for(ctx) as services:
         services.upgrade_schema()
         with Progress(
@@ -226,25 +227,25 @@ def ingest_status(ctx: click.Context, limit: int, source: str | None, as_json: b
 @click.pass_context
 def worker(ctx: click.Context, once: bool, no_migrate: bool) -> None:
     """Run the scheduled jobs (daily ingest, ...) until SIGTERM; any number may run at once."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(ctx.obj, logging.INFO)
     with services_for(ctx) as services:
         if not no_migrate:
             services.upgrade_schema()
         scheduler = services.scheduler
         names = ", ".join(job.name for job in scheduler.jobs) or "none"
-        console.print(f"worker: jobs {names}; checks every {scheduler.tick_s:g} s")
+        settings = ctx.obj
+        announce(settings, console, f"worker: jobs {names}; checks every {scheduler.tick_s:g} s")
         if once:
             ran = scheduler.tick()
-            console.print(f"ran: {', '.join(ran) or 'nothing was due'}")
+            announce(settings, console, f"ran: {', '.join(ran) or 'nothing was due'}")
             return
 
         def _stop(signum: int, _frame: object) -> None:
-            console.print(f"worker: {signal.Signals(signum).name}, stopping after this page")
+            name = signal.Signals(signum).name
+            announce(settings, console, f"worker: {name}, stopping after this page")
             scheduler.request_stop()
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         scheduler.run_forever()
-        console.print("worker: stopped")
+        announce(settings, console, "worker: stopped")

@@ -235,6 +235,7 @@ def index_command(
     console.print(
         f"embedded {report.embedded:,} papers ({report.per_second:.1f}/s), "
         f"{report.unchanged:,} unchanged, in {report.batches:,} batches"
+        + (f", on {report.runs_on}" if report.runs_on else "")
         + ("; stopped at --limit" if report.stopped_early else "")
         + f"; keyphrases computed for {keyphrased:,} papers"
     )

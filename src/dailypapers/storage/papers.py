@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
 from dailypapers.domain.papers import (
@@ -29,6 +28,7 @@ from dailypapers.domain.papers import (
     merge_paper,
 )
 from dailypapers.errors import RecordError
+from dailypapers.storage.bulk_rows import insert_rows, upsert_rows
 from dailypapers.storage.database import Database
 from dailypapers.storage.tables import as_utc, daily_entries, papers
 
@@ -38,9 +38,6 @@ PAPER_COLUMNS = [c for c in papers.c if c.name not in ("hidden", "created_at", "
 
 # The entry source that means "listed on arXiv that day", not featured (module docstring).
 LISTED = "arxiv"
-
-# SQLite allows 32,766 bound parameters per statement; PostgreSQL 65,535.
-_MAX_PARAMS = 30_000
 
 
 @dataclass(slots=True)
@@ -154,9 +151,7 @@ class PaperStore:
                     counts.unchanged += 1
                 else:
                     updates.append({**_paper_values(merged), "modified_at": now})
-            per_row = len(papers.c)
-            for chunk in _chunks(inserts, _MAX_PARAMS // per_row):
-                conn.execute(papers.insert(), list(chunk))
+            insert_rows(conn, papers, inserts)  # COPY / executemany (storage/bulk_rows.py)
             if updates:
                 stmt = (
                     papers.update()
@@ -195,24 +190,15 @@ class PaperStore:
                 "upvotes": paper.upvotes,
                 "published_at": paper.published_at,
             }
-        values = list(rows.values())
-        insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
-        added = 0
-        # executemany with RETURNING: one cached statement, sent in batches by SQLAlchemy's
-        # insertmanyvalues; rows skipped by ON CONFLICT return nothing, so we count the rest.
-        base = insert(daily_entries)
-        featured_values = {
-            name: base.excluded[name]
-            for name in ("source", "submitted_by", "submitted_at", "position", "hf_item")
-        }
-        stmt = base.on_conflict_do_update(  # a feature replaces a mere listing, nothing else
-            index_elements=["day", "arxiv_id"],
-            set_=featured_values,
-            where=sa.and_(daily_entries.c.source == LISTED, base.excluded.source != LISTED),
-        ).returning(daily_entries.c.id)
-        for chunk in _chunks(values, _MAX_PARAMS // 9):
-            added += len(conn.execute(stmt, list(chunk)).all())
-        return added
+        # A feature replaces a mere listing, nothing else.
+        return upsert_rows(
+            conn,
+            daily_entries,
+            list(rows.values()),
+            conflict=["day", "arxiv_id"],
+            update=["source", "submitted_by", "submitted_at", "position", "hf_item"],
+            where=f"daily_entries.source = '{LISTED}' AND excluded.source != '{LISTED}'",
+        )
 
     def set_hidden(self, arxiv_id: str, hidden: bool) -> bool:
         """Moderation: hide or show a paper everywhere. False when there is no such paper."""
