@@ -319,6 +319,13 @@ class Settings(BaseSettings):
         le=50,
         description="Queries of at most this many words use `search_short_query_keyword_weight`.",
     )
+    search_keyphrase_facets: int = Field(
+        8,
+        ge=0,
+        le=50,
+        description="How many keyphrases shared by a page's hits (HF's `ai_keywords`, else the "
+        "computed ones) the search page offers as narrower searches; 0 offers none.",
+    )
     search_keyword_list_keyword_weight: float = Field(
         0.8,
         ge=0.0,

@@ -15,7 +15,8 @@ semantic matches the abstract sentence closest to the query in meaning, so a pag
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
@@ -254,6 +255,9 @@ class SearchPage:
     # that `dailypapers index` hasn't finished; unembedded papers compete on keywords alone.
     embedded_fraction: float | None = None
     opened: str | None = None  # the query named this paper (an arXiv id or URL): it is first
+    # The keyphrases most shared by this page's hits, with how many hits carry each: the
+    # search page offers each as a narrower search (`keyphrase_facets`).
+    facets: tuple[tuple[str, int], ...] = ()
 
     @property
     def pages(self) -> int:
@@ -267,3 +271,26 @@ class SimilarPaper:
     paper: Paper
     similarity: float
     reason: str
+
+
+def with_facets(page: SearchPage, facets: tuple[tuple[str, int], ...]) -> SearchPage:
+    return replace(page, facets=facets)
+
+
+def keyphrase_facets(
+    query: str, phrases_per_hit: Sequence[Sequence[str]], *, limit: int
+) -> tuple[tuple[str, int], ...]:
+    """The keyphrases shared by at least two hits, most shared first (then alphabetically),
+    each with how many hits carry it; a phrase the query already holds isn't offered."""
+    asked = query.casefold()
+    counts: dict[str, int] = {}
+    shown: dict[str, str] = {}
+    for phrases in phrases_per_hit:
+        for phrase in {p.strip().casefold(): p.strip() for p in phrases if p.strip()}.items():
+            key, text = phrase
+            if key in asked:
+                continue
+            counts[key] = counts.get(key, 0) + 1
+            shown.setdefault(key, text)
+    shared = sorted((k for k, n in counts.items() if n >= 2), key=lambda k: (-counts[k], k))
+    return tuple((shown[k], counts[k]) for k in shared[:limit])

@@ -117,4 +117,5 @@ def search_results(page: SearchPage) -> dict[str, Any]:
         "limit": page.limit,
         "took_ms": page.took_ms,
         "hits": [search_hit(hit, rank=first_rank + i) for i, hit in enumerate(page.hits)],
+        "keyphrase_facets": [{"phrase": p, "count": n} for p, n in page.facets],
     }

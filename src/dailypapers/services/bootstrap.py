@@ -157,7 +157,7 @@ def build_search(
     """Search wiring: the engine picks its backends for the database (dailypapers.search)."""
     engine = build_engine(settings, db, embedder)
     return (
-        SearchService(settings, engine),
+        SearchService(settings, engine, KeyphraseStore(db)),
         IndexService(
             settings, engine.embeddings, engine.embedders, clock, on_change=engine.invalidate
         ),

@@ -19,17 +19,23 @@ from dailypapers.domain.search import (
     SearchPage,
     SearchSort,
     SimilarPaper,
+    keyphrase_facets,
+    with_facets,
 )
 from dailypapers.errors import BadRequest
 from dailypapers.search import SearchEngine, SearchStatus
+from dailypapers.storage.keyphrases import KeyphraseStore
 
 __all__ = ["SearchService", "SearchStatus"]
 
 
 class SearchService:
-    def __init__(self, settings: Settings, engine: SearchEngine) -> None:
+    def __init__(
+        self, settings: Settings, engine: SearchEngine, keyphrases: KeyphraseStore | None = None
+    ) -> None:
         self.settings = settings
         self.engine = engine
+        self.keyphrases = keyphrases  # computed keyphrases, for papers without ai_keywords
 
     def status(self) -> SearchStatus:
         return self.engine.status()
@@ -54,7 +60,7 @@ class SearchService:
         filters = filters or SearchFilters()
         query = (query or "").strip()
         limit = self._check(query, mode, sort, filters, page, limit)
-        return self.engine.search(
+        found = self.engine.search(
             query,
             mode=mode,
             sort=sort,
@@ -63,6 +69,17 @@ class SearchService:
             limit=limit,
             explain_hits=explain_hits,
         )
+        if not explain_hits or not self.settings.search_keyphrase_facets or not found.hits:
+            return found
+        return with_facets(found, self._facets(found))
+
+    def _facets(self, found: SearchPage) -> tuple[tuple[str, int], ...]:
+        """The keyphrases the hits share: HF's `ai_keywords`, else the computed ones."""
+        papers = [hit.paper for hit in found.hits]
+        missing = [p.arxiv_id for p in papers if not p.ai_keywords]
+        computed = self.keyphrases.for_papers(missing) if self.keyphrases and missing else {}
+        phrases = [p.ai_keywords or computed.get(p.arxiv_id, ()) for p in papers]
+        return keyphrase_facets(found.query, phrases, limit=self.settings.search_keyphrase_facets)
 
     def similar(self, arxiv_id: str, *, limit: int = 6) -> list[SimilarPaper]:
         """Nearest papers to a paper by embedding, each with a one-line reason.

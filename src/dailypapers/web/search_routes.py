@@ -132,6 +132,7 @@ def search_view(
         "suggestion": None,
         "broader": None,
         "emptied_by": None,
+        "facets": [],
     }
     if result is None:
         return view
@@ -142,6 +143,14 @@ def search_view(
         }
     if result.total == 0:
         view["broader"] = broader_search(q, params, filters)
+    view["facets"] = [
+        {
+            "phrase": phrase,
+            "count": count,
+            "url": views.query_url("/search", {**params, "q": f'{q} "{phrase}"'}),
+        }
+        for phrase, count in result.facets
+    ]
     first_rank = result.page * result.limit + 1
     view["items"] = [
         search_hit(hit, rank=first_rank + i, upvoted=hit.paper.arxiv_id in upvoted)
