@@ -65,7 +65,10 @@ def test_index_computes_keyphrases_for_papers_without_hf_keywords_only(mixed) ->
     services, arxiv, hf = mixed
     services.index.run()
     assert services.keyphrases.pending() == len(arxiv)
+    before = services.data_version.current()
     assert services.keyphrases.run() == len(arxiv)
+    # The paper page shows them: the page cache must see a new data version.
+    assert services.data_version.current() > before
     assert services.keyphrases.pending() == 0
     assert services.keyphrases.run() == 0  # nothing redone
 

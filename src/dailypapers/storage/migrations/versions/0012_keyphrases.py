@@ -16,6 +16,8 @@ branch_labels = None
 depends_on = None
 
 UtcDateTime = sa.DateTime(timezone=True)
+_EVENTS = ("INSERT", "UPDATE", "DELETE")
+_BUMP = "UPDATE data_version SET version = version + 1 WHERE id = 1"
 
 
 def upgrade() -> None:
@@ -34,7 +36,25 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("arxiv_id", name="pk_paper_keyphrases"),
     )
+    # The paper page shows the keyphrases, so writing them bumps the data version like
+    # every other visible write (migration 0008): a cached page never shows stale ones.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE TRIGGER paper_keyphrases_bump_data_version AFTER INSERT OR UPDATE OR DELETE "
+            "ON paper_keyphrases FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version()"
+        )
+        return
+    for event in _EVENTS:
+        op.execute(
+            f"CREATE TRIGGER paper_keyphrases_{event.lower()}_bump_data_version AFTER {event} "
+            f"ON paper_keyphrases BEGIN {_BUMP}; END"
+        )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS paper_keyphrases_bump_data_version ON paper_keyphrases")
+    else:
+        for event in _EVENTS:
+            op.execute(f"DROP TRIGGER IF EXISTS paper_keyphrases_{event.lower()}_bump_data_version")
     op.drop_table("paper_keyphrases")
