@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -39,6 +38,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.postgres_server import postgres_admin_url  # noqa: E402  (the tests' own server)
+
 DATA = ROOT.parent / "shared" / "data" / "arxiv_daily_cs" / "papers.jsonl.gz"
 
 
@@ -93,23 +96,6 @@ def run_import(url: str) -> tuple[float, float, float, dict]:
         raise SystemExit(f"import failed ({child.returncode}): {text[-2000:]}")
     report = json.loads(text)[0]
     return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, report
-
-
-@contextmanager
-def postgres_admin_url() -> Iterator[str]:
-    url = os.environ.get("DAILYPAPERS_TEST_PG_URL")
-    if url:
-        yield url
-        return
-    import pgserver
-
-    data_dir = Path(tempfile.mkdtemp(prefix="dp-bench-pg-"))
-    server = pgserver.get_server(data_dir, cleanup_mode="stop")
-    try:
-        yield server.get_uri()
-    finally:
-        server.cleanup()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @contextmanager
@@ -249,7 +235,7 @@ def main() -> None:
         tmp = Path(tmp_dir)
         for backend in args.backends:
             if backend == "postgresql":
-                with postgres_admin_url() as admin_url:
+                with postgres_admin_url("dp-bench-pg-") as admin_url:
                     imports[backend] = bench_imports(backend, args.runs, tmp, admin_url)
             else:
                 imports[backend] = bench_imports(backend, args.runs, tmp, None)

@@ -7,9 +7,6 @@ database on it, so tests never see each other's rows.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,6 +17,7 @@ import sqlalchemy as sa
 
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import Services, bootstrap
+from tests.postgres_server import postgres_admin_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -36,21 +34,8 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def pg_admin_url() -> Iterator[str]:
     """URL of a PostgreSQL server we may create databases on."""
-    url = os.environ.get("DAILYPAPERS_TEST_PG_URL")
-    if url:
+    with postgres_admin_url() as url:
         yield url
-        return
-    import pgserver
-
-    # Not under pytest's tmp_path: pytest prunes old base temp dirs, and a concurrent run
-    # would delete the live server's data directory.
-    data_dir = Path(tempfile.mkdtemp(prefix="dailypapers-pg-"))
-    server = pgserver.get_server(data_dir, cleanup_mode="stop")
-    try:
-        yield server.get_uri()
-    finally:
-        server.cleanup()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _with_database(url: str, name: str) -> str:
