@@ -89,7 +89,7 @@ def test_entries_keep_the_compressed_bytes_so_a_hit_is_not_compressed_again(
     (cache,) = [
         m.kwargs["cache"] for m in client.app.user_middleware if m.cls is PageCacheMiddleware
     ]
-    (entry,) = cache._entries.values()
+    (entry,) = cache.entries.values()
     assert entry.body[:2] == b"\x1f\x8b"  # gzip's magic: kept compressed
     assert (b"content-encoding", b"gzip") in entry.headers
     hit = client.get(f"/date/{DAY}", headers=gzip_)

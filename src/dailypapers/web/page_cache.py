@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -44,6 +43,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError
 from dailypapers.web.http_semantics import not_modified
+from dailypapers.web.versioned_lru import VersionedLru
 
 _VARY_HEADERS = (b"accept", b"accept-encoding")
 _KEEP_ON_304 = {b"etag", b"cache-control", b"vary", b"content-location", b"last-modified"}
@@ -53,8 +53,6 @@ _NOT_KEPT = {b"x-view-cache"}  # says how one rendering went (web/view_cache.py)
 
 @dataclass(slots=True)
 class _Entry:
-    version: int
-    stored_at: float
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: bytes
@@ -69,11 +67,13 @@ class PageCache:
     max_entry_bytes: int
     ttl_s: float
     clock: Callable[[], float] = time.monotonic
-    _entries: OrderedDict[tuple, _Entry] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     counts: dict[str, int] = field(
         default_factory=lambda: {"hits": 0, "misses": 0, "not_modified": 0, "bypassed": 0}
     )
+
+    def __post_init__(self) -> None:
+        self.entries: VersionedLru[_Entry] = VersionedLru(self.max_entries, self.ttl_s, self.clock)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PageCache:
@@ -84,22 +84,10 @@ class PageCache:
         )
 
     def get(self, key: tuple, version: int) -> _Entry | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry.version != version or self.clock() - entry.stored_at > self.ttl_s:
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return entry
+        return self.entries.get(key, version)
 
-    def put(self, key: tuple, entry: _Entry) -> None:
-        with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+    def put(self, key: tuple, version: int, entry: _Entry) -> None:
+        self.entries.put(key, version, entry)
 
     def count(self, name: str) -> None:
         with self._lock:
@@ -107,7 +95,8 @@ class PageCache:
 
     def stats(self) -> dict[str, int]:
         with self._lock:
-            return {**self.counts, "entries": len(self._entries)}
+            counts = dict(self.counts)
+        return {**counts, "entries": len(self.entries)}
 
 
 class PageCacheMiddleware:
@@ -233,8 +222,8 @@ class PageCacheMiddleware:
             etag = b'W/"' + hashlib.blake2b(bytes(body), digest_size=12).hexdigest().encode() + b'"'
             headers.append((b"etag", etag))
         route = getattr(scope.get("route"), "path", None)
-        entry = _Entry(version, self.cache.clock(), headers, bytes(body), etag, route)
-        self.cache.put(key, entry)
+        entry = _Entry(headers, bytes(body), etag, route)
+        self.cache.put(key, version, entry)
         await self._replay(scope, send, entry, b"miss")
 
 

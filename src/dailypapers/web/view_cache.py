@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -36,6 +35,7 @@ from starlette.requests import Request
 
 from dailypapers.config import Settings
 from dailypapers.services.app_state import services_of
+from dailypapers.web.versioned_lru import VersionedLru
 
 T = TypeVar("T")
 HEADER = "X-View-Cache"
@@ -48,9 +48,11 @@ class ViewCache:
     max_entries: int
     ttl_s: float
     clock: Callable[[], float] = time.monotonic
-    _entries: OrderedDict[tuple, tuple[int, float, Any]] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     counts: dict[str, int] = field(default_factory=lambda: {"view_hits": 0, "view_misses": 0})
+
+    def __post_init__(self) -> None:
+        self.entries: VersionedLru[Any] = VersionedLru(self.max_entries, self.ttl_s, self.clock)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ViewCache:
@@ -59,22 +61,13 @@ class ViewCache:
     def get_or_build(self, key: tuple, version: int, build: Callable[[], T]) -> tuple[T, bool]:
         """The view kept for `key` at `version`, else `build()` kept (and whether it was
         kept: a hit)."""
+        found = self.entries.get(key, version)
         with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                kept_version, stored_at, value = found
-                if kept_version == version and self.clock() - stored_at <= self.ttl_s:
-                    self._entries.move_to_end(key)
-                    self.counts["view_hits"] += 1
-                    return value, True
-                del self._entries[key]
-            self.counts["view_misses"] += 1
-        value = build()  # outside the lock: other requests go on meanwhile
-        with self._lock:
-            self._entries[key] = (version, self.clock(), value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self.counts["view_hits" if found is not None else "view_misses"] += 1
+        if found is not None:
+            return found, True
+        value = build()  # outside any lock: other requests go on meanwhile
+        self.entries.put(key, version, value)
         return value, False
 
     def stats(self) -> dict[str, int]:
