@@ -20,7 +20,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.recommendations import HistoryItem, author_key
-from dailypapers.errors import NotFound
 from dailypapers.storage.community_tables import collection_items, collections, users, votes
 from dailypapers.storage.database import Database
 from dailypapers.storage.papers import PAPER_COLUMNS, paper_from_row
@@ -31,6 +30,7 @@ from dailypapers.storage.recommendation_tables import (
     user_models,
 )
 from dailypapers.storage.tables import as_utc, daily_entries, papers
+from dailypapers.storage.votes import require_visible_paper
 
 
 def write_feedback(
@@ -38,13 +38,7 @@ def write_feedback(
 ) -> None:
     """The one upsert of a verdict, inside the caller's transaction (the 👍/👎 buttons' and a
     digest link's, which also marks its link used). NotFound for a hidden or unknown paper."""
-    visible = conn.execute(
-        sa.select(papers.c.arxiv_id).where(
-            papers.c.arxiv_id == arxiv_id, papers.c.hidden == sa.false()
-        )
-    ).first()
-    if visible is None:
-        raise NotFound(f"paper {arxiv_id} is not in this database")
+    require_visible_paper(conn, arxiv_id)
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(paper_feedback).values(
         user_id=user_id, arxiv_id=arxiv_id, verdict=verdict, created_at=now

@@ -25,6 +25,17 @@ from dailypapers.storage.papers import PAPER_COLUMNS, paper_from_row, sync_sort_
 from dailypapers.storage.tables import as_utc, papers
 
 
+def require_visible_paper(conn: Connection, arxiv_id: str) -> None:
+    """NotFound unless the paper is stored and not hidden (what a vote or a verdict needs)."""
+    visible = conn.execute(
+        sa.select(papers.c.arxiv_id).where(
+            papers.c.arxiv_id == arxiv_id, papers.c.hidden == sa.false()
+        )
+    ).first()
+    if visible is None:
+        raise NotFound(f"paper {arxiv_id} is not in this database")
+
+
 class VoteStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -32,13 +43,7 @@ class VoteStore:
     def set_vote(self, user_id: int, arxiv_id: str, on: bool, *, now: datetime) -> VoteState:
         """Make the user's vote on a visible paper `on` or off; idempotent."""
         with self.db.write() as conn:
-            visible = conn.execute(
-                sa.select(papers.c.arxiv_id).where(
-                    papers.c.arxiv_id == arxiv_id, papers.c.hidden == sa.false()
-                )
-            ).first()
-            if visible is None:
-                raise NotFound(f"paper {arxiv_id} is not in this database")
+            require_visible_paper(conn, arxiv_id)
             changed = (
                 self._add(conn, user_id, arxiv_id, now)
                 if on
