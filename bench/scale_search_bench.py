@@ -16,6 +16,10 @@ copies add 50,000 to the number (the corpus's largest is 32,040): `2503.11677` c
 2015), all distinct; listing dates move with the month (the day clamped to the month's
 length); the rest of a record (title, abstract, authors, categories) is the original's, so
 a keyword matches every copy of a paper, as a field with many near-duplicate papers would.
+The corpus's 46 papers with older ids (listed late, e.g. `2311.12882`) spoil this a little
+at 1M: 41 replicated ids equal another copy's (the import keeps one paper per id, with the
+first copy's vector) and 50 move before 2015 with 5 digits, not a valid id then (the import
+refuses them): 999,909 papers.
 Papers go in through the bulk import (`ImportService.import_file(bulk=True)`, as
 `dailypapers import arxiv-snapshot --bulk` does).
 
@@ -251,6 +255,15 @@ def load_vectors(cache: Cache, records: list[dict], papers: int) -> None:
     started = time.perf_counter()
     matrix = _replicate(base, papers, np.random.default_rng(5))
     ids = replicated_ids(records, papers)
+    with psycopg.connect(cache.libpq) as conn:
+        stored = {a for (a,) in conn.execute("SELECT arxiv_id FROM papers")}
+    first: dict[str, int] = {}
+    for row, arxiv_id in enumerate(ids):
+        if arxiv_id in stored:  # not refused, and the first copy with this id
+            first.setdefault(arxiv_id, row)
+    if len(first) < len(ids):
+        keep = np.fromiter(first.values(), np.int64)
+        matrix, ids = matrix[keep], list(first)
     np.save(cache.folder / "vectors.npy", matrix)
     (cache.folder / "ids.json").write_text(json.dumps(ids))
     at = datetime.now(UTC)

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from dailypapers.domain.papers import Paper, SourceRecord
 from dailypapers.domain.search import SearchFilters
@@ -76,15 +75,3 @@ def test_only_the_first_matches_are_ranked_after_hidden_papers_and_filters(
     for n in range(1, 101):
         services.papers.set_hidden(f"2608.{n:05d}", True)
     assert ranked(index, "zebra")[0] == BEST
-
-
-def test_matches_are_read_through_the_gin_index(services: Services) -> None:
-    """Under the LIMIT the planner would test every row's tsvector in a table scan."""
-    index = services.search.engine.keyword_index
-    query = index._query(["zebra"], "all", SearchFilters(), 10, (), (), ())
-    with services.db.read() as conn:
-        index._plan(conn)
-        compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
-        plan = "\n".join(conn.execute(sa.text(f"EXPLAIN {compiled}")).scalars())
-    assert "Bitmap Index Scan on ix_papers_search_vector" in plan, plan
-    assert "Seq Scan on papers" not in plan, plan
