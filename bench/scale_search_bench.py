@@ -75,6 +75,7 @@ from search_bench import (
     ensure_real_vectors,
     fill_synthetic,
     make_queries,
+    ms,
     open_services,
     time_modes,
 )
@@ -128,7 +129,7 @@ def replicated_ids(records: list[dict], papers: int) -> list[str]:
 class Cache:
     """The cached database of one size: its folder, server, URL and stamp (what is done)."""
 
-    def __init__(self, papers: int) -> None:
+    def __init__(self, papers: int, shared_buffers: str | None = None) -> None:
         import pgserver
 
         self.folder = CACHE / f"scale-pg-{papers}"
@@ -136,12 +137,19 @@ class Cache:
         self.stamp_file = self.folder / "stamp.json"
         self.stamp = json.loads(self.stamp_file.read_text()) if self.stamp_file.is_file() else {}
         self.server = pgserver.get_server(self.folder / "pg", cleanup_mode="stop")
+        if shared_buffers and self.shared_buffers() != shared_buffers:  # takes a restart
+            self.server.psql(f"ALTER SYSTEM SET shared_buffers = '{shared_buffers}';")
+            self.server.cleanup()
+            self.server = pgserver.get_server(self.folder / "pg", cleanup_mode="stop")
         if not self.stamp.get("created"):
             self.server.psql("CREATE DATABASE bench;")
             self.done("created", True)
         uri = self.server.get_uri("bench")
         self.libpq = uri
         self.url = uri
+
+    def shared_buffers(self) -> str:
+        return self.server.psql("SHOW shared_buffers;").split()[2]
 
     def done(self, key: str, value: object) -> None:
         self.stamp[key] = value
@@ -281,7 +289,7 @@ def load_vectors(cache: Cache, records: list[dict], papers: int) -> None:
             cp.write(b"".join(chunk) + struct.pack(">h", -1))
         conn.execute("VACUUM ANALYZE embeddings")
     seconds = time.perf_counter() - started
-    print(f"vectors: copied {papers:,} in {seconds:.0f} s")
+    print(f"vectors: copied {len(ids):,} in {seconds:.0f} s")
     cache.done("vectors_s", seconds)
     cache.done("model", model)
 
@@ -331,8 +339,28 @@ def recall(services: Services, cache: Cache, queries: list[str]) -> dict[str, fl
     return {"recall@10": statistics.mean(at10), f"recall@{k}": statistics.mean(at100)}
 
 
-def measure(services: Services, queries: list[str], label: str, rounds: int) -> dict:
-    runs = [time_modes(services, queries, label) for _ in range(rounds)]
+def measure(services: Services, queries: list[str], label: str, rounds: int, before: int) -> dict:
+    """time_modes per round; on PostgreSQL, interleaved with each round, keyword and hybrid
+    search over the first `before` queries with every match ranked (the code before
+    `search_keyword_rank_limit`) and with the bound, as the baseline."""
+    index = services.search.engine.keyword_index
+    bound = getattr(index, "rank_limit", None)
+    runs = []
+    for _ in range(rounds):
+        run = time_modes(services, queries, label)
+        if bound is not None and before:
+            for limit, name in ((10**9, "every match ranked"), (bound, f"first {bound:,}")):
+                index.rank_limit = limit
+                for mode in ("keyword", "hybrid"):
+                    times = []
+                    for query in queries[:before]:
+                        services.search.forget_queries()
+                        started = time.perf_counter()
+                        services.search.search(query, mode=mode, limit=20)
+                        times.append((time.perf_counter() - started) * 1000)
+                    run[f"{mode} ({label}, {before} queries, {name})"] = ms(times)
+            index.rank_limit = bound
+        runs.append(run)
     return {
         name: tuple(statistics.median(run[name][i] for run in runs) for i in range(2))
         for name in runs[0]
@@ -349,10 +377,18 @@ def main() -> None:
     parser.add_argument("--recall", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--before", type=int, default=30, help="queries timed with every match ranked too"
+    )
+    parser.add_argument(
+        "--shared-buffers",
+        help="set the server's shared_buffers first (say 4GB; default: pgserver's 128MB)",
+    )
     args = parser.parse_args()
 
     records = corpus()
-    cache = Cache(args.papers)
+    cache = Cache(args.papers, args.shared_buffers)
+    buffers = cache.shared_buffers()
     try:
         load_papers(cache, records, args.papers)
         load_vectors(cache, records, args.papers)
@@ -363,26 +399,27 @@ def main() -> None:
         queries = make_queries(sqlite, args.queries)
         results = {}
         if not args.no_sqlite:
-            results |= measure(sqlite, queries, "SQLite 74.7k", args.rounds)
+            results |= measure(sqlite, queries, "SQLite 74.7k", args.rounds, 0)
         sqlite.close()
         embedder = MiniLMEmbedder(CACHE / "models", threads=2)
         services = bootstrap(settings_for(cache.url, cache.folder), embedder=embedder)
         try:
             label = f"PostgreSQL {args.papers / 1e6:g}M"
-            results |= measure(services, queries, label, args.rounds)
+            results |= measure(services, queries, label, args.rounds, args.before)
             found = recall(services, cache, queries[: args.recall])
         finally:
             services.close()
     finally:
         cache.close()
     print(f"\nsearch latency, {len(queries)} queries per mode, medians of {args.rounds} rounds")
-    print(f"{'what':<48} {'p50 ms':>8} {'p95 ms':>8}")
+    print(f"{'what':<64} {'p50 ms':>8} {'p95 ms':>8}")
     for name, (p50, p95) in results.items():
-        print(f"{name:<48} {p50:8.1f} {p95:8.1f}")
+        print(f"{name:<64} {p50:8.1f} {p95:8.1f}")
     print(
         f"HNSW ({args.recall} queries, the vector leg's call): "
         + ", ".join(f"{k} {v:.3f}" for k, v in found.items())
     )
+    print(f"server: shared_buffers {buffers}")
     print("build: " + ", ".join(f"{k} {v}" for k, v in cache.stamp.items() if k != "created"))
 
 
