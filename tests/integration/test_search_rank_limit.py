@@ -51,8 +51,8 @@ def services(tmp_path: Path, pg_url: str) -> Iterator[Services]:
     services.close()
 
 
-def ranked(index: TsvectorKeywordIndex, word: str, **options) -> list[str]:
-    return [a for a, _ in index.keyword([word], limit=options.pop("limit", 10), **options)]
+def ranked(index: TsvectorKeywordIndex, words: str, **options) -> list[str]:
+    return [a for a, _ in index.keyword(words.split(), limit=options.pop("limit", 10), **options)]
 
 
 def test_only_the_first_matches_are_ranked_after_hidden_papers_and_filters(
@@ -75,3 +75,16 @@ def test_only_the_first_matches_are_ranked_after_hidden_papers_and_filters(
     for n in range(1, 101):
         services.papers.set_hidden(f"2608.{n:05d}", True)
     assert ranked(index, "zebra")[0] == BEST
+
+
+def test_an_any_query_ranks_the_papers_holding_its_rarest_words(services: Services) -> None:
+    """With more matches than the bound, "any" takes its candidates from the rarest words
+    (by the column's statistics): the first 100 papers stored all hold "zebra", and the
+    best match, stored last, is found through "okapi" (50 papers)."""
+    with services.db.write() as conn:
+        conn.exec_driver_sql("ANALYZE papers")
+    index = services.search.engine.keyword_index
+    found = ranked(index, "zebra okapi", match="any")
+    assert found[0] == BEST
+    with services.db.read() as conn:
+        assert index._rarest(conn, ["zebra", "okapi", "the"]) == ["okapi"]

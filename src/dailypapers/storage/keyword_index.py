@@ -381,21 +381,6 @@ class TsvectorKeywordIndex(KeywordIndex):
             share += shares[word]
         return chosen or words
 
-    def _query(
-        self,
-        terms: Sequence[str],
-        match: Match,
-        filters: SearchFilters,
-        limit: int,
-        phrases: Sequence[Phrase],
-        excluded: Sequence[Phrase],
-        authors: Sequence[Phrase],
-    ) -> sa.Select | None:
-        words = _words(terms)
-        if not words:
-            return None
-        return self._statement(words, words, match, filters, limit, phrases, excluded, authors)
-
     def _statement(
         self,
         words: list[str],
