@@ -371,8 +371,9 @@ class Settings(BaseSettings):
         ge=100,
         description="PostgreSQL: most papers one keyword query scores with ts_rank. A common "
         "word matches a large share of the corpus, and ts_rank reads every match's tsvector "
-        "(1M papers: seconds); past this many matches, only the first this-many in table "
-        "order are ranked (storage/keyword_index.py; docs/scale-out.md).",
+        "(1M papers: seconds); past this many matches, the first this-many in table order "
+        "are ranked, and an 'any' query takes them from its rarest words "
+        "(storage/keyword_index.py; docs/scale-out.md).",
     )
     vector_index_exact_limit: int = Field(
         150_000,
