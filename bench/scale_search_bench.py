@@ -1,7 +1,7 @@
 """Search at scale on PostgreSQL (pgvector HNSW, tsvector GIN): 1M papers by default.
 
     .venv/bin/python bench/scale_search_bench.py [--papers 1000000] [--build-only]
-        [--queries 200] [--recall 50] [--rounds 3]
+        [--queries 200] [--recall 50] [--rounds 3] [--before 30] [--shared-buffers 4GB]
 
 Builds once, and keeps under bench/.cache/scale-pg-<papers>/ (git-ignored; ~8 GB at 1M), a
 pgserver PostgreSQL database through our own schema (`dailypapers db upgrade`), then times
@@ -38,8 +38,10 @@ keyword-only, semantic-only and hybrid search (`--queries` queries per mode, que
 embedding included, the query cache emptied each time), medians over `--rounds` rounds,
 and HNSW recall@10 and @100 of the vector leg's own call (k = search_semantic_candidates,
 ef_search as `DatabaseVectors.search` sets it) against exact search (numpy over the same
-vectors) for `--recall` queries. Beside them, the same queries on bench/search_bench.py's
-SQLite database (74.7k papers, exact vectors in memory).
+vectors) for `--recall` queries. In each round, the first `--before` queries also run
+keyword and hybrid with every match ranked (`search_keyword_rank_limit` lifted: the code
+before the bound) and with the bound, as the baseline. Beside them, the same queries on
+bench/search_bench.py's SQLite database (74.7k papers, exact vectors in memory).
 Target (issue 13): hybrid p50 < 60 ms at 1M papers on 2 cores.
 """
 
