@@ -366,6 +366,15 @@ class Settings(BaseSettings):
     similar_papers_max: int = Field(
         50, ge=1, description="Most similar papers one request may ask for."
     )
+    search_keyword_rank_limit: int = Field(
+        2_000,
+        ge=100,
+        description="PostgreSQL: most papers one keyword query scores with ts_rank. A common "
+        "word matches a large share of the corpus, and ts_rank reads every match's tsvector "
+        "(1M papers: seconds); past this many matches, the first this-many in table order "
+        "are ranked, and an 'any' query takes them from its rarest words "
+        "(storage/keyword_index.py; docs/scale-out.md).",
+    )
     vector_index_exact_limit: int = Field(
         150_000,
         ge=0,

@@ -102,7 +102,7 @@ def build_engine(
             versions=DataVersionStore(db),
         )
     else:
-        keyword_index = TsvectorKeywordIndex(db)
+        keyword_index = TsvectorKeywordIndex(db, settings.search_keyword_rank_limit)
         vectors = DatabaseVectors(embeddings, embedders.model)
     return SearchEngine(settings, keyword_index, embeddings, vectors, embedders)
 
