@@ -41,6 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from dailypapers.config import Settings
 from dailypapers.domain.papers import Paper
@@ -88,6 +89,9 @@ def build_engine(
 ) -> SearchEngine:
     """The engine for `db`: FTS5 + in-memory vectors on SQLite, tsvector + pgvector on
     PostgreSQL. `embedder` replaces the MiniLM model loaded on first use (tests share one)."""
+    # Process-wide: OpenBLAS threads would split each product and spin between them, while a
+    # web process gains more from serving its other requests on the other core.
+    threadpool_limits(limits=settings.search_blas_threads, user_api="blas")
     embedders = EmbedderSource(settings, (lambda: embedder) if embedder is not None else None)
     embeddings = EmbeddingStore(db)
     keyword_index: KeywordIndex
