@@ -366,6 +366,13 @@ class Settings(BaseSettings):
     similar_papers_max: int = Field(
         50, ge=1, description="Most similar papers one request may ask for."
     )
+    search_paper_count_interval_s: float = Field(
+        60.0,
+        ge=0.0,
+        description="How old the count of visible papers behind a search's `embedded_fraction` "
+        "may get. Counting scans the papers table (SQLite, 75k papers: ~100 ms), which every "
+        "web process paid every 5 s before; an import takes minutes to embed anyway.",
+    )
     search_blas_threads: int = Field(
         1,
         ge=1,
