@@ -197,11 +197,28 @@ class KeywordIndex:
             return int(conn.execute(query).scalar_one())
 
     def titles(self, batch: int = 5000) -> Iterator[str]:
-        """Every visible paper's title, streamed (the spelling vocabulary is built from them)."""
-        query = sa.select(papers.c.title).where(papers.c.hidden == sa.false())
-        with self.db.read() as conn:
-            for row in conn.execution_options(yield_per=batch).execute(query):
+        """Every visible paper's title, streamed (the spelling vocabulary is built from them).
+
+        Each batch is a query of its own (paged by id), read whole before it is handed on:
+        the caller's work between rows never counts against SQLite's `sql_time_limit_ms`.
+        One statement streamed over the whole table did, so on a busy machine the search that
+        first built the vocabulary (75k titles) was cut off and answered 503.
+        """
+        after = ""
+        while True:
+            query = (
+                sa.select(papers.c.arxiv_id, papers.c.title)
+                .where(papers.c.hidden == sa.false(), papers.c.arxiv_id > after)
+                .order_by(papers.c.arxiv_id)
+                .limit(batch)
+            )
+            with self.db.read() as conn:
+                rows = conn.execute(query).all()
+            for row in rows:
                 yield row.title or ""
+            if len(rows) < batch:
+                return
+            after = rows[-1].arxiv_id
 
     def papers(self, ids: Sequence[str]) -> dict[str, Paper]:
         """Visible papers by id (hidden ones are left out)."""
