@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     sql_time_limit_ms: int = Field(
         2000,
         ge=0,
-        description="A read query on SQLite running longer than this is cut off (0: no limit).",
+        description="A read query on SQLite that has used this much CPU time is cut off (0: no "
+        "limit). CPU time, not wall time: on a busy machine ordinary queries wait for a core "
+        "and would be cut off with a 503.",
     )
     db_pool_size: int = Field(5, ge=1, description="Read connections kept open per process.")
     db_connect_timeout_s: int = Field(

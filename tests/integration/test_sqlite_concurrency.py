@@ -92,3 +92,19 @@ def test_titles_read_by_a_slow_reader_are_not_cut_off_by_the_time_limit(tmp_path
     assert len(seen) == 4_000
     assert seen[:2] == ["Paper number 0", "Paper number 1"]
     db.dispose()
+
+
+def test_a_read_that_waits_is_not_cut_off_only_its_own_work_counts(tmp_path: Path) -> None:
+    """The limit counts the statement's CPU time, not the wall clock: on a busy machine a
+    statement waits for a core (and at every progress check for the GIL), and ordinary
+    searches were cut off with a 503. Here the statement is read in two parts with a wait
+    past the limit between them, as a thread that lost its core would see it."""
+    db = Database(f"sqlite:///{tmp_path / 'waits.db'}", time_limit_ms=300)
+    numbers = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+    with db.read() as conn:
+        rows = conn.execute(sa.text(numbers + "SELECT i FROM n"))
+        first = rows.fetchmany(10)
+        time.sleep(0.5)
+        rest = rows.fetchall()
+    assert len(first) + len(rest) == 20_000
+    db.dispose()
