@@ -96,13 +96,14 @@ def build_engine(
     keyword_index: KeywordIndex
     vectors: VectorSearch
     if db.is_sqlite:
-        keyword_index = Fts5KeywordIndex(db)
+        keyword_index = Fts5KeywordIndex(db, filters_kept=settings.search_filter_cache_size)
         vectors = MemoryVectors(
             embeddings,
             keyword_index,
             embedders.model,
             exact_limit=settings.vector_index_exact_limit,
             versions=DataVersionStore(db),
+            filters_kept=settings.search_filter_cache_size,
         )
     else:
         keyword_index = TsvectorKeywordIndex(db)

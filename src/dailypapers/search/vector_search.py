@@ -32,7 +32,6 @@ from dailypapers.storage.embeddings import EmbeddingStore
 from dailypapers.storage.keyword_index import Fts5KeywordIndex
 
 CHECK_INTERVAL_S = 1.0  # how stale an in-memory copy may get before it is compared again
-ALLOWED_CACHE_SIZE = 16  # filters whose passing positions are remembered (current data)
 
 
 class VectorSearch(Protocol):
@@ -77,9 +76,11 @@ class MemoryVectors:
         exact_limit: int,
         check_interval_s: float = CHECK_INTERVAL_S,
         versions: DataVersionStore | None = None,
+        filters_kept: int = 16,
     ) -> None:
         self.store = store
         self.versions = versions  # bumped by every visible write: keys the filter cache
+        self.filters_kept = filters_kept  # setting search_filter_cache_size
         self._allowed_by_filter: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self.keyword_index = keyword_index  # knows which papers are visible
         self.model = model
@@ -200,7 +201,7 @@ class MemoryVectors:
             for stale in [k for k in self._allowed_by_filter if k[1:] != key[1:]]:
                 del self._allowed_by_filter[stale]  # of older vectors or papers
             self._allowed_by_filter[key] = found
-            while len(self._allowed_by_filter) > ALLOWED_CACHE_SIZE:
+            while len(self._allowed_by_filter) > self.filters_kept:
                 self._allowed_by_filter.popitem(last=False)
         return found
 

@@ -236,8 +236,9 @@ class KeywordIndex:
 class Fts5KeywordIndex(KeywordIndex):
     """SQLite: a contentless FTS5 table ranked by `bm25()` (porter stemming)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, filters_kept: int = 16) -> None:
         super().__init__(db)
+        self.filters_kept = filters_kept  # setting search_filter_cache_size
         self._versions = DataVersionStore(db)
         self._passing: OrderedDict[tuple[SearchFilters, int], dict[int, str]] = OrderedDict()
         self._passing_lock = threading.Lock()
@@ -306,7 +307,7 @@ class Fts5KeywordIndex(KeywordIndex):
             for stale in [k for k in self._passing if k[1] != key[1]]:
                 del self._passing[stale]  # of an older data version
             self._passing[key] = found
-            while len(self._passing) > PASSING_CACHE_SIZE:
+            while len(self._passing) > self.filters_kept:
                 self._passing.popitem(last=False)
         return found
 
@@ -435,7 +436,6 @@ def _author_queries(authors: Sequence[Phrase]) -> list[sa.ColumnElement]:
 _FTS5_RANKED = sa.text(
     f"SELECT rowid, rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :expression ORDER BY rank"
 )
-PASSING_CACHE_SIZE = 16  # filters whose passing papers are kept (for the current data)
 
 
 def _unfiltered_fts5() -> sa.Select:
