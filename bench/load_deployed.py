@@ -7,6 +7,7 @@ static files, X-Forwarded-For set by the proxy), and wrk on loopback.
     .venv/bin/python bench/load_deployed.py --seconds 60     # the figures
         [--databases postgresql,sqlite] [--workers 4] [--clients 20] [--mix-seconds S]
         [--side-seconds S] [--cache-dir bench/.cache/load-deployed] [--rebuild]
+        [--only search]
 
 Rows, each for `--seconds` with `--clients` connections (all send Accept-Encoding: gzip, as
 browsers do):
@@ -486,10 +487,13 @@ def bench_database(db: Database, args: argparse.Namespace, queries: list[str]) -
             rows[name].update(cache_and_errors(everything["all"]) if everything else {})
 
         for route, path in paths.items():
-            row(route, args.seconds, base + path)
+            if args.only != "search" or route == "search":
+                row(route, args.seconds, base + path)
         varied = scripts / "varied.lua"
         varied.write_text(varied_search_script(queries))
         row("search (varied)", args.side_seconds, base + "/", script=varied)
+        if args.only == "search":
+            return rows
         voters = log_in_voters(base)
         deployment.rotate_log("log-in.log")
         cookie = (f"Cookie: {voters[0]['cookie']}",)
@@ -525,6 +529,12 @@ def main() -> None:
         "--cache-dir", type=Path, default=ROOT / "bench" / ".cache" / "load-deployed"
     )
     parser.add_argument("--rebuild", action="store_true", help="load the databases again")
+    parser.add_argument(
+        "--only",
+        choices=("all", "search"),
+        default="all",
+        help="search: only the two search rows (one query, varied queries)",
+    )
     args = parser.parse_args()
     args.mix_seconds = args.mix_seconds or args.seconds
     args.side_seconds = args.side_seconds or min(args.seconds, 20)

@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     sql_time_limit_ms: int = Field(
         2000,
         ge=0,
-        description="A read query on SQLite running longer than this is cut off (0: no limit).",
+        description="A read query on SQLite that has used this much CPU time is cut off (0: no "
+        "limit). CPU time, not wall time: on a busy machine ordinary queries wait for a core "
+        "and would be cut off with a 503.",
     )
     db_pool_size: int = Field(5, ge=1, description="Read connections kept open per process.")
     db_connect_timeout_s: int = Field(
@@ -374,6 +376,28 @@ class Settings(BaseSettings):
         "(1M papers: seconds); past this many matches, the first this-many in table order "
         "are ranked, and an 'any' query takes them from its rarest words "
         "(storage/keyword_index.py; docs/scale-out.md).",
+    )
+    search_paper_count_interval_s: float = Field(
+        60.0,
+        ge=0.0,
+        description="How old the count of visible papers behind a search's `embedded_fraction` "
+        "may get. Counting scans the papers table (SQLite, 75k papers: ~100 ms), which every "
+        "web process paid every 5 s before; an import takes minutes to embed anyway.",
+    )
+    search_filter_cache_size: int = Field(
+        16,
+        ge=1,
+        description="SQLite: search filters (category, dates, has code) whose passing papers, "
+        "and their vector positions, each process keeps for the current data version, so a "
+        "filtered search need not look up every paper's filter (~40 ms at 75k papers).",
+    )
+    search_blas_threads: int = Field(
+        1,
+        ge=1,
+        description="BLAS threads for numpy's matrix products in a process that searches "
+        "(the exact vector index, sentence re-ranking): concurrent requests beat one "
+        "parallel product, and OpenBLAS's idle threads spin. On 2 cores one 75k x 384 "
+        "product took 8.7 ms wall / 8.6 ms CPU on one thread, 24 ms / 17 ms on two.",
     )
     vector_index_exact_limit: int = Field(
         150_000,

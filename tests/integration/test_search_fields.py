@@ -138,15 +138,12 @@ def test_a_category_change_reaches_filtered_search_at_once(
 
 
 def test_a_filtered_keyword_search_looks_further_until_enough_pass(
-    search_services: Services, monkeypatch: pytest.MonkeyPatch
+    search_services: Services,
 ) -> None:
-    """SQLite ranks the best matches first and filters those; a filter that few of them pass
-    makes it look at four times as many, until enough pass or every match was seen."""
+    """SQLite ranks the matches and reads them, best first, until enough pass the filter:
+    a paper that passes far down the ranking is still found."""
     if not search_services.db.is_sqlite:
         pytest.skip("the FTS5 path")
-    from dailypapers.storage import keyword_index
-
-    monkeypatch.setattr(keyword_index, "FILTERED_FIRST_LOOK", 1)
     search_services.papers.upsert([SourceRecord(p) for p in keyword_papers()], now=NOW)
     index = search_services.search.engine.keyword_index
     every = index.keyword(["model"], match="any", limit=1000)

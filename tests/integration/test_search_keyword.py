@@ -164,6 +164,19 @@ def test_hidden_papers_never_appear(search_services: Services) -> None:
     assert CONVLLAVA not in ids(search_services.search.search("ConvLLaVA", mode="keyword"))
 
 
+def test_a_paper_that_leaves_a_category_leaves_its_filtered_search_at_once(
+    search_services: Services,
+) -> None:
+    """SQLite keeps the papers passing each filter per data version, which the write bumps."""
+    search = search_services.search
+    filters = SearchFilters(category="cs.ZZ")
+    for categories, found in ((["cs.ZZ"], True), (["cs.YY"], False)):
+        moved = Paper(arxiv_id=CONVLLAVA, title="", abstract="", categories=categories)
+        search_services.papers.upsert([SourceRecord(moved)], now=NOW)
+        page = search.search("ConvLLaVA", mode="keyword", filters=filters)
+        assert (CONVLLAVA in ids(page)) is found
+
+
 def test_an_edited_title_is_searchable_at_once(search_services: Services) -> None:
     paper = search_services.papers.get(CONVLLAVA)
     paper.title, paper.version = "Quokkaformer backbones", 9

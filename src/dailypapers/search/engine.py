@@ -41,6 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from dailypapers.config import Settings
 from dailypapers.domain.papers import Paper
@@ -76,7 +77,6 @@ from dailypapers.storage.keyword_index import (
 
 SENTENCE_WEIGHT = 0.5  # semantic score = (1 - w) * whole-paper cosine + w * best sentence
 QUERY_CACHE_SIZE = 256
-PAPER_COUNT_INTERVAL_S = 5.0  # how stale the paper count behind `embedded_fraction` may be
 NO_VECTORS = (
     "Semantic search is not available yet: no paper has been embedded "
     "(run `dailypapers index`). Showing keyword matches."
@@ -88,18 +88,22 @@ def build_engine(
 ) -> SearchEngine:
     """The engine for `db`: FTS5 + in-memory vectors on SQLite, tsvector + pgvector on
     PostgreSQL. `embedder` replaces the MiniLM model loaded on first use (tests share one)."""
+    # Process-wide: OpenBLAS threads would split each product and spin between them, while a
+    # web process gains more from serving its other requests on the other core.
+    threadpool_limits(limits=settings.search_blas_threads, user_api="blas")
     embedders = EmbedderSource(settings, (lambda: embedder) if embedder is not None else None)
     embeddings = EmbeddingStore(db)
     keyword_index: KeywordIndex
     vectors: VectorSearch
     if db.is_sqlite:
-        keyword_index = Fts5KeywordIndex(db)
+        keyword_index = Fts5KeywordIndex(db, filters_kept=settings.search_filter_cache_size)
         vectors = MemoryVectors(
             embeddings,
             keyword_index,
             embedders.model,
             exact_limit=settings.vector_index_exact_limit,
             versions=DataVersionStore(db),
+            filters_kept=settings.search_filter_cache_size,
         )
     else:
         keyword_index = TsvectorKeywordIndex(db, settings.search_keyword_rank_limit)
@@ -158,6 +162,9 @@ class _Ranking:
     notice: str | None
     query_vector: np.ndarray | None
     embedded_fraction: float | None = None
+    # The keyword leg's best TITLE_CANDIDATES ids, before the floors (None: it didn't run,
+    # as in semantic mode): where `_exact_first` looks for a pasted title.
+    keyword_top: list[str] | None = None
 
 
 class SearchEngine:
@@ -229,7 +236,7 @@ class SearchEngine:
             filters = replace(filters, category=parts.categories[0])
         text = parts.text or " ".join(parts.terms)  # without `author:`/`cat:`: embedded
         ranking = self._rank(text, parts, mode, filters)
-        opened = self._exact_first(text, parts, filters, ranking)
+        opened, known = self._exact_first(text, parts, filters, ranking)
         # No paper holds the words: maybe they are misspelt ("Did you mean …?").
         suggestion = None
         if not any(c.keyword_rank is not None for c in ranking.candidates):
@@ -243,8 +250,11 @@ class SearchEngine:
             candidates.sort(key=_sort_key(sort, papers))
             total = len(candidates)
         window = candidates[page * limit : (page + 1) * limit]
-        if sort == "relevance":
-            papers = self.keyword_index.papers([c.arxiv_id for c in window])
+        if sort == "relevance":  # the papers `_exact_first` loaded are not read again
+            papers = {a: known[a] for a in (c.arxiv_id for c in window) if a in known}
+            papers |= self.keyword_index.papers(
+                [c.arxiv_id for c in window if c.arxiv_id not in known]
+            )
         if explain_hits and ranking.query_vector is not None:
             self._rationale_sentences(ranking.query_vector, window)
         hits = [
@@ -339,7 +349,8 @@ class SearchEngine:
                     )
         if query_vector is None:
             keyword = self._keyword(parts, filters, self.settings.search_max_results)
-            return _Ranking(keyword, "keyword", notice, None)
+            top = [c.arxiv_id for c in keyword[:TITLE_CANDIDATES]]
+            return _Ranking(keyword, "keyword", notice, None, keyword_top=top)
         # Below 1.0 while `dailypapers index` catches up: said in `SearchPage.embedded_fraction`
         # (the API's), as the rest are ranked on their words alone.
         embedded = self._embedded_fraction()
@@ -385,7 +396,16 @@ class SearchEngine:
         mode_used: SearchMode = mode
         if mode == "hybrid" and not any(c.semantic is not None for c in candidates):
             mode_used = "keyword"
-        return _Ranking([by_id[a] for a in order], mode_used, notice, query_vector, embedded)
+        return _Ranking(
+            [by_id[a] for a in order],
+            mode_used,
+            notice,
+            query_vector,
+            embedded,
+            keyword_top=[c.arxiv_id for c in keyword[:TITLE_CANDIDATES]]
+            if mode == "hybrid"
+            else None,
+        )
 
     def _keyword_weight(self, query: str, parts: QueryParts) -> float:
         """Query-aware fusion: each query shape (search/query_shape.py) has its own weight."""
@@ -399,31 +419,32 @@ class SearchEngine:
     def _embedded_fraction(self) -> float:
         """Share of visible papers with a vector (the paper count is cached like the vectors')."""
         checked, total = self._papers_count
-        if time.monotonic() - checked > PAPER_COUNT_INTERVAL_S:
+        if time.monotonic() - checked > self.settings.search_paper_count_interval_s:
             total = self.keyword_index.count()
             self._papers_count = (time.monotonic(), total)
         return min(1.0, self.vectors.count() / total) if total else 1.0
 
     def _exact_first(
         self, query: str, parts: QueryParts, filters: SearchFilters, ranking: _Ranking
-    ) -> str | None:
+    ) -> tuple[str | None, dict[str, Paper]]:
         """Put a paper the query names (an id or URL) or whose title it is first, in any mode.
 
-        Returns the id when the query named a paper by id (the web page opens it).
+        Returns the id when the query named a paper by id (the web page opens it), and the
+        visible papers it loaded on the way, by id.
         """
         named = named_paper(query)
         pinned: list[str] = []
+        found: dict[str, Paper] = {}
         if named is not None:
-            if self.keyword_index.papers([named]):
+            found = self.keyword_index.papers([named])
+            if found:
                 pinned = [named]
         elif len(parts.terms) >= MIN_TITLE_WORDS and not parts.excluded:
-            looked_at = [
-                c.arxiv_id
-                for c in ranking.candidates
-                if c.keyword_rank is not None and c.keyword_rank <= TITLE_CANDIDATES
-            ]
-            if ranking.mode_used != "keyword" and len(looked_at) < TITLE_CANDIDATES:
-                looked_at += [c.arxiv_id for c in self._keyword(parts, filters, TITLE_CANDIDATES)]
+            # The keyword leg's best hits, floors or not; a second keyword query only where
+            # no leg ran one (semantic mode): it found the same ids again in hybrid searches.
+            looked_at = ranking.keyword_top
+            if looked_at is None:
+                looked_at = [c.arxiv_id for c in self._keyword(parts, filters, TITLE_CANDIDATES)]
             wanted = title_key(query)
             found = self.keyword_index.papers(list(dict.fromkeys(looked_at)))
             pinned = [a for a, paper in found.items() if title_key(paper.title) == wanted]
@@ -431,7 +452,7 @@ class SearchEngine:
             by_id = {c.arxiv_id: c for c in ranking.candidates}
             first = [by_id.get(a) or _Candidate(a) for a in pinned]
             ranking.candidates = first + [c for c in ranking.candidates if c.arxiv_id not in pinned]
-        return named if pinned and named is not None else None
+        return (named if pinned and named is not None else None), found
 
     def _anything_close(self, candidates: Iterable[_Candidate]) -> bool:
         """The query floor: some paper holds every word, or one is close enough in meaning."""

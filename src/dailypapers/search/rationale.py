@@ -64,8 +64,11 @@ def words(text: str) -> list[tuple[int, int, str]]:
 
 
 @lru_cache(maxsize=1024)
-def _matcher(terms: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
-    """A regex finding the words that may match `terms`, and form/word -> term.
+def _matcher(
+    terms: tuple[str, ...],
+) -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str]]:
+    """A regex finding the words that may match `terms`, form/word -> term, and the same
+    regex for lower-cased ASCII text without its look-behind (see `term_spans`).
 
     Step 1 only rewrites endings, so a word can share a term's form only if it begins with
     the form's first letters: the regex finds those candidates at C speed and only they are
@@ -83,19 +86,32 @@ def _matcher(terms: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
         reverse=True,
     )
     pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(prefixes) + r")[^\W_]*", re.IGNORECASE)
-    return pattern, by_stem
+    return pattern, by_stem, re.compile(r"(?:" + "|".join(prefixes) + r")[^\W_]*")
 
 
 def term_spans(text: str, terms: Sequence[str]) -> tuple[list[Span], list[str]]:
     """Spans of `text` holding any of `terms` (by word or stem), and which terms were found."""
     if not text or not terms:
         return [], []
-    pattern, by_stem = _matcher(tuple(terms))
+    pattern, by_stem, ascii_pattern = _matcher(tuple(terms))
     latex = "$" in text or "\\" in text
     protected = _protected(text) if latex else []
     spans: list[Span] = []
     found: dict[str, None] = {}
-    for match in pattern.finditer(text):
+    if text.isascii():
+        # The same matches, 2-10x faster (~40 hits a page, each title and abstract): a
+        # case-sensitive regex without a look-behind keeps re's fast scan for its first
+        # letters, and a match that starts inside a word is dropped here (it runs to that
+        # word's end, so it never hides the start of the next one).
+        lowered = text.lower()
+        matches = (
+            m
+            for m in ascii_pattern.finditer(lowered)
+            if m.start() == 0 or not lowered[m.start() - 1].isalnum()
+        )
+    else:
+        matches = pattern.finditer(text)
+    for match in matches:
         start, end = match.span()
         word = match.group().lower()
         term = by_stem.get(word) or next(

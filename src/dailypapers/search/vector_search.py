@@ -29,10 +29,9 @@ from dailypapers.domain.search import SearchFilters
 from dailypapers.search.vectors import ExactIndex, HnswIndex, VectorIndex
 from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.embeddings import EmbeddingStore
-from dailypapers.storage.keyword_index import KeywordIndex
+from dailypapers.storage.keyword_index import Fts5KeywordIndex
 
 CHECK_INTERVAL_S = 1.0  # how stale an in-memory copy may get before it is compared again
-ALLOWED_CACHE_SIZE = 16  # filters whose passing positions are remembered (current data)
 
 
 class VectorSearch(Protocol):
@@ -65,27 +64,23 @@ class _Snapshot:
     arxiv_ids: list[str]
     row_ids: np.ndarray  # position i holds row id row_ids[i]
     positions: dict[str, int]
-    by_row: np.ndarray | None = None  # positions ordered by row id (for filters), made lazily
-
-    def row_order(self) -> np.ndarray:
-        if self.by_row is None:
-            self.by_row = np.argsort(self.row_ids, kind="stable")
-        return self.by_row
 
 
 class MemoryVectors:
     def __init__(
         self,
         store: EmbeddingStore,
-        keyword_index: KeywordIndex,
+        keyword_index: Fts5KeywordIndex,
         model: str,
         *,
         exact_limit: int,
         check_interval_s: float = CHECK_INTERVAL_S,
         versions: DataVersionStore | None = None,
+        filters_kept: int = 16,
     ) -> None:
         self.store = store
         self.versions = versions  # bumped by every visible write: keys the filter cache
+        self.filters_kept = filters_kept  # setting search_filter_cache_size
         self._allowed_by_filter: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self.keyword_index = keyword_index  # knows which papers are visible
         self.model = model
@@ -206,19 +201,17 @@ class MemoryVectors:
             for stale in [k for k in self._allowed_by_filter if k[1:] != key[1:]]:
                 del self._allowed_by_filter[stale]  # of older vectors or papers
             self._allowed_by_filter[key] = found
-            while len(self._allowed_by_filter) > ALLOWED_CACHE_SIZE:
+            while len(self._allowed_by_filter) > self.filters_kept:
                 self._allowed_by_filter.popitem(last=False)
         return found
 
     def _allowed(self, snap: _Snapshot, filters: SearchFilters) -> np.ndarray:
-        """Positions whose papers pass `filters` (and are visible)."""
-        rows = self.store.allowed_row_ids(self.model, filters)
-        order = snap.row_order()
-        sorted_rows = snap.row_ids[order]
-        at = np.searchsorted(sorted_rows, rows)
-        at = np.clip(at, 0, max(len(sorted_rows) - 1, 0))
-        hit = sorted_rows[at] == rows if len(sorted_rows) else np.zeros(len(rows), bool)
-        return np.sort(order[at[hit]])
+        """Positions whose papers pass `filters` (and are visible): from the papers the
+        keyword index keeps for the filter, so both legs of a search read them once."""
+        positions = snap.positions
+        passing = self.keyword_index.passing_papers(filters).values()
+        found = np.fromiter((positions[a] for a in passing if a in positions), np.int64)
+        return np.sort(found)
 
     def search(
         self, query: np.ndarray, k: int, filters: SearchFilters = SearchFilters()

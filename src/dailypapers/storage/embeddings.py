@@ -279,16 +279,6 @@ class EmbeddingStore:
                 found[arxiv_id] = SentenceVectors([tuple(s) for s in spans], matrix)
         return found
 
-    def allowed_row_ids(self, model: str, filters: SearchFilters) -> np.ndarray:
-        """Row ids of the model's vectors whose papers are visible and pass `filters`."""
-        query = (
-            sa.select(embeddings.c.id)
-            .select_from(embeddings.join(papers, papers.c.arxiv_id == embeddings.c.arxiv_id))
-            .where(embeddings.c.model == model, *filter_clauses(filters, self.db.dialect))
-        )
-        with self.db.read() as conn:
-            return np.fromiter(conn.execute(query).scalars(), np.int64)
-
     # --- PostgreSQL: search in the database ----------------------------------------------
     def similarities(
         self, model: str, query_vector: np.ndarray, ids: Sequence[str]

@@ -23,8 +23,9 @@ is 40% faster than ordering a join by `bm25()`.
 
 from __future__ import annotations
 
-import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import Literal
 
@@ -33,6 +34,7 @@ from sqlalchemy.engine import Connection
 
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.search import Phrase, SearchFilters
+from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.database import Database
 from dailypapers.storage.papers import PAPER_COLUMNS, paper_from_row
 from dailypapers.storage.search_filters import filter_clauses
@@ -197,11 +199,28 @@ class KeywordIndex:
             return int(conn.execute(query).scalar_one())
 
     def titles(self, batch: int = 5000) -> Iterator[str]:
-        """Every visible paper's title, streamed (the spelling vocabulary is built from them)."""
-        query = sa.select(papers.c.title).where(papers.c.hidden == sa.false())
-        with self.db.read() as conn:
-            for row in conn.execution_options(yield_per=batch).execute(query):
+        """Every visible paper's title, streamed (the spelling vocabulary is built from them).
+
+        Each batch is a query of its own (paged by id), read whole before it is handed on:
+        the caller's work between rows never counts against SQLite's `sql_time_limit_ms`.
+        One statement streamed over the whole table did, so on a busy machine the search that
+        first built the vocabulary (75k titles) was cut off and answered 503.
+        """
+        after = ""
+        while True:
+            query = (
+                sa.select(papers.c.arxiv_id, papers.c.title)
+                .where(papers.c.hidden == sa.false(), papers.c.arxiv_id > after)
+                .order_by(papers.c.arxiv_id)
+                .limit(batch)
+            )
+            with self.db.read() as conn:
+                rows = conn.execute(query).all()
+            for row in rows:
                 yield row.title or ""
+            if len(rows) < batch:
+                return
+            after = rows[-1].arxiv_id
 
     def papers(self, ids: Sequence[str]) -> dict[str, Paper]:
         """Visible papers by id (hidden ones are left out)."""
@@ -217,6 +236,13 @@ class KeywordIndex:
 class Fts5KeywordIndex(KeywordIndex):
     """SQLite: a contentless FTS5 table ranked by `bm25()` (porter stemming)."""
 
+    def __init__(self, db: Database, *, filters_kept: int = 16) -> None:
+        super().__init__(db)
+        self.filters_kept = filters_kept  # setting search_filter_cache_size
+        self._versions = DataVersionStore(db)
+        self._passing: OrderedDict[tuple[SearchFilters, int], dict[int, str]] = OrderedDict()
+        self._passing_lock = threading.Lock()
+
     def keyword(
         self,
         terms: Sequence[str],
@@ -228,11 +254,14 @@ class Fts5KeywordIndex(KeywordIndex):
         excluded: Sequence[Phrase] = (),
         authors: Sequence[Phrase] = (),
     ) -> list[tuple[str, float]]:
-        """With a filter, FTS5 ranks and cuts the best `inner` matches inside the index (its
-        fast top-k), the filter keeps those it passes, and `inner` grows fourfold until
-        `limit` pass or every match was seen: the best `limit` passing papers, as one query
-        joining every match would give, without scoring and joining every match (a
-        category-filtered "any" over 75k papers: ~50 ms that way)."""
+        """With a filter, FTS5 ranks every match inside the index, and the ranked rows are
+        read only until `limit` of them pass: the best `limit` passing papers, as one query
+        joining every match would give, without joining every match to its paper row (a
+        category-filtered "any" over 75k papers: ~50 ms that way). Which papers pass is a
+        set kept per filter and data version (`passing_papers`), so a row is checked in
+        memory. (Ranking the best 400, then 1,600, ... until enough passed, as before, ranked
+        every match again at each step: for "any" queries the most costly part of a search.)
+        """
         if not filters.active or not terms or limit <= 0:
             return super().keyword(
                 terms,
@@ -246,29 +275,41 @@ class Fts5KeywordIndex(KeywordIndex):
         expression = fts5_match(terms, match, phrases, excluded, authors)
         if not expression:
             return []
-        inner = max(4 * limit, FILTERED_FIRST_LOOK)
+        passing = self.passing_papers(filters)
+        found: list[tuple[float, str]] = []
         with self.db.read() as conn:
-            while True:
-                ranked = conn.execute(_FTS5_RANKED, {"expression": expression, "inner": inner})
-                ranks = {row.rowid: row.rank for row in ranked}
-                passing = conn.execute(
-                    sa.select(
-                        papers.c.arxiv_id, sa.literal_column("papers.rowid").label("rowid")
-                    ).where(
-                        sa.literal_column("papers.rowid").in_(
-                            sa.select(sa.literal_column("value")).select_from(
-                                sa.func.json_each(sa.bindparam("ids"))
-                            )
-                        ),
-                        *filter_clauses(filters, "sqlite"),
-                    ),
-                    {"ids": json.dumps(list(ranks))},
-                ).all()
-                if len(passing) >= limit or len(ranks) < inner:
-                    break
-                inner *= 4
-        found = sorted((ranks[r.rowid], r.arxiv_id) for r in passing)[:limit]
-        return [(arxiv_id, -rank) for rank, arxiv_id in found]
+            ranked = conn.execute(_FTS5_RANKED, {"expression": expression})
+            for rowid, rank in ranked:
+                if len(found) >= limit and rank != found[-1][0]:
+                    break  # enough, and no tie with the last one taken
+                arxiv_id = passing.get(rowid)
+                if arxiv_id is not None:
+                    found.append((rank, arxiv_id))
+            ranked.close()
+        found.sort()  # ties by id, as a query ordering by (rank, arxiv_id) would
+        return [(arxiv_id, -rank) for rank, arxiv_id in found[:limit]]
+
+    def passing_papers(self, filters: SearchFilters) -> dict[int, str]:
+        """Visible papers that pass `filters`, as rowid -> arxiv_id, read once per filter and
+        data version (any visible write bumps it; storage/data_version.py). Shared by both
+        legs of a filtered search: the in-memory vectors take their positions from it too."""
+        key = (filters, self._versions.current())
+        with self._passing_lock:
+            found = self._passing.get(key)
+            if found is not None:
+                self._passing.move_to_end(key)
+                return found
+        rowid = sa.literal_column("papers.rowid")
+        query = sa.select(rowid, papers.c.arxiv_id).where(*filter_clauses(filters, "sqlite"))
+        with self.db.read() as conn:
+            found = dict(conn.execute(query).tuples().all())
+        with self._passing_lock:
+            for stale in [k for k in self._passing if k[1] != key[1]]:
+                del self._passing[stale]  # of an older data version
+            self._passing[key] = found
+            while len(self._passing) > self.filters_kept:
+                self._passing.popitem(last=False)
+        return found
 
     def _query(
         self,
@@ -463,12 +504,10 @@ def _author_queries(authors: Sequence[Phrase]) -> list[sa.ColumnElement]:
     return [sa.func.to_tsquery(_ENGLISH, t) for t in texts if t]
 
 
-# The best matches of an FTS5 expression, ranked and cut inside the index.
+# Every match of an FTS5 expression, ranked inside the index, best first (read as needed).
 _FTS5_RANKED = sa.text(
-    f"SELECT rowid, rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :expression "
-    "ORDER BY rank LIMIT :inner"
+    f"SELECT rowid, rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :expression ORDER BY rank"
 )
-FILTERED_FIRST_LOOK = 200  # fewest matches a filtered keyword search ranks first (then 4x)
 
 
 def _unfiltered_fts5() -> sa.Select:
