@@ -1,29 +1,35 @@
-"""Computed keyphrases join the keywords field of keyword search, for papers without HF's.
+"""Computed keyphrases join keyword search for papers without HF keywords, at weight 1.
 
 Issue 12 computes keyphrases (search/keyphrases.py, table `paper_keyphrases`) for papers that
-come without Hugging Face's `ai_keywords`, which most of a full arXiv import does. Migration
-0014 left the keywords field empty for those papers; now it holds HF's keywords when the paper
-has some, else its computed keyphrases. One field, not one of their own:
-- a paper never has both (keyphrases are computed only for papers without HF keywords), so
-  a field of their own would only be the keywords field under another weight, and the weight
-  the tune split chooses for keyphrases alone is the keywords field's own (docs/search.md,
-  `tools/tune_short_fusion.py --without-keywords --keyphrases`);
-- PostgreSQL's tsvector has four weight classes (A-D), all taken by title, abstract, keywords
-  and authors.
+come without Hugging Face's `ai_keywords`, which most of a full arXiv import does; migration
+0014 left such papers' keywords field empty. Where they go was chosen on the short-query tune
+split with the documents' HF keywords left out (as arXiv-only papers), keyword search, nDCG@10
+(`tools/tune_short_fusion.py --without-keywords --keyphrases --fts-weights 2,1,K,1`):
+without keyphrases 0.8878; with them at weight K = 1: 0.8892, 2: 0.8883, 6 (the keywords
+field's weight, i.e. in that field): 0.8861, 10: 0.8842. In HF's keywords field they would
+cost what they bring: they are words the paper already holds, picked by meaning, not a
+second opinion on its topic. So they are a field of their own with weight 1, which is the
+abstract's weight, and the weight is all a field is to bm25 here: FTS5's bm25 sums the
+column-weighted term counts over a row and normalises by the whole row's length, so words
+appended to the abstract column score exactly as a column of their own with weight 1;
+PostgreSQL's tsvector has four weight classes (A-D), all taken, and B is the abstract's.
+A paper never has both HF keywords and keyphrases in the index (keyphrases are computed only
+without HF keywords, and ignored once HF's arrive).
 
-SQLite: the view `papers_fts_text` (the one place each field's text is assembled) takes the
-keyphrases when HF's keywords are empty. A write to `paper_keyphrases` re-indexes its paper
+SQLite: the view `papers_fts_text` (the one place each field's text is assembled) appends the
+keyphrases to the abstract column's text. A write to `paper_keyphrases` re-indexes its paper
 the way the papers triggers do: take the paper's row out of the contentless `papers_fts`
 BEFORE (the view still shows the old text) and put it back AFTER. An upsert (the store's
 `ON CONFLICT DO UPDATE`) fires BEFORE INSERT and then the UPDATE triggers, so the BEFORE
 INSERT trigger acts only when the paper has no keyphrase row yet (else the UPDATE pair does
-it; taking a row out twice would corrupt the index). A paper's deletion cascades to its
-keyphrases after its row is gone: the view then shows nothing and the triggers do nothing.
-The six triggers are part of storage/bulk_index.py's trigger set (dropped and recreated
-around a bulk import); the statements here are kept the same as its copies.
-PostgreSQL: `paper_keyword_text(arxiv_id, ai_keywords)` falls back to the keyphrases, and a
-row trigger on `paper_keyphrases` touches the paper (`SET ai_keywords = ai_keywords`), which
-fires the row trigger that recomputes `search_vector`.
+it; a row taken out twice is counted out twice in bm25's statistics). A paper's deletion
+cascades to its keyphrases after its row is gone: the view then shows nothing and the
+triggers do nothing. The six triggers are part of storage/bulk_index.py's trigger set
+(dropped and recreated around a bulk import); the statements here are kept the same as its
+copies.
+PostgreSQL: `search_vector` gains `paper_keyphrase_text(arxiv_id, ai_keywords)` at weight B,
+and a row trigger on `paper_keyphrases` touches the paper (`SET ai_keywords = ai_keywords`),
+which fires the row trigger that recomputes `search_vector`.
 
 Revision ID: 0015
 Revises: 0014
@@ -40,15 +46,15 @@ branch_labels = None
 depends_on = None
 
 _HF_KEYWORDS = "(SELECT group_concat(value, ', ') FROM json_each(papers.ai_keywords))"
-_KEYPHRASES = """(SELECT group_concat(j.value, ', ')
+_KEYPHRASES = f"""CASE WHEN {_HF_KEYWORDS} IS NULL THEN (SELECT group_concat(j.value, ', ')
             FROM paper_keyphrases AS k, json_each(k.phrases) AS j
-            WHERE k.arxiv_id = papers.arxiv_id)"""
+            WHERE k.arxiv_id = papers.arxiv_id) END"""
 
 
-def _view(keywords: str) -> str:
+def _view(abstract: str) -> str:
     return f"""CREATE VIEW papers_fts_text AS SELECT
-        papers.rowid AS paper_rowid, papers.title AS title, papers.abstract AS abstract,
-        {keywords} AS keywords,
+        papers.rowid AS paper_rowid, papers.title AS title, {abstract} AS abstract,
+        {_HF_KEYWORDS} AS keywords,
         (SELECT group_concat(value, ', ') FROM json_each(papers.authors)) AS authors
         FROM papers"""
 
@@ -96,23 +102,25 @@ _SQLITE_REBUILD = [
 ]
 
 
-def _pg_keyword_text(keyphrases: bool) -> str:
-    fallback = (
-        """,
-        (SELECT string_agg(p, ', ') FROM paper_keyphrases AS pk,
-            json_array_elements_text(CASE WHEN json_typeof(pk.phrases) = 'array'
-                THEN pk.phrases ELSE '[]'::json END) AS p
-            WHERE pk.arxiv_id = paper_id)"""
+def _pg_search_vector(keyphrases: bool) -> str:
+    extra = (
+        """ ||
+            setweight(to_tsvector('english',
+                paper_keyphrase_text(NEW.arxiv_id, NEW.ai_keywords)), 'B')"""
         if keyphrases
         else ""
     )
-    return f"""CREATE OR REPLACE FUNCTION paper_keyword_text(paper_id text, keywords json)
-        RETURNS text LANGUAGE sql STABLE AS $$
-        SELECT coalesce(
-            (SELECT string_agg(k, ', ') FROM json_array_elements_text(
-                CASE WHEN json_typeof(keywords) = 'array' THEN keywords ELSE '[]'::json END)
-                AS k){fallback}, '')
-    $$"""
+    return f"""CREATE OR REPLACE FUNCTION papers_search_vector() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.search_vector :=
+            setweight(to_tsvector('english', coalesce(NEW.title, '')), 'A') ||
+            setweight(to_tsvector('english', coalesce(NEW.abstract, '')), 'B') ||
+            setweight(to_tsvector('english',
+                paper_keyword_text(NEW.arxiv_id, NEW.ai_keywords)), 'C') ||
+            setweight(to_tsvector('english', paper_author_text(NEW.authors)), 'D'){extra};
+        RETURN NEW;
+    END $$"""
 
 
 # Recompute search_vector for the papers that have keyphrases (the papers row trigger does).
@@ -120,7 +128,16 @@ _PG_REFRESH = """UPDATE papers SET ai_keywords = ai_keywords
     WHERE arxiv_id IN (SELECT arxiv_id FROM paper_keyphrases)"""
 
 _PG_UP = [
-    _pg_keyword_text(keyphrases=True),
+    # A paper's keyphrases when it has no HF keywords (else none), joined.
+    """CREATE FUNCTION paper_keyphrase_text(paper_id text, keywords json) RETURNS text
+        LANGUAGE sql STABLE AS $$
+        SELECT CASE WHEN paper_keyword_text(paper_id, keywords) <> '' THEN ''
+            ELSE coalesce((SELECT string_agg(p, ', ') FROM paper_keyphrases AS pk,
+                json_array_elements_text(CASE WHEN json_typeof(pk.phrases) = 'array'
+                    THEN pk.phrases ELSE '[]'::json END) AS p
+                WHERE pk.arxiv_id = paper_id), '') END
+    $$""",
+    _pg_search_vector(keyphrases=True),
     """CREATE FUNCTION paper_keyphrases_search_vector() RETURNS trigger
         LANGUAGE plpgsql AS $$
     BEGIN
@@ -142,7 +159,8 @@ _PG_UP = [
 _PG_DOWN = [
     "DROP TRIGGER IF EXISTS paper_keyphrases_search_vector ON paper_keyphrases",
     "DROP FUNCTION IF EXISTS paper_keyphrases_search_vector()",
-    _pg_keyword_text(keyphrases=False),
+    _pg_search_vector(keyphrases=False),
+    "DROP FUNCTION IF EXISTS paper_keyphrase_text(text, json)",
     _PG_REFRESH,
 ]
 
@@ -153,7 +171,7 @@ def upgrade() -> None:
             op.execute(statement)
         return
     op.execute("DROP VIEW IF EXISTS papers_fts_text")
-    op.execute(_view(f"coalesce({_HF_KEYWORDS}, {_KEYPHRASES})"))
+    op.execute(_view(f"papers.abstract || coalesce(' ' || {_KEYPHRASES}, '')"))
     for ddl in SQLITE_KEYPHRASE_TRIGGERS.values():
         op.execute(ddl)
     for statement in _SQLITE_REBUILD:
@@ -168,6 +186,6 @@ def downgrade() -> None:
     for name in SQLITE_KEYPHRASE_TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.execute("DROP VIEW IF EXISTS papers_fts_text")
-    op.execute(_view(_HF_KEYWORDS))
+    op.execute(_view("papers.abstract"))
     for statement in _SQLITE_REBUILD:
         op.execute(statement)
