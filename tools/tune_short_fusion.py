@@ -43,6 +43,7 @@ WEIGHT_OF_SHAPE = {
     "short": "search_short_query_keyword_weight",
     "keywords": "search_keyword_list_keyword_weight",
     "sentence": "search_keyword_weight",
+    "phrase": "search_phrase_query_keyword_weight",
 }
 
 
