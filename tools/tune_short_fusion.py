@@ -71,7 +71,8 @@ def _line(label: str, scores: tuple[float, ...]) -> str:
 
 
 def _keyphrases(services, cache_dir: Path, without_keywords: bool) -> None:
-    """Keyphrases for the papers without HF keywords, computed once and then cached."""
+    """Keyphrases for the papers without HF keywords, computed once and then cached (the
+    cache is not keyed by the keyphrase settings: delete it after changing them)."""
     cache = cache_dir / f"short-queries-keyphrases-{'all' if without_keywords else 'bare'}.json"
     store, model = services.keyphrases.store, services.keyphrases.model
     if cache.is_file():
