@@ -11,7 +11,10 @@ each candidate value, printing nDCG@10 and recall@100 per weight:
 
 Also MRR@10 and the share of queries with a relevant paper in the top 3 (known items), and
 `--kind title --embedded 0.33` keeps vectors for only a third of the papers.
-`--without-keywords` leaves the documents' HF keywords out (arXiv-only papers have none).
+`--without-keywords` leaves the documents' HF keywords out (arXiv-only papers have none);
+`--keyphrases` computes keyphrases for the papers without HF keywords (search/keyphrases.py,
+as `dailypapers index` does; cached in the eval cache), which migration 0015 puts in their
+keywords field.
 `--setting` fixes other settings for the whole run (say, a weight already chosen);
 `--fts-weights 2,1,K,A` (repeatable) first sets SQLite's bm25 column weights (title,
 abstract, keywords, authors) and prints keyword search with each, the last one staying.
@@ -40,6 +43,7 @@ WEIGHT_OF_SHAPE = {
     "short": "search_short_query_keyword_weight",
     "keywords": "search_keyword_list_keyword_weight",
     "sentence": "search_keyword_weight",
+    "phrase": "search_phrase_query_keyword_weight",
 }
 
 
@@ -66,6 +70,28 @@ def _line(label: str, scores: tuple[float, ...]) -> str:
     return f"{label:<20} " + "  ".join(f"{s:.4f}" for s in scores)
 
 
+def _keyphrases(services, cache_dir: Path, without_keywords: bool) -> None:
+    """Keyphrases for the papers without HF keywords, computed once and then cached (the
+    cache is not keyed by the keyphrase settings: delete it after changing them)."""
+    cache = cache_dir / f"short-queries-keyphrases-{'all' if without_keywords else 'bare'}.json"
+    store, model = services.keyphrases.store, services.keyphrases.model
+    if cache.is_file():
+        rows = json.loads(cache.read_text())
+        store.save(model, [(a, h, p) for a, h, p in rows], now=services.clock())
+    else:
+        services.keyphrases.run()
+        with services.db.read() as conn:
+            rows = [
+                [a, h, json.loads(p) if isinstance(p, str) else p]
+                for a, h, p in conn.exec_driver_sql(
+                    "SELECT arxiv_id, text_hash, phrases FROM paper_keyphrases"
+                )
+            ]
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(rows))
+    print(f"keyphrases: {len(rows)} papers")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--split", default="tune")
@@ -85,7 +111,14 @@ def main() -> None:
         action="store_true",
         help="documents without their HF keywords, as arXiv-only papers are",
     )
-    parser.add_argument("--kind", default=None, help="only queries of this kind (title, ...)")
+    parser.add_argument(
+        "--keyphrases",
+        action="store_true",
+        help="compute keyphrases for the papers without HF keywords (their keywords field)",
+    )
+    parser.add_argument(
+        "--kind", default=None, help="only queries of these kinds (title,author,...)"
+    )
     parser.add_argument(
         "--embedded",
         type=float,
@@ -106,7 +139,7 @@ def main() -> None:
         q
         for q in queries
         if q.split == args.split
-        and (args.kind is None or q.kind == args.kind)
+        and (args.kind is None or q.kind in args.kind.split(","))
         and (
             args.shape == "all"
             or query_shape(q.text, parse_query(q.text), settings.search_short_query_words)
@@ -125,6 +158,8 @@ def main() -> None:
         try:
             evaluation._load_corpus(services, folder / "corpus.jsonl")
             evaluation._embed(services, folder / "corpus.jsonl", None)
+            if args.keyphrases:
+                _keyphrases(services, evaluation.cache_dir(), args.without_keywords)
             engine = services.search.engine
             if args.embedded < 1.0:
                 every = round(1 / args.embedded)

@@ -337,6 +337,15 @@ class Settings(BaseSettings):
         "(search/query_shape.py), tuned on the short-query tune split "
         "(`tools/tune_short_fusion.py --shape keywords`, docs/search.md).",
     )
+    search_phrase_query_keyword_weight: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Weight of the keyword score in hybrid fusion for a query of quoted phrases "
+        "only (search/query_shape.py): every candidate holds the phrases, so meaning ranks "
+        "them; tuned on the short-query tune split's quoted phrases "
+        "(`tools/tune_short_fusion.py --shape phrase`, docs/search.md).",
+    )
     search_min_and_hits: int = Field(
         10,
         ge=0,

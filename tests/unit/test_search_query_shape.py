@@ -22,6 +22,11 @@ from dailypapers.search.query_shape import query_shape
         ("Cold exposure increases BAT recruitment.", "sentence"),
         ("Testing automated information systems.", "sentence"),
         ("LOW PASS LATTICE FILTERS", "keywords"),
+        ('"chain of thought"', "phrase"),
+        ('"Chain-of-Thought reasoning"', "phrase"),
+        ('"video diffusion" "world models"', "phrase"),
+        ('"video diffusion" models', "short"),
+        ('author:"Wei Wang"', "short"),
     ],
 )
 def test_query_shapes(query: str, shape: str) -> None:

@@ -61,3 +61,35 @@ def test_the_shared_hf_rows_give_hundreds_of_queries_per_split() -> None:
     for split in ("tune", "test"):
         for kind in ("topical", "keywords", "title"):
             assert sum(q.split == split and q.kind == kind for q in queries) >= 50
+
+
+def test_author_and_quoted_phrase_queries_judge_the_papers_that_hold_them() -> None:
+    def row(n: int, date: str, title: str, abstract: str, authors: list[str]) -> dict:
+        return {
+            "arxiv_id": f"2601.0000{n}",
+            "date": date,
+            "title": title,
+            "abstract": abstract,
+            "authors": [{"name": a} for a in authors],
+            "ai_keywords": ["x", "y", "z"],
+        }
+
+    rows = [
+        row(1, "2026-01-01", "Sparse mixture routing", "We study it.", ["Ada Lovelace", "B"]),
+        row(2, "2026-01-02", "Routing again", "Sparse mixtures route.", ["Ada Lovelace"]),
+        row(3, "2026-01-03", "Sparse Mixture of experts", "More.", ["Ada Lovelace", "C"]),
+        row(4, "2026-03-01", "Dense models", "No sparse here: sparse, mixture.", ["Ada Lovelace"]),
+        row(5, "2026-03-02", "Other", "A sparse mixture at last.", ["D"]),
+        row(6, "2026-03-03", "Other two", "Nothing.", ["Ada Lovelace"]),
+    ]
+    _, queries = short_queries(rows)
+    by_text = {q.text: q for q in queries}
+    ada = ("2601.00001", "2601.00002", "2601.00003", "2601.00004", "2601.00006")
+    assert by_text["Ada Lovelace"].relevant == ada and by_text["Ada Lovelace"].kind == "author"
+    assert by_text['author:"Ada Lovelace"'].relevant == ada
+    assert by_text['author:"Ada Lovelace"'].kind == "author-field"
+    assert by_text["Ada Lovelace"].split == "tune"  # the median date of the five papers
+    assert "B" not in by_text  # one paper: not an author query
+    phrase = by_text['"sparse mixture"']  # a plural folded; crossing a comma is no match
+    assert phrase.kind == "phrase"
+    assert phrase.relevant == ("2601.00001", "2601.00002", "2601.00003", "2601.00005")

@@ -331,7 +331,8 @@ def _print_eval(report: BeirReport) -> None:
     "--split",
     default="test",
     show_default=True,
-    help="tune or test, or either with a kind: test-topical, test-keywords, test-title.",
+    help="tune or test, or either with a kind: test-topical, test-keywords, test-title, "
+    "test-author, test-author-field, test-phrase.",
 )
 @click.option("--limit-queries", type=int, help="Only the first N judged queries.")
 @_eval_output
@@ -345,8 +346,9 @@ def eval_short(
 ) -> None:
     """nDCG@10, recall@100 and latency per mode on short queries made from HF's keywords.
 
-    Topical queries (a keyword; relevant: the papers carrying it) and known items (a paper's
-    keywords or its title) over the demo's papers, split by paper date into tune and test.
+    Topical queries (a keyword; relevant: the papers carrying it), known items (a paper's
+    keywords or its title), author names (plain and `author:"Name"`) and quoted title
+    phrases over the demo's papers, split by paper date into tune and test.
     """
     settings: Settings = ctx.obj
     evaluation = EvaluationService(settings)

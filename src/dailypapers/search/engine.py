@@ -11,7 +11,8 @@ Hybrid search, as measured on SciFact train (nDCG@10; `dailypapers eval beir`, d
 4. fusion: z-scores of keyword and semantic scores over the candidates, combined with
    weight `search_keyword_weight` (0.35) on keyword;                                  0.751
    (reciprocal rank fusion of the same lists: 0.733; of plain cosine and bm25: 0.716);
-   short queries weigh keyword 0.95 and keyword lists 0.8 (search/query_shape.py;
+   short queries weigh keyword 0.95, keyword lists 0.8 and quoted phrases alone 0
+   (search/query_shape.py;
    short-query tune split, `tools/tune_short_fusion.py`), and a paper with no vector yet
    counts on keywords alone;
 5. the floors: a paper that holds only some of the words and is below
@@ -414,6 +415,8 @@ class SearchEngine:
             return self.settings.search_short_query_keyword_weight
         if shape == "keywords":
             return self.settings.search_keyword_list_keyword_weight
+        if shape == "phrase":
+            return self.settings.search_phrase_query_keyword_weight
         return self.settings.search_keyword_weight
 
     def _embedded_fraction(self) -> float:

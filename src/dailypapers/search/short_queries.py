@@ -5,27 +5,43 @@ daily rows carry `ai_keywords` (a few short topical labels per paper), which giv
 kinds of judged query without anyone judging:
 - topical: a keyword that at least `MIN_TOPIC_PAPERS` papers carry; relevant: those papers;
 - known item by keywords: a paper's first three keywords joined; relevant: that paper;
-- known item by title: a paper's exact title; relevant: that paper.
-Queries are split into `tune` and `test` by paper date (a topic by the median date of its
-papers) at the median date of the papers with keywords, so figures chosen on `tune` are
-checked on `test` papers never looked at. The corpus (every row, keywords or not) is shared;
-each document carries its keywords and authors as the site stores them (keyword search
-indexes both as fields).
+- known item by title: a paper's exact title; relevant: that paper;
+- author: the name of an author of at least `MIN_AUTHOR_PAPERS` papers, plain (`author`,
+  "Wenhu Chen") and as a field query (`author-field`, `author:"Wenhu Chen"`); relevant: the
+  papers that name them;
+- phrase: a 2-3-word run of a title, quoted (`"video diffusion"`), with no stopword at
+  either end, held by `MIN_PHRASE_PAPERS` to `MAX_PHRASE_PAPERS` papers' titles or
+  abstracts; relevant: those papers (words compared lower-cased with a plural `s` folded,
+  close to what FTS5's porter stemmer matches), every `PHRASE_STRIDE`-th of them kept.
+Queries are split into `tune` and `test` by paper date (a topic, author or phrase by the
+median date of its papers) at the median date of the papers with keywords, so figures
+chosen on `tune` are checked on `test` papers never looked at. The corpus (every row,
+keywords or not) is shared; each document carries its keywords and authors as the site
+stores them (keyword search indexes both as fields).
 `write_collection` writes the BEIR layout `dailypapers eval beir` reads, with qrels per split
-and per kind (`test-topical.tsv`, `test-keywords.tsv`, `test-title.tsv`, and so for tune).
+and per kind (`test-topical.tsv`, `test-keywords.tsv`, `test-title.tsv`, `test-author.tsv`,
+..., and so for tune).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from dailypapers.domain.search import STOPWORDS
+
 MIN_TOPIC_PAPERS = 3
 KNOWN_ITEM_KEYWORDS = 3
-KINDS = ("topical", "keywords", "title")
+MIN_AUTHOR_PAPERS = 4
+MIN_PHRASE_PAPERS, MAX_PHRASE_PAPERS = 3, 10
+PHRASE_STRIDE = 3
+KINDS = ("topical", "keywords", "title", "author", "author-field", "phrase")
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”/]|\s[-–—]\s")  # a phrase doesn't cross these
 SPLITS = ("tune", "test")
 
 
@@ -102,7 +118,73 @@ def short_queries(rows: Iterable[Mapping]) -> tuple[list[dict], list[JudgedQuery
         title = corpus[arxiv_id]["title"]
         if title and words:  # the same papers as the keyword queries, so the kinds compare
             queries.append(JudgedQuery(f"title-{arxiv_id}", title, "title", split, (arxiv_id,)))
+    queries += _author_queries(corpus, dates, split_of)
+    queries += _phrase_queries(corpus, dates, split_of)
     return list(corpus.values()), queries
+
+
+def _author_queries(corpus: dict[str, dict], dates: dict[str, str], split_of) -> list:
+    papers: dict[str, set[str]] = {}
+    for arxiv_id, doc in corpus.items():
+        for name in doc["authors"]:
+            papers.setdefault(name, set()).add(arxiv_id)
+    queries = []
+    for number, (name, theirs) in enumerate(sorted(papers.items())):
+        if len(theirs) < MIN_AUTHOR_PAPERS or '"' in name:
+            continue
+        split = split_of(statistics.median_low(sorted(dates[p] for p in theirs)))
+        relevant = tuple(sorted(theirs))
+        queries.append(JudgedQuery(f"author-{number}", name, "author", split, relevant))
+        queries.append(
+            JudgedQuery(
+                f"author-field-{number}", f'author:"{name}"', "author-field", split, relevant
+            )
+        )
+    return queries
+
+
+def _folded(text: str) -> list[str]:
+    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _WORD.findall(text.lower())]
+
+
+def _runs(text: str) -> set[str]:
+    """The folded 2- and 3-word runs of `text` that cross no punctuation."""
+    runs = set()
+    for segment in _BREAK.split(text):
+        words = _folded(segment)
+        for n in (2, 3):
+            runs.update(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+    return runs
+
+
+def _phrase_queries(corpus: dict[str, dict], dates: dict[str, str], split_of) -> list:
+    holders: dict[str, set[str]] = {}
+    for arxiv_id, doc in corpus.items():
+        for run in _runs(doc["title"]) | _runs(doc["text"]):
+            holders.setdefault(run, set()).add(arxiv_id)
+    phrases: dict[str, str] = {}  # folded -> as first written in a title
+    for doc in corpus.values():
+        for segment in _BREAK.split(doc["title"]):
+            words = _WORD.findall(segment.lower())
+            for n in (2, 3):
+                for i in range(len(words) - n + 1):
+                    run = words[i : i + n]
+                    edges = (run[0], run[-1])
+                    if any(w in STOPWORDS or not re.search("[a-z]", w) for w in edges):
+                        continue
+                    phrases.setdefault(" ".join(_folded(" ".join(run))), " ".join(run))
+    kept = [
+        (phrase, sorted(holders[folded]))
+        for folded, phrase in sorted(phrases.items())
+        if MIN_PHRASE_PAPERS <= len(holders.get(folded, ())) <= MAX_PHRASE_PAPERS
+    ]
+    queries = []
+    for number, (phrase, papers) in enumerate(kept[::PHRASE_STRIDE]):
+        split = split_of(statistics.median_low(sorted(dates[p] for p in papers)))
+        queries.append(
+            JudgedQuery(f"phrase-{number}", f'"{phrase}"', "phrase", split, tuple(papers))
+        )
+    return queries
 
 
 def write_collection(folder: Path, corpus: list[dict], queries: list[JudgedQuery]) -> None:

@@ -127,11 +127,13 @@ embeddings = sa.Table(
 # DDL and kept out of schema comparisons (tests/integration/test_schema.py, Alembic
 # autogenerate): SQLite's FTS5 index over papers (a contentless virtual table with title,
 # abstract, keywords and authors columns, its shadow tables, the view `papers_fts_text` that
-# assembles each field's text, and the triggers that keep it in sync); PostgreSQL's tsvector
-# column (kept by a row trigger and the functions `paper_keyword_text` / `paper_author_text`)
-# with its GIN index, and the pgvector column with its HNSW index.
+# assembles each field's text, and the triggers that keep it in sync, on `papers` and, since
+# migration 0015 put computed keyphrases in the keywords field, on `paper_keyphrases`);
+# PostgreSQL's tsvector column (kept by row triggers on both tables and the functions
+# `paper_keyword_text` / `paper_author_text`) with its GIN index, and the pgvector column
+# with its HNSW index.
 FTS_TABLE = "papers_fts"
-FTS_TEXT_VIEW = "papers_fts_text"  # each indexed field's text per paper (migration 0014)
+FTS_TEXT_VIEW = "papers_fts_text"  # each indexed field's text per paper (migrations 0014, 0015)
 DIALECT_ONLY_COLUMNS = {("papers", "search_vector"), ("embeddings", "embedding")}
 DIALECT_ONLY_INDEXES = {"ix_papers_search_vector", "ix_embeddings_embedding_hnsw"}
 
