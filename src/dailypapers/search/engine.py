@@ -108,7 +108,9 @@ def build_engine(
         )
     else:
         keyword_index = TsvectorKeywordIndex(db, settings.search_keyword_rank_limit)
-        vectors = DatabaseVectors(embeddings, embedders.model)
+        vectors = DatabaseVectors(
+            embeddings, embedders.model, settings.search_paper_count_interval_s
+        )
     return SearchEngine(settings, keyword_index, embeddings, vectors, embedders)
 
 
@@ -335,7 +337,7 @@ class SearchEngine:
         query_vector, notice = None, None
         keyword_leg = None
         if mode != "keyword":
-            if self.vectors.count() == 0:
+            if self.vectors.empty():
                 notice = NO_VECTORS
             else:
                 if mode == "hybrid":  # SQLite/PostgreSQL work while the model and numpy do

@@ -40,6 +40,9 @@ class VectorSearch(Protocol):
     def count(self) -> int:
         """Vectors stored for the model (0: semantic search is not available yet)."""
 
+    def empty(self) -> bool:
+        """No vector stored for the model yet: cheap enough to ask on every query."""
+
     def search(
         self, query: np.ndarray, k: int, filters: SearchFilters = SearchFilters()
     ) -> list[tuple[str, float]]:
@@ -182,6 +185,9 @@ class MemoryVectors:
     def count(self) -> int:
         return len(self._current().arxiv_ids)
 
+    def empty(self) -> bool:
+        return self.count() == 0
+
     def _allowed_cached(self, snap: _Snapshot, filters: SearchFilters) -> np.ndarray:
         """`_allowed`, remembered per filter for this snapshot and data version.
 
@@ -256,22 +262,42 @@ class MemoryVectors:
 
 
 class DatabaseVectors:
-    """PostgreSQL + pgvector: every query runs in the database."""
+    """PostgreSQL + pgvector: every query runs in the database.
 
-    def __init__(self, store: EmbeddingStore, model: str) -> None:
+    Counting the model's vectors is a scan of the embeddings table (0.7-2.7 s at 1M papers),
+    so `count` (behind a search's `embedded_fraction`) is read at most every
+    `count_interval_s`; whether there is any vector at all (which decides whether semantic
+    search runs) is an index probe, asked every `CHECK_INTERVAL_S` until the answer is yes.
+    """
+
+    def __init__(
+        self, store: EmbeddingStore, model: str, count_interval_s: float = CHECK_INTERVAL_S
+    ) -> None:
         self.store = store
         self.model = model
+        self.count_interval_s = count_interval_s
         self._count = (float("-inf"), 0)
+        self._any = (float("-inf"), False)
 
     def invalidate(self) -> None:
         self._count = (float("-inf"), 0)
+        self._any = (float("-inf"), False)
 
     def count(self) -> int:
         checked, count = self._count
-        if time.monotonic() - checked > CHECK_INTERVAL_S:
+        if time.monotonic() - checked > self.count_interval_s:
             count = self.store.count(self.model)
             self._count = (time.monotonic(), count)
         return count
+
+    def empty(self) -> bool:
+        checked, seen = self._any
+        if not seen and time.monotonic() - checked > CHECK_INTERVAL_S:
+            seen = self.store.has_any(self.model)
+            self._any = (time.monotonic(), seen)
+            if seen:  # the first vectors arrived (another process indexed): count them now
+                self._count = (float("-inf"), 0)
+        return not seen
 
     def search(
         self, query: np.ndarray, k: int, filters: SearchFilters = SearchFilters()

@@ -193,6 +193,12 @@ class EmbeddingStore:
     def count(self, model: str) -> int:
         return self.state(model)[0]
 
+    def has_any(self, model: str) -> bool:
+        """Whether the model has a stored vector (one index probe, at any size)."""
+        query = sa.select(sa.exists().where(embeddings.c.model == model))
+        with self.db.read() as conn:
+            return bool(conn.execute(query).scalar())
+
     def load(self, model: str, *, after_id: int = 0) -> LoadedVectors:
         """Every stored vector of a model with id > after_id (SQLite), in id order."""
         query = (
