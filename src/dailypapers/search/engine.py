@@ -67,6 +67,7 @@ from dailypapers.search.rationale import best_sentence, explain, similar_reason
 from dailypapers.search.recipe import EmbedderSource
 from dailypapers.search.spelling import Vocabulary
 from dailypapers.search.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
+from dailypapers.search.vectors import set_product_threads
 from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.database import Database
 from dailypapers.storage.embeddings import EmbeddingStore
@@ -92,6 +93,7 @@ def build_engine(
     # Process-wide: OpenBLAS threads would split each product and spin between them, while a
     # web process gains more from serving its other requests on the other core.
     threadpool_limits(limits=settings.search_blas_threads, user_api="blas")
+    set_product_threads(settings.search_vector_threads)
     embedders = EmbedderSource(settings, (lambda: embedder) if embedder is not None else None)
     embeddings = EmbeddingStore(db)
     keyword_index: KeywordIndex
