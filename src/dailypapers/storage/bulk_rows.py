@@ -53,9 +53,7 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict]) -> None
         return
     columns = list(rows[0])
     if conn.dialect.name == "postgresql":
-        values = _tuples(rows, columns, _processors(conn, table, columns))
-        names = ", ".join(_quote(conn, c) for c in columns)
-        _copy(conn, f"COPY {_quote(conn, table.name)} ({names}) FROM STDIN", values)
+        copy_rows(conn, table, table.name, rows, columns)
         return
     for chunk in _chunks(rows, _SQLITE_MAX_PARAMS // len(columns)):
         conn.execute(table.insert(), list(chunk))
@@ -77,8 +75,7 @@ def upsert_rows(
         return 0
     columns = list(rows[0])
     if conn.dialect.name == "postgresql":
-        values = _tuples(rows, columns, _processors(conn, table, columns))
-        names = ", ".join(_quote(conn, c) for c in columns)
+        names = quoted_names(conn, columns)
         target = _quote(conn, table.name)
         sets = ", ".join(f"{_quote(conn, c)} = excluded.{_quote(conn, c)}" for c in update)
         keys = ", ".join(_quote(conn, c) for c in conflict)
@@ -88,7 +85,7 @@ def upsert_rows(
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
             f"SELECT {names} FROM {target} WITH NO DATA"
         )
-        _copy(conn, f"COPY {staging} ({names}) FROM STDIN", values)
+        copy_rows(conn, table, staging, rows, columns)
         result = conn.exec_driver_sql(
             f"INSERT INTO {target} ({names}) SELECT {names} FROM {staging} {tail}"
         )
@@ -129,6 +126,20 @@ def _copy(conn: Connection, statement: str, values: list[tuple]) -> None:
             connection_invalidated=conn.dialect.is_disconnect(exc, driver, None),
             dialect=conn.dialect,
         ) from None
+
+
+def copy_rows(
+    conn: Connection, table: sa.Table, target: str, rows: Sequence[dict], columns: Sequence[str]
+) -> None:
+    """PostgreSQL: COPY `rows`' `columns`, bound as `table`'s column types, into the table
+    named `target` (`table` itself, or a temporary table with its columns)."""
+    values = _tuples(rows, columns, _processors(conn, table, columns))
+    names = quoted_names(conn, columns)
+    _copy(conn, f"COPY {_quote(conn, target)} ({names}) FROM STDIN", values)
+
+
+def quoted_names(conn: Connection, columns: Sequence[str]) -> str:
+    return ", ".join(_quote(conn, c) for c in columns)
 
 
 def _quote(conn: Connection, name: str) -> str:

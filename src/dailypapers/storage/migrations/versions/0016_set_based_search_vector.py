@@ -1,0 +1,55 @@
+"""PostgreSQL: a writer may supply papers' keyword vectors itself, computed set-based.
+
+The row trigger of migration 0014 computes `search_vector` for each inserted paper. Measured
+on the 74.7k arXiv import, that per-row trigger cost the server ~3x the CPU of computing the
+same vectors in one statement per batch (bench/import_bench.py; storage/search_vector.py has
+the figures), so a batch of new papers now computes them set-based and tells the trigger so:
+the trigger fires only while the transaction-local setting
+`dailypapers.search_vector_given` is not 'on'. Only storage/search_vector.py sets it, around
+its one `INSERT ... SELECT` that fills the column with the trigger's own expression; every
+other write (updates, other inserts) still goes through the trigger.
+
+`toast_tuple_target` 8160: a paper row with its vector is 2-4 kB, over PostgreSQL's default
+2 kB target, so each insert tried to pglz-compress the vector (which doesn't compress) and
+the abstract; keeping rows of up to a page uncompressed cut that CPU for a 6% larger table.
+The setting affects only rows written from now on.
+
+Revision ID: 0016
+Revises: 0014
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0016"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+_COLUMNS = "title, abstract, ai_keywords, authors"
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        return
+    op.execute("DROP TRIGGER IF EXISTS papers_search_vector ON papers")
+    op.execute(
+        f"""CREATE TRIGGER papers_search_vector BEFORE INSERT OR UPDATE OF {_COLUMNS}
+        ON papers FOR EACH ROW
+        WHEN (current_setting('dailypapers.search_vector_given', true) IS DISTINCT FROM 'on')
+        EXECUTE FUNCTION papers_search_vector()"""
+    )
+    op.execute("ALTER TABLE papers SET (toast_tuple_target = 8160)")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        return
+    op.execute("ALTER TABLE papers RESET (toast_tuple_target)")
+    op.execute("DROP TRIGGER IF EXISTS papers_search_vector ON papers")
+    op.execute(
+        f"""CREATE TRIGGER papers_search_vector BEFORE INSERT OR UPDATE OF {_COLUMNS}
+        ON papers FOR EACH ROW EXECUTE FUNCTION papers_search_vector()"""
+    )
