@@ -51,8 +51,7 @@ def insert_papers(conn: Connection, rows: Sequence[dict]) -> None:
     # every column of papers (one the rows lack is NULL here: the texts read what the
     # trigger would see, as none of their columns has a default)
     conn.exec_driver_sql(
-        "CREATE TEMPORARY TABLE incoming_papers ON COMMIT DROP AS "
-        "SELECT * FROM papers WITH NO DATA"
+        "CREATE TEMPORARY TABLE incoming_papers ON COMMIT DROP AS SELECT * FROM papers WITH NO DATA"
     )
     copy_rows(conn, papers, "incoming_papers", rows, columns)
     conn.exec_driver_sql(
