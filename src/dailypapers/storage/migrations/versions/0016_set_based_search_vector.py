@@ -1,9 +1,9 @@
 """PostgreSQL: a writer may supply papers' keyword vectors itself, computed set-based.
 
-The row trigger of migration 0014 computes `search_vector` for each inserted paper. Measured
-on the 74.7k arXiv import, that per-row trigger cost the server ~3x the CPU of computing the
-same vectors in one statement per batch (bench/import_bench.py; storage/search_vector.py has
-the figures), so a batch of new papers now computes them set-based and tells the trigger so:
+The row trigger of migration 0014 computes `search_vector` for each inserted paper; computing
+the same vectors in statements over a whole batch costs the server less CPU
+(storage/search_vector.py has the figures), so a batch of new papers now computes them
+set-based and tells the trigger so:
 the trigger fires only while the transaction-local setting
 `dailypapers.search_vector_given` is not 'on'. Only storage/search_vector.py sets it, around
 its one `INSERT ... SELECT` that fills the column with the trigger's own expression; every
