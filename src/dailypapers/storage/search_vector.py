@@ -2,14 +2,14 @@
 
 Migration 0014's row trigger computes `search_vector` for every inserted paper, and that is
 most of the server's CPU in an import (74.7k arXiv papers: 32.5 s of server CPU with the
-trigger, 3.1 s with it dropped (one run), of which the GIN index built at the end is ~8 s). Measured on
-15k of those papers in one backend: inserting them through the trigger cost 3.3 s of CPU,
-plain rows 0.6 s, the trigger's expression alone in one SELECT 0.9 s once each field's text
-(`paper_keyword_text`, `paper_author_text`: SQL functions) was computed in a statement of
-its own, and 2.8 s with those functions called in the same row evaluation (computed alone
-they cost 0.1 s; we did not pin down why the mix costs more). In the whole import the gain
-is smaller than that: server CPU 32.5 -> 27.9 s, medians of 3 (bench/import_bench.py
---baseline, load average ~10), since `to_tsvector` itself remains.
+trigger and the GIN index built at the end (~8 s of it), 3.1 s with the trigger dropped, one
+run). Measured on 15k of those papers in one backend: inserting them through the trigger
+cost 3.3 s of CPU, plain rows 0.6 s, the trigger's expression alone in one SELECT 0.9 s once
+each field's text (`paper_keyword_text`, `paper_author_text`: SQL functions) was computed in
+a statement of its own, and 2.8 s with those functions called in the same row evaluation
+(computed alone they cost 0.1 s; we did not pin down why the mix costs more). In the whole
+import the gain is smaller than that: server CPU 32.5 -> 27.9 s, medians of 3
+(bench/import_bench.py --baseline, load average ~10), since `to_tsvector` itself remains.
 
 So `insert_papers` writes a batch of new papers in four statements in the writer's
 transaction: COPY into a temporary table; compute each paper's keyword and author text there
