@@ -14,19 +14,17 @@ Large files are imported in bulk: the keyword index is built once at the end ins
 by row (storage/bulk_index.py says how that stays safe with other writers and crashes).
 (Parsing the next batch in a reader thread while the current one is written was tried and
 measured: on SQLite it cost 0.5-0.7 s more CPU and 2 s more wall time for 74.7k papers, the
-GIL taking back what the overlap gave. So one thread parses, and on SQLite it waits.)
-On PostgreSQL a batch is written by `import_writers` connections at once, each its share of
-the papers (`_start`): the server computes the keyword vectors (most of an import's work
-there) on as many cores; and while the server writes batch N, this thread parses batch N+1
-(the writer threads wait on the server, not the GIL), so the import's own ~9 s of CPU no
-longer leaves a core idle. Batch N+1 is written only once N is done, so batches still land
-in file order and one at a time.
+GIL taking back what the overlap gave; on PostgreSQL no clear gain. So one thread parses.)
+On PostgreSQL a batch is
+written by `import_writers` connections at once, each its share of the papers
+(`_flush_shares`): the server computes the keyword vectors (most of an import's work there)
+on as many cores.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -102,24 +100,15 @@ class ImportService:
         report: RunCounts,
     ) -> None:
         total = path.stat().st_size
-        sqlite = self.papers.db.is_sqlite
-        writers = 1 if sqlite else self.settings.import_writers
+        writers = 1 if self.papers.db.is_sqlite else self.settings.import_writers
         with ThreadPoolExecutor(writers, thread_name_prefix="import-writer") as pool:
-            writing: _Writing | None = None  # the batch the writers are on
-            for batch in self._batches(path, kind, feature):  # parsed meanwhile
-                if writing:
-                    self._finish(writing, report, progress, total)
+            for batch in self._batches(path, kind, feature):
                 report.fetched += batch.fetched
                 for error in batch.skipped:
                     report.skip(error.reason, str(error))
-                if sqlite:  # one writer, here: parsing alongside measured slower (docstring)
-                    self._flush(batch.records, report)
-                    if progress:
-                        progress(batch.bytes_read, total)
-                    continue
-                writing = self._start(batch, pool, writers)
-            if writing:
-                self._finish(writing, report, progress, total)
+                self._flush_shares(batch.records, report, pool, writers)
+                if progress:
+                    progress(batch.bytes_read, total)
         self.papers.db.checkpoint()  # bulk work done: don't leave the WAL at its peak size
         if progress:
             progress(total, total)
@@ -156,32 +145,30 @@ class ImportService:
             return parse_hf_record(raw.value, self.limits, position)
         return parse_snapshot_record(raw.value, self.limits, feature=feature, position=position)
 
-    def _start(self, batch: _Batch, pool: ThreadPoolExecutor, writers: int) -> _Writing:
-        """Start writing a batch on `writers` connections at once, each its share of the
-        papers (by arXiv id: every record of one paper, and so its entries, goes to the same
-        share, in file order, and no two transactions touch the same rows). Each share is
-        one transaction; the caller finishes the batch before it starts the next."""
-        records = batch.records
-        if writers == 1 or len(records) < 2 * writers:
-            shares = [records]
-        else:
-            shares = [[] for _ in range(writers)]
-            for item in records:
-                shares[hash(item[1].paper.arxiv_id) % writers].append(item)
+    def _flush_shares(
+        self,
+        batch: list[tuple[str, SourceRecord]],
+        report: RunCounts,
+        pool: ThreadPoolExecutor,
+        writers: int,
+    ) -> None:
+        """Write a batch on `writers` connections at once, each its share of the papers (by
+        arXiv id: every record of one paper, and so its entries, goes to the same share, in
+        file order, and no two transactions touch the same rows). Each share is one
+        transaction, and the batch is done when all are: the next waits for it."""
+        if writers == 1 or len(batch) < 2 * writers:
+            self._flush(batch, report)
+            return
+        shares: list[list[tuple[str, SourceRecord]]] = [[] for _ in range(writers)]
+        for item in batch:
+            shares[hash(item[1].paper.arxiv_id) % writers].append(item)
         counts = [RunCounts() for _ in shares]
         futures = [pool.submit(self._flush, s, c) for s, c in zip(shares, counts, strict=True)]
-        return _Writing(futures, counts, batch.bytes_read)
-
-    def _finish(
-        self, writing: _Writing, report: RunCounts, progress: Progress | None, total: int
-    ) -> None:
-        wait(writing.futures)  # all shares finish (or fail) before anything is raised
-        for future in writing.futures:
+        wait(futures)  # all shares finish (or fail) before anything is raised
+        for future in futures:
             future.result()
-        for share_counts in writing.counts:
+        for share_counts in counts:
             report.add(share_counts)
-        if progress:
-            progress(writing.bytes_read, total)
 
     def _flush(self, batch: list[tuple[str, SourceRecord]], report: RunCounts) -> None:
         if not batch:
@@ -217,15 +204,6 @@ class _Batch:
     skipped: list[RecordError] = field(default_factory=list)
     fetched: int = 0
     bytes_read: int = 0
-
-
-@dataclass(slots=True)
-class _Writing:
-    """A batch being written: its shares' futures and counts, and where the file was."""
-
-    futures: list[Future]
-    counts: list[RunCounts]
-    bytes_read: int
 
 
 def _count_retry(report: RunCounts) -> None:

@@ -6,9 +6,8 @@ records: 3,374 papers/s with the index, 7,300-8,500 without). So a bulk import:
 - on SQLite, drops the four FTS5 sync triggers of migration 0014 (the statements below are
   the same), writes its batches, then in ONE write transaction (`BEGIN IMMEDIATE`: no other
   writer in between) rebuilds `papers_fts` from `papers` and creates the triggers again;
-- on PostgreSQL, drops the GIN index over `search_vector` (the column itself stays in step,
-  computed with each batch (storage/search_vector.py) or by its row trigger, so keyword
-  search still answers, only slower) and creates it again at the end.
+- on PostgreSQL, drops the GIN index over `search_vector` (the column itself stays in step
+  by its row trigger, so keyword search still answers, only slower) and creates it again at the end.
 
 Concurrent writers: while the triggers are gone another process's new papers are not
 indexed row by row, but the rebuild reads every row committed before it, and the triggers

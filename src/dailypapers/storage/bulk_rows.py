@@ -53,7 +53,9 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict]) -> None
         return
     columns = list(rows[0])
     if conn.dialect.name == "postgresql":
-        copy_rows(conn, table, table.name, rows, columns)
+        values = _tuples(rows, columns, _processors(conn, table, columns))
+        names = ", ".join(_quote(conn, c) for c in columns)
+        _copy(conn, f"COPY {_quote(conn, table.name)} ({names}) FROM STDIN", values)
         return
     for chunk in _chunks(rows, _SQLITE_MAX_PARAMS // len(columns)):
         conn.execute(table.insert(), list(chunk))
@@ -75,7 +77,8 @@ def upsert_rows(
         return 0
     columns = list(rows[0])
     if conn.dialect.name == "postgresql":
-        names = quoted_names(conn, columns)
+        values = _tuples(rows, columns, _processors(conn, table, columns))
+        names = ", ".join(_quote(conn, c) for c in columns)
         target = _quote(conn, table.name)
         sets = ", ".join(f"{_quote(conn, c)} = excluded.{_quote(conn, c)}" for c in update)
         keys = ", ".join(_quote(conn, c) for c in conflict)
@@ -85,7 +88,7 @@ def upsert_rows(
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
             f"SELECT {names} FROM {target} WITH NO DATA"
         )
-        copy_rows(conn, table, staging, rows, columns)
+        _copy(conn, f"COPY {staging} ({names}) FROM STDIN", values)
         result = conn.exec_driver_sql(
             f"INSERT INTO {target} ({names}) SELECT {names} FROM {staging} {tail}"
         )
@@ -126,20 +129,6 @@ def _copy(conn: Connection, statement: str, values: list[tuple]) -> None:
             connection_invalidated=conn.dialect.is_disconnect(exc, driver, None),
             dialect=conn.dialect,
         ) from None
-
-
-def copy_rows(
-    conn: Connection, table: sa.Table, target: str, rows: Sequence[dict], columns: Sequence[str]
-) -> None:
-    """PostgreSQL: COPY `rows`' `columns`, bound as `table`'s column types, into the table
-    named `target` (`table` itself, or a temporary table with its columns)."""
-    values = _tuples(rows, columns, _processors(conn, table, columns))
-    names = quoted_names(conn, columns)
-    _copy(conn, f"COPY {_quote(conn, target)} ({names}) FROM STDIN", values)
-
-
-def quoted_names(conn: Connection, columns: Sequence[str]) -> str:
-    return ", ".join(_quote(conn, c) for c in columns)
 
 
 def _quote(conn: Connection, name: str) -> str:

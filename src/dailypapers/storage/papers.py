@@ -28,9 +28,8 @@ from dailypapers.domain.papers import (
     merge_paper,
 )
 from dailypapers.errors import RecordError
-from dailypapers.storage.bulk_rows import upsert_rows
+from dailypapers.storage.bulk_rows import insert_rows, upsert_rows
 from dailypapers.storage.database import Database
-from dailypapers.storage.search_vector import insert_papers
 from dailypapers.storage.tables import as_utc, daily_entries, papers
 
 # The columns a Paper is read from, and the row -> domain converters below, are shared by
@@ -152,7 +151,7 @@ class PaperStore:
                     counts.unchanged += 1
                 else:
                     updates.append({**_paper_values(merged), "modified_at": now})
-            insert_papers(conn, inserts)  # COPY, vectors set-based (storage/search_vector.py)
+            insert_rows(conn, papers, inserts)  # COPY / executemany (storage/bulk_rows.py)
             if updates:
                 stmt = (
                     papers.update()
