@@ -1,7 +1,7 @@
 """Import and daily-page benchmark (on demand; not part of the test suite).
 
     .venv/bin/python bench/import_bench.py [--runs 3] [--requests 200] [--scale 1000000]
-        [--backends sqlite postgresql] [--import-only]
+        [--backends sqlite postgresql] [--import-only] [--baseline OLD_SRC]
 
 1. Imports all 74,728 papers of ../shared/data/arxiv_daily_cs into a fresh database with
    the real CLI (`import arxiv-snapshot`, bulk: the keyword index is built at the end and
@@ -16,6 +16,10 @@
    `--requests` requests on random listing days, at 75k papers; then replicates the corpus
    with new ids up to `--scale` papers (the same listing days, so each day holds ~13x more
    papers) and times it again.
+   `--baseline DIR` (a `src` folder of other code, e.g. `git archive <commit> src | tar -x`)
+   imports each run with that code too, interleaved with this tree's run on the same
+   machine (the figures of a shared machine are only comparable within one command); the
+   load average is printed before and after.
 Targets (DESIGN, 2 cores): import >= 5,000 papers/s with peak RSS < 500 MB; daily page
 p50 < 10 ms at 1M papers.
 """
@@ -70,9 +74,12 @@ def server_cpu_s(admin_url: str | None) -> float:
     return total / ticks
 
 
-def run_import(url: str) -> tuple[float, float, float, dict]:
-    """One import in a child process: (seconds, peak RSS in MB, CPU seconds, its report)."""
+def run_import(url: str, src: str | None = None) -> tuple[float, float, float, dict]:
+    """One import in a child process (with the code under `src` when given, else this
+    tree's): (seconds, peak RSS in MB, CPU seconds, its report)."""
     env = {**os.environ, "DAILYPAPERS_DATABASE_URL": url}
+    if src:
+        env["PYTHONPATH"] = src
     subprocess.run(
         [sys.executable, "-m", "dailypapers", "db", "upgrade"],
         env=env,
@@ -124,29 +131,47 @@ def fresh_database(backend: str, tmp: Path, admin_url: str | None) -> Iterator[s
         admin.dispose()
 
 
-def bench_imports(backend: str, runs: int, tmp: Path, admin_url: str | None) -> dict:
-    rates, rss, cpu = [], [], []
-    for run in range(runs):
-        with fresh_database(backend, tmp, admin_url) as url:
-            server_before = server_cpu_s(admin_url)
-            elapsed, peak_mb, client_cpu, report = run_import(url)
-            server = server_cpu_s(admin_url) - server_before
-        papers = report["inserted"]
-        rates.append(papers / elapsed)
-        rss.append(peak_mb)
-        cpu.append(client_cpu + server)
-        print(
-            f"{backend} run {run + 1}: {papers:,} papers in {elapsed:.1f} s = "
-            f"{papers / elapsed:,.0f} papers/s, peak RSS {peak_mb:.0f} MB, CPU "
-            f"{client_cpu:.1f} s import + {server:.1f} s server",
-            file=sys.stderr,
-        )
-    return {
-        "rate": statistics.median(rates),
-        "rss": statistics.median(rss),
-        "max_rss": max(rss),
-        "cpu": statistics.median(cpu),
+def bench_imports(
+    backend: str, runs: int, tmp: Path, admin_url: str | None, codes: dict[str, str | None]
+) -> dict[str, dict]:
+    """`runs` imports per code (label -> src folder, None: this tree), interleaved."""
+    seen: dict[str, dict[str, list[float]]] = {
+        label: {"rate": [], "rss": [], "client": [], "server": []} for label in codes
     }
+    for run in range(runs):
+        for label, src in codes.items():
+            with fresh_database(backend, tmp, admin_url) as url:
+                server_before = server_cpu_s(admin_url)
+                elapsed, peak_mb, client_cpu, report = run_import(url, src)
+                server = server_cpu_s(admin_url) - server_before
+            papers = report["inserted"]
+            for key, value in (
+                ("rate", papers / elapsed),
+                ("rss", peak_mb),
+                ("client", client_cpu),
+                ("server", server),
+            ):
+                seen[label][key].append(value)
+            print(
+                f"{backend} {label} run {run + 1}: {papers:,} papers in {elapsed:.1f} s = "
+                f"{papers / elapsed:,.0f} papers/s, peak RSS {peak_mb:.0f} MB, CPU "
+                f"{client_cpu:.1f} s import + {server:.1f} s server, load {_load()}",
+                file=sys.stderr,
+            )
+    return {
+        label: {
+            "rate": statistics.median(v["rate"]),
+            "rss": statistics.median(v["rss"]),
+            "max_rss": max(v["rss"]),
+            "client": statistics.median(v["client"]),
+            "server": statistics.median(v["server"]),
+        }
+        for label, v in seen.items()
+    }
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def replicate(db_path: Path, target: int) -> int:
@@ -228,17 +253,23 @@ def main() -> None:
         "--backends", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite"]
     )
     parser.add_argument("--import-only", action="store_true", help="skip the daily-page timing")
+    parser.add_argument("--baseline", help="a src folder of other code to import with too")
     args = parser.parse_args()
-    imports: dict[str, dict] = {}
+    codes: dict[str, str | None] = {"this tree": None}
+    if args.baseline:
+        codes = {"baseline": str(Path(args.baseline).resolve()), **codes}
+    load_before = _load()
+    imports: dict[tuple[str, str], dict] = {}
     pages: list[tuple[str, dict]] = []
     with tempfile.TemporaryDirectory(prefix="dp-bench-") as tmp_dir:
         tmp = Path(tmp_dir)
         for backend in args.backends:
             if backend == "postgresql":
                 with postgres_admin_url("dp-bench-pg-") as admin_url:
-                    imports[backend] = bench_imports(backend, args.runs, tmp, admin_url)
+                    found = bench_imports(backend, args.runs, tmp, admin_url, codes)
             else:
-                imports[backend] = bench_imports(backend, args.runs, tmp, None)
+                found = bench_imports(backend, args.runs, tmp, None, codes)
+            imports.update({(backend, label): result for label, result in found.items()})
         if not args.import_only:
             db_path = tmp / "pages.db"
             run_import(f"sqlite:///{db_path}")  # the pages' database
@@ -247,19 +278,22 @@ def main() -> None:
             pages.append((f"{total / 1e6:.1f}M", time_daily_page(db_path, args.requests)))
 
     print()
+    print(f"load average before: {load_before}; after: {_load()}")
+    print()
     print("| measure | value | target |")
     print("|---|---|---|")
-    for backend, result in imports.items():
+    for (backend, label), result in imports.items():
+        name = backend if len(codes) == 1 else f"{backend}, {label}"
         print(
-            f"| import 74,728 papers, {backend} (median of {args.runs}) | "
+            f"| import 74,728 papers, {name} (median of {args.runs}) | "
             f"{result['rate']:,.0f} papers/s | >= 5,000 |"
         )
         print(
-            f"| CPU seconds, import + database server, {backend} (median) | "
-            f"{result['cpu']:.1f} s | |"
+            f"| CPU seconds, import + database server, {name} (medians) | "
+            f"{result['client']:.1f} + {result['server']:.1f} s | |"
         )
         print(
-            f"| import peak RSS, {backend} (median / max of {args.runs}) | "
+            f"| import peak RSS, {name} (median / max of {args.runs}) | "
             f"{result['rss']:.0f} / {result['max_rss']:.0f} MB | < 500 MB |"
         )
     for label, result in pages:
