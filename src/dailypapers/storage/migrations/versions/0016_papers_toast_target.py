@@ -14,7 +14,7 @@ instead of by the row trigger, and parsing the next batch while the server write
 neither changed the import's CPU or wall time beyond the noise.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-30
 """
 
