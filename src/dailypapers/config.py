@@ -384,7 +384,7 @@ class Settings(BaseSettings):
         "word matches a large share of the corpus, and ts_rank reads every match's tsvector "
         "(1M papers: seconds); past this many matches, the first this-many in table order "
         "are ranked, and an 'any' query takes them from its rarest words "
-        "(storage/keyword_index.py; docs/scale-out.md).",
+        "(storage/tsvector_index.py; docs/scale-out.md).",
     )
     search_paper_count_interval_s: float = Field(
         60.0,

@@ -13,7 +13,7 @@ import pytest
 from dailypapers.domain.papers import Paper, SourceRecord
 from dailypapers.domain.search import SearchFilters
 from dailypapers.services.bootstrap import Services
-from dailypapers.storage.keyword_index import TsvectorKeywordIndex
+from dailypapers.storage.tsvector_index import TsvectorKeywordIndex
 from tests.conftest import make_services
 
 pytestmark = pytest.mark.postgres

@@ -8,7 +8,8 @@ import pytest
 
 from dailypapers.domain.search import MAX_QUERY_TERMS, parse_query, query_terms
 from dailypapers.search.stemming import stem
-from dailypapers.storage.keyword_index import fts5_match, tsquery_text
+from dailypapers.storage.keyword_index import fts5_match
+from dailypapers.storage.tsvector_index import tsquery_text
 
 NASTY = [
     'he said "hi"',

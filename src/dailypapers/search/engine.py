@@ -71,11 +71,8 @@ from dailypapers.search.vectors import set_product_threads
 from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.database import Database
 from dailypapers.storage.embeddings import EmbeddingStore
-from dailypapers.storage.keyword_index import (
-    Fts5KeywordIndex,
-    KeywordIndex,
-    TsvectorKeywordIndex,
-)
+from dailypapers.storage.keyword_index import Fts5KeywordIndex, KeywordIndex
+from dailypapers.storage.tsvector_index import TsvectorKeywordIndex
 
 SENTENCE_WEIGHT = 0.5  # semantic score = (1 - w) * whole-paper cosine + w * best sentence
 QUERY_CACHE_SIZE = 256
