@@ -24,7 +24,6 @@ from pathlib import Path
 import psycopg
 
 from dailypapers.config import Settings
-from dailypapers.services.bootstrap import Services, bootstrap
 from dailypapers.services.evaluation import EvaluationService
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,25 +41,12 @@ class PostgresEvaluation(EvaluationService):
         super().__init__(settings)
         self.admin_url, self.name = admin_url, name
 
-    def _services(self, workdir: Path) -> Services:
+    def _database_url(self, workdir: Path) -> str:  # a fresh PostgreSQL database instead
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {self.name}")
             conn.execute(f"CREATE DATABASE {self.name}")
         base, _, query = self.admin_url.partition("?")
-        url = base.rsplit("/", 1)[0] + f"/{self.name}" + (f"?{query}" if query else "")
-        settings = self.settings.model_copy(
-            update={  # as EvaluationService._services, on PostgreSQL
-                "data_dir": workdir,
-                "database_url": url,
-                "max_query_length": 100_000,
-                "max_page_size": max(self.settings.max_page_size, 100),
-                "search_max_results": max(self.settings.search_max_results, 100),
-                "sql_time_limit_ms": 0,
-            }
-        )
-        services = bootstrap(settings, embedder=self.embedders.get())
-        services.upgrade_schema()
-        return services
+        return base.rsplit("/", 1)[0] + f"/{self.name}" + (f"?{query}" if query else "")
 
     def cache_dir(self) -> Path:
         return DATA / "eval-cache"

@@ -161,11 +161,15 @@ class EvaluationService:
         return self.cache_dir() / f"{corpus_path.parent.name}-{key}.npz"
 
     # --- steps ----------------------------------------------------------------------------
+    def _database_url(self, workdir: Path) -> str:
+        """Where a collection is loaded: a fresh SQLite file (a benchmark may say otherwise)."""
+        return f"sqlite:///{workdir / 'beir.db'}"
+
     def _services(self, workdir: Path) -> Services:
         settings = self.settings.model_copy(
             update={
                 "data_dir": workdir,
-                "database_url": f"sqlite:///{workdir / 'beir.db'}",
+                "database_url": self._database_url(workdir),
                 "max_query_length": 100_000,  # judged queries (CISI's) run long
                 "max_page_size": max(self.settings.max_page_size, 100),
                 "search_max_results": max(self.settings.search_max_results, 100),
