@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.postgres_server import postgres_admin_url  # noqa: E402  (the tests' own server)
+from tests.postgres_server import fresh_database, postgres_admin_url  # noqa: E402  (the tests' own server)
 
 DATA = ROOT.parent / "shared" / "data" / "arxiv_daily_cs" / "papers.jsonl.gz"
 
@@ -106,7 +106,7 @@ def run_import(url: str, src: str | None = None) -> tuple[float, float, float, d
 
 
 @contextmanager
-def fresh_database(backend: str, tmp: Path, admin_url: str | None) -> Iterator[str]:
+def backend_database(backend: str, tmp: Path, admin_url: str | None) -> Iterator[str]:
     if backend == "sqlite":
         path = tmp / f"import-{uuid.uuid4().hex[:8]}.db"
         try:
@@ -115,20 +115,9 @@ def fresh_database(backend: str, tmp: Path, admin_url: str | None) -> Iterator[s
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    import sqlalchemy as sa
-
     assert admin_url is not None
-    base = sa.engine.make_url(admin_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_database(admin_url, prefix="bench_") as url:
+        yield url
 
 
 def bench_imports(
@@ -140,7 +129,7 @@ def bench_imports(
     }
     for run in range(runs):
         for label, src in codes.items():
-            with fresh_database(backend, tmp, admin_url) as url:
+            with backend_database(backend, tmp, admin_url) as url:
                 server_before = server_cpu_s(admin_url)
                 elapsed, peak_mb, client_cpu, report = run_import(url, src)
                 server = server_cpu_s(admin_url) - server_before

@@ -7,17 +7,15 @@ database on it, so tests never see each other's rows.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import Services, bootstrap
-from tests.postgres_server import postgres_admin_url
+from tests.postgres_server import fresh_database, postgres_admin_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -38,27 +36,11 @@ def pg_admin_url() -> Iterator[str]:
         yield url
 
 
-def _with_database(url: str, name: str) -> str:
-    parsed = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    return parsed.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture
 def pg_url(pg_admin_url: str) -> Iterator[str]:
     """A fresh, empty database (with pgvector available) for one test."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(
-        pg_admin_url.replace("postgresql://", "postgresql+psycopg://", 1),
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_database(pg_admin_url, name)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_database(pg_admin_url) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import gzip
 import itertools
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from dailypapers.config import Settings
 from dailypapers.search.embedder import MiniLMEmbedder
 from dailypapers.search.recipe import embed_papers
 from dailypapers.search.vector_files import write_vectors
 from dailypapers.services.bootstrap import Services, bootstrap
-from tests.conftest import FIXED_NOW, _with_database
+from tests.conftest import FIXED_NOW
+from tests.postgres_server import fresh_database
 
 SAMPLE_ROWS = 300  # real HF daily-papers rows imported by most tests
 EMBEDDED = 80  # of those, papers (by arxiv id) with precomputed vectors
@@ -128,19 +127,8 @@ def module_database_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'search.db'}"
         return
-    admin_url = request.getfixturevalue("pg_admin_url")
-    name = f"m_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(
-        admin_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_database(admin_url, name)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_database(request.getfixturevalue("pg_admin_url"), prefix="m_") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -29,8 +29,9 @@ import sqlalchemy as sa
 from dailypapers.app import create_app
 from dailypapers.services.bootstrap import Services
 from dailypapers.storage.community_tables import votes
-from tests.conftest import _with_database, make_services
+from tests.conftest import make_services
 from tests.live_server import LiveServer, free_port
+from tests.postgres_server import database_url
 
 
 class RestartablePostgres:
@@ -45,7 +46,7 @@ class RestartablePostgres:
 
     def database(self, name: str) -> str:
         self.server.psql(f'CREATE DATABASE "{name}";')
-        return _with_database(self.admin_url, name)
+        return database_url(self.admin_url, name)
 
     def stop(self) -> None:
         from pgserver._commands import pg_ctl

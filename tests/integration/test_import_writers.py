@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from dailypapers.services.bootstrap import Services
 from tests.conftest import make_services
+from tests.postgres_server import fresh_database
 
 pytestmark = pytest.mark.postgres
 
@@ -67,18 +68,7 @@ def test_several_writers_leave_what_one_writer_leaves(
 
 
 @pytest.fixture
-def second_pg_url(pg_admin_url: str, pg_url: str) -> Iterator[str]:
+def second_pg_url(pg_admin_url: str) -> Iterator[str]:
     """Another fresh database beside `pg_url`, dropped afterwards."""
-    name = sa.engine.make_url(pg_url).database + "_b"
-    admin = sa.create_engine(
-        pg_admin_url.replace("postgresql://", "postgresql+psycopg://", 1),
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.engine.make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_database(pg_admin_url) as url:
+        yield url
