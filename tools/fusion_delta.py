@@ -19,14 +19,10 @@ from pathlib import Path
 from dailypapers.config import Settings
 from dailypapers.domain.search import parse_query
 from dailypapers.search.evaluation import ndcg_at, read_jsonl, read_qrels, recall_at
-from dailypapers.search.query_shape import query_shape
+from dailypapers.search.query_shape import WEIGHT_SETTINGS, query_shape
 from dailypapers.services.evaluation import EvaluationService
 
-SHAPE_OF_SETTING = {
-    "search_short_query_keyword_weight": "short",
-    "search_keyword_list_keyword_weight": "keywords",
-    "search_keyword_weight": "sentence",
-}
+SHAPE_OF_SETTING = {setting: shape for shape, setting in WEIGHT_SETTINGS.items()}
 
 
 def main() -> None:

@@ -34,17 +34,10 @@ from dailypapers.config import Settings
 from dailypapers.domain.search import parse_query
 from dailypapers.search.evaluation import ndcg_at, recall_at
 from dailypapers.search.fusion import ranked, rrf
-from dailypapers.search.query_shape import QUERY_SHAPES, query_shape
+from dailypapers.search.query_shape import QUERY_SHAPES, WEIGHT_SETTINGS, query_shape
 from dailypapers.search.short_queries import short_queries, write_collection
 from dailypapers.services.bootstrap import demo_data_path, demo_embeddings_path
 from dailypapers.services.evaluation import EvaluationService
-
-WEIGHT_OF_SHAPE = {
-    "short": "search_short_query_keyword_weight",
-    "keywords": "search_keyword_list_keyword_weight",
-    "sentence": "search_keyword_weight",
-    "phrase": "search_phrase_query_keyword_weight",
-}
 
 
 def _scores(rankings: dict[str, list[str]], queries) -> tuple[float, float, float, float]:
@@ -199,7 +192,7 @@ def main() -> None:
             print(_line("rrf", _scores(fused, chosen)))
             if args.no_fusion:
                 return
-            names = [WEIGHT_OF_SHAPE[args.shape]] if args.shape != "all" else []
+            names = [WEIGHT_SETTINGS[args.shape]] if args.shape != "all" else []
             for weight in [float(w) for w in args.weights.split(",")] if names else [None]:
                 if weight is not None:
                     engine.settings = engine.settings.model_copy(

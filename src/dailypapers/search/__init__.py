@@ -15,6 +15,7 @@ hybrid engine and the vector indexes had to live in `services` only to be allowe
 storage. Nothing in storage, ingest or mail imports search.
 """
 
-from dailypapers.search.engine import SearchEngine, SearchStatus, build_engine
+from dailypapers.search.backends import build_engine
+from dailypapers.search.engine import SearchEngine, SearchStatus
 
 __all__ = ["SearchEngine", "SearchStatus", "build_engine"]

@@ -26,10 +26,9 @@ The keyword leg runs in a worker thread while the query is embedded and the vect
 searched. Before any paper has a vector (or when the model can't run) searches run
 keyword-only and say so in `SearchPage.mode_used` and `notice`.
 
-`build_engine` is the one place that chooses the backends for a database: SQLite gets FTS5
-and an in-memory numpy/HNSW index, PostgreSQL gets tsvector and pgvector. The engine takes
-valid requests; checking them against the settings is the search use case's job
-(services/search.py).
+`build_engine` (search/backends.py) is the one place that chooses the backends for a
+database. The engine takes valid requests; checking them against the settings is the search
+use case's job (services/search.py).
 """
 
 from __future__ import annotations
@@ -42,7 +41,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from dailypapers.config import Settings
 from dailypapers.domain.papers import Paper
@@ -58,21 +56,16 @@ from dailypapers.domain.search import (
     parse_query,
 )
 from dailypapers.errors import DailyPapersError, NotFound
-from dailypapers.search.embedder import Embedder
 from dailypapers.search.exact import MIN_TITLE_WORDS, TITLE_CANDIDATES, named_paper, title_key
 from dailypapers.search.fusion import normalised_fusion, ranked
 from dailypapers.search.keyword import keyword_matches
-from dailypapers.search.query_shape import query_shape
+from dailypapers.search.query_shape import keyword_weight
 from dailypapers.search.rationale import best_sentence, explain, similar_reason
 from dailypapers.search.recipe import EmbedderSource
 from dailypapers.search.spelling import Vocabulary
-from dailypapers.search.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
-from dailypapers.search.vectors import set_product_threads
-from dailypapers.storage.data_version import DataVersionStore
-from dailypapers.storage.database import Database
+from dailypapers.search.vector_search import VectorSearch
 from dailypapers.storage.embeddings import EmbeddingStore
-from dailypapers.storage.keyword_index import Fts5KeywordIndex, KeywordIndex
-from dailypapers.storage.tsvector_index import TsvectorKeywordIndex
+from dailypapers.storage.keyword_index import KeywordIndex
 
 SENTENCE_WEIGHT = 0.5  # semantic score = (1 - w) * whole-paper cosine + w * best sentence
 QUERY_CACHE_SIZE = 256
@@ -80,37 +73,6 @@ NO_VECTORS = (
     "Semantic search is not available yet: no paper has been embedded "
     "(run `dailypapers index`). Showing keyword matches."
 )
-
-
-def build_engine(
-    settings: Settings, db: Database, embedder: Embedder | None = None
-) -> SearchEngine:
-    """The engine for `db`: FTS5 + in-memory vectors on SQLite, tsvector + pgvector on
-    PostgreSQL. `embedder` replaces the MiniLM model loaded on first use (tests share one)."""
-    # Process-wide: OpenBLAS threads would split each product and spin between them, while a
-    # web process gains more from serving its other requests on the other core.
-    threadpool_limits(limits=settings.search_blas_threads, user_api="blas")
-    set_product_threads(settings.search_vector_threads)
-    embedders = EmbedderSource(settings, (lambda: embedder) if embedder is not None else None)
-    embeddings = EmbeddingStore(db)
-    keyword_index: KeywordIndex
-    vectors: VectorSearch
-    if db.is_sqlite:
-        keyword_index = Fts5KeywordIndex(db, filters_kept=settings.search_filter_cache_size)
-        vectors = MemoryVectors(
-            embeddings,
-            keyword_index,
-            embedders.model,
-            exact_limit=settings.vector_index_exact_limit,
-            versions=DataVersionStore(db),
-            filters_kept=settings.search_filter_cache_size,
-        )
-    else:
-        keyword_index = TsvectorKeywordIndex(db, settings.search_keyword_rank_limit)
-        vectors = DatabaseVectors(
-            embeddings, embedders.model, settings.search_paper_count_interval_s
-        )
-    return SearchEngine(settings, keyword_index, embeddings, vectors, embedders)
 
 
 @dataclass(slots=True)
@@ -383,7 +345,7 @@ class SearchEngine:
             fused = normalised_fusion(
                 {c.arxiv_id: c.keyword for c in candidates if c.keyword is not None},
                 {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None},
-                keyword_weight=self._keyword_weight(query, parts),
+                keyword_weight=keyword_weight(self.settings, query, parts),
             )
         else:
             fused = {c.arxiv_id: c.semantic for c in candidates if c.semantic is not None}
@@ -408,17 +370,6 @@ class SearchEngine:
             if mode == "hybrid"
             else None,
         )
-
-    def _keyword_weight(self, query: str, parts: QueryParts) -> float:
-        """Query-aware fusion: each query shape (search/query_shape.py) has its own weight."""
-        shape = query_shape(query, parts, self.settings.search_short_query_words)
-        if shape == "short":
-            return self.settings.search_short_query_keyword_weight
-        if shape == "keywords":
-            return self.settings.search_keyword_list_keyword_weight
-        if shape == "phrase":
-            return self.settings.search_phrase_query_keyword_weight
-        return self.settings.search_keyword_weight
 
     def _embedded_fraction(self) -> float:
         """Share of visible papers with a vector (the paper count is cached like the vectors')."""

@@ -22,10 +22,18 @@ from __future__ import annotations
 
 from typing import Literal
 
+from dailypapers.config import Settings
 from dailypapers.domain.search import QueryParts, query_terms
 
 QueryShape = Literal["short", "keywords", "sentence", "phrase"]
 QUERY_SHAPES: tuple[QueryShape, ...] = ("short", "keywords", "sentence", "phrase")
+# The setting that holds each shape's keyword weight in the fusion (config.py).
+WEIGHT_SETTINGS: dict[QueryShape, str] = {
+    "short": "search_short_query_keyword_weight",
+    "keywords": "search_keyword_list_keyword_weight",
+    "sentence": "search_keyword_weight",
+    "phrase": "search_phrase_query_keyword_weight",
+}
 
 
 def query_shape(query: str, parts: QueryParts, short_words: int) -> QueryShape:
@@ -42,3 +50,9 @@ def query_shape(query: str, parts: QueryParts, short_words: int) -> QueryShape:
     if len(every_word) == len(parts.terms):  # not one stopword among them
         return "keywords"
     return "sentence"
+
+
+def keyword_weight(settings: Settings, query: str, parts: QueryParts) -> float:
+    """Query-aware fusion: the keyword weight of `query`'s shape."""
+    shape = query_shape(query, parts, settings.search_short_query_words)
+    return float(getattr(settings, WEIGHT_SETTINGS[shape]))

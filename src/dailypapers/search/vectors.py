@@ -24,7 +24,7 @@ import numpy as np
 # One exact product reads the whole matrix (115 MB at 75k vectors): memory-bound, so one core
 # can't draw the bandwidth; split into row blocks on threads of our own (each block on one
 # BLAS thread: OpenBLAS's own threads spin between calls) it takes ~5 ms instead of ~9 on two
-# cores. Process-wide, like the BLAS thread count (`set_product_threads`, from build_engine).
+# cores. Process-wide, like the BLAS thread count (`set_product_threads`, from search/backends.py).
 _ROWS_PER_PART = 16_384  # smaller blocks aren't worth the hop to another thread
 _product_pool: ThreadPoolExecutor | None = None
 _product_parts = 1
