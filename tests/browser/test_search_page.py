@@ -75,3 +75,31 @@ def test_no_results_from_the_words_alone_blames_no_filter(page: Page) -> None:
     empty = page.locator(".empty")
     expect(empty).to_contain_text("No papers match")
     expect(empty).not_to_contain_text("left none")
+
+
+def test_a_quoted_phrase_narrowed_to_a_category_marks_the_phrase_in_every_hit(
+    page: Page, shot: Shot
+) -> None:
+    """Issue 15: a quoted phrase is its own query shape, and a category filter goes through
+    the cached set of passing papers; the hits must hold the phrase, be in the category,
+    and show the phrase's words marked (the snippet's TeX reading and highlighting)."""
+    page.goto("/")
+    _search(page, '"chain of thought"')
+    page.get_by_label("arXiv category", exact=True).fill("cs.CL")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**category=cs.CL*")
+    expect(page.get_by_role("searchbox", name="Search papers")).to_have_value('"chain of thought"')
+    hits = page.locator("ol.search-results article")
+    expect(hits.first).to_be_visible()
+    shot(page, "phrase-in-category")
+    found = hits.evaluate_all(
+        """els => els.map(e => ({
+            text: e.innerText,
+            marked: [...e.querySelectorAll('mark')].map(m => m.innerText.toLowerCase()),
+            categories: [...e.querySelectorAll('ul.chips li')].map(li => li.innerText),
+        }))"""
+    )
+    assert len(found) >= 3, found
+    for hit in found:
+        assert "cs.CL" in hit["categories"], hit
+        assert {"chain", "thought"} <= {w.rstrip("s") for w in hit["marked"]}, hit
