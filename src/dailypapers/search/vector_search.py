@@ -234,8 +234,8 @@ class MemoryVectors:
         # Hidden papers are rare: ask for a few more, drop the hidden ones.
         positions, sims = snap.index.search(query, k + 10 + k // 10)
         found = [(snap.arxiv_ids[p], float(s)) for p, s in zip(positions, sims, strict=True)]
-        visible = self.keyword_index.visible([a for a, _ in found])
-        return [(a, s) for a, s in found if a in visible][:k]
+        hidden = self.keyword_index.hidden_papers()  # every vector's paper exists (FK)
+        return [(a, s) for a, s in found if a not in hidden][:k]
 
     def similarities(self, query: np.ndarray, ids: list[str]) -> dict[str, float]:
         snap = self._current()

@@ -62,6 +62,14 @@ papers = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("modified_at", UtcDateTime, nullable=False),
 )
+# The few hidden papers, apart: a search's in-memory vectors leave them out of their nearest
+# without asking about each (storage/keyword_index.py `hidden_papers`).
+sa.Index(
+    "ix_papers_hidden",
+    papers.c.arxiv_id,
+    sqlite_where=papers.c.hidden == sa.true(),
+    postgresql_where=papers.c.hidden == sa.true(),
+)
 
 daily_entries = sa.Table(
     "daily_entries",
