@@ -132,6 +132,23 @@ def test_past_the_exact_limit_a_graph_is_built_in_the_background(
         services.close()
 
 
+def test_waiting_for_the_vector_index_waits_for_a_graph_no_search_has_started_yet(
+    tmp_path: Path, minilm: MiniLMEmbedder, hf_sample: Path, sample_vectors: Path, make_services
+) -> None:
+    """What `dailypapers eval` does before its first query, so that a lowered exact limit is
+    measured on its graph, not on the exact pass that answers while the graph is built."""
+    services = make_services(
+        tmp_path, f"sqlite:///{tmp_path / 'w.db'}", minilm, vector_index_exact_limit=20
+    )
+    try:
+        services.imports.import_file(hf_sample, "hf-daily")
+        services.index.import_vectors(sample_vectors)
+        assert services.search.wait_for_vector_index(timeout=60)
+        assert isinstance(services.search.engine.vectors._current().index, HnswIndex)
+    finally:
+        services.close()
+
+
 def test_one_scheduler_tick_embeds_newly_imported_papers(small: Services) -> None:
     assert small.index.status().pending == PAPERS  # imported, not yet embedded
     _tick_index(small)

@@ -285,6 +285,12 @@ class SearchEngine:
         """Vectors changed in this process (the indexing job): look again on the next query."""
         self.vectors.invalidate()
 
+    def wait_for_vector_index(self, timeout: float | None = None) -> bool:
+        """Block until the current vectors are searched by the index they get (an HNSW graph
+        past `vector_index_exact_limit` on SQLite), not by the exact pass that answers while
+        it is built: an evaluation measures what a settled process serves."""
+        return self.vectors.wait_for_graph(timeout)
+
     def optimize_keyword_index(self) -> None:
         self.keyword_index.optimize()
 

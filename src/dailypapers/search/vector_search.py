@@ -59,6 +59,10 @@ class VectorSearch(Protocol):
     def invalidate(self) -> None:
         """Vectors changed in this process: look at the table again on the next query."""
 
+    def wait_for_graph(self, timeout: float | None = None) -> bool:
+        """Block until an approximate index being built for the current vectors is in use
+        (tests, benchmarks, evaluations); True if none is being built."""
+
 
 @dataclass(slots=True)
 class _Snapshot:
@@ -134,7 +138,10 @@ class MemoryVectors:
         self._building.start()
 
     def wait_for_graph(self, timeout: float | None = None) -> bool:
-        """Block until a background graph build ends (tests, benchmarks); True if none runs."""
+        """Block until a background graph build ends (tests, benchmarks); True if none runs.
+        The table is looked at first, so vectors written since the last query count."""
+        self.invalidate()
+        self._current()
         building = self._building
         if building is not None:
             building.join(timeout)
@@ -282,6 +289,9 @@ class DatabaseVectors:
     def invalidate(self) -> None:
         self._count = (float("-inf"), 0)
         self._any = (float("-inf"), False)
+
+    def wait_for_graph(self, timeout: float | None = None) -> bool:
+        return True  # pgvector's HNSW index is the database's, kept up as rows are written
 
     def count(self) -> int:
         checked, count = self._count

@@ -119,6 +119,7 @@ class EvaluationService:
             try:
                 documents = self._load_corpus(services, corpus_path)
                 from_cache, embed_s = self._embed(services, corpus_path, progress)
+                services.search.wait_for_vector_index()
                 report = BeirReport(folder.name, split, documents, len(judged), from_cache, embed_s)
                 for mode in modes:
                     report.modes[mode] = self._run_mode(

@@ -105,6 +105,9 @@ class SearchService:
         """After a VACUUM renumbered SQLite's rowids (`dailypapers index --rebuild`)."""
         self.engine.rebuild_keyword_index()
 
+    def wait_for_vector_index(self, timeout: float | None = None) -> bool:
+        return self.engine.wait_for_vector_index(timeout)
+
     def close(self) -> None:
         self.engine.close()
 
