@@ -7,7 +7,11 @@ static files, X-Forwarded-For set by the proxy), and wrk on loopback.
     .venv/bin/python bench/load_deployed.py --seconds 60     # the issue's figures
         [--databases postgresql,sqlite] [--workers 4] [--clients 20] [--mix-seconds S]
         [--side-seconds S] [--cache-dir bench/.cache/load-deployed] [--rebuild]
-        [--only search]
+        [--only search] [--vectors] [--settle S] [--set NAME=VALUE ...]
+
+`--vectors` gives every paper its vectors first, as on a site after `dailypapers index` (else
+only the demo's 1,219 papers have any, and the 74.7k are found by keywords alone): copied
+from bench/search_bench.py's cache, 3,000 real and the rest noisy copies of those.
 
 Rows, each for `--seconds` with `--clients` connections (all send Accept-Encoding: gzip, as
 browsers do):
@@ -31,7 +35,8 @@ browsers do):
 Setup: the loaded databases are kept in `--cache-dir` (the PostgreSQL data folder and the
 SQLite file) and reused while the migrations and the corpus are unchanged; `--rebuild`
 loads them again (demo data with its vectors, then a bulk import of the 74.7k papers, which
-features each on its listing day; they have no vectors, so they are found by keywords).
+features each on its listing day; without `--vectors` they have no vectors, so they are found
+by keywords).
 Everything listens on 127.0.0.1 only and is stopped at the end. Needs /usr/sbin/nginx and
 /usr/bin/wrk (apt-get install nginx-light wrk).
 """
@@ -67,6 +72,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 DAY = "2026-08-21"
 SEARCH = "/search?q=chain+of+thought"
+SEARCH_BENCH_DB = ROOT / "bench" / ".cache" / "search_bench.db"
 VOTERS = 20
 PASSWORD = "load bench password 1"
 ANON_MIX = (("day page", 40), ("daily API", 25), ("paper page", 20), ("search", 15))
@@ -105,12 +111,41 @@ def cli(env: dict[str, str], *args: str) -> str:
 
 
 # --- the loaded databases, kept between runs ---------------------------------------------
-def stamp() -> str:
+def stamp(vectors: Path | None) -> str:
     migrations = sorted(p.name for p in MIGRATIONS.glob("*.py"))
-    return json.dumps({"migrations": migrations, "corpus": CORPUS.stat().st_size})
+    made = vectors.stat().st_size if vectors is not None else None
+    return json.dumps({"migrations": migrations, "corpus": CORPUS.stat().st_size, "vectors": made})
 
 
-def load(env: dict[str, str]) -> None:
+def export_vectors(source: Path, target: Path) -> None:
+    """search_bench.py's vectors of the 74.7k papers (3,000 real, the rest noisy copies of
+    those: its docstring) as a vectors file, which `IndexService.import_vectors` takes for
+    the papers whose text they were made from, as it takes the demo's."""
+    from dailypapers.search.recipe import MODEL as model
+    from dailypapers.search.recipe import text_hash
+    from dailypapers.search.vector_files import write_vectors
+    from dailypapers.storage.database import Database as Db
+    from dailypapers.storage.embeddings import EmbeddingRecord, EmbeddingStore
+    from dailypapers.storage.keyword_index import KeywordIndex
+
+    db = Db(f"sqlite:///{source}")
+    store, papers = EmbeddingStore(db), KeywordIndex(db)
+    loaded = store.load(model)
+    records = []
+    for start in range(0, len(loaded.arxiv_ids), 2000):
+        ids = loaded.arxiv_ids[start : start + 2000]
+        sentences, texts = store.sentences(model, ids), papers.papers(ids)
+        for arxiv_id, vector in zip(ids, loaded.matrix[start : start + 2000], strict=True):
+            paper, found = texts.get(arxiv_id), sentences.get(arxiv_id)
+            if paper is None or found is None:
+                continue
+            digest = text_hash(model, paper.title, paper.abstract)
+            records.append(EmbeddingRecord(arxiv_id, digest, vector, found.matrix, found.spans))
+    write_vectors(target, model, records, compact=True)
+    print(f"  {len(records)} papers' vectors from {source.name}", flush=True)
+
+
+def load(env: dict[str, str], vectors: Path | None) -> None:
     started = time.perf_counter()
     cli(env, "db", "upgrade")
     subprocess.run(
@@ -128,18 +163,22 @@ def load(env: dict[str, str]) -> None:
         check=True,
     )
     cli(env, "import", "arxiv-snapshot", "--bulk", str(CORPUS))
+    if vectors is not None:
+        code = "from dailypapers.services.bootstrap import bootstrap\ns = bootstrap()\n"
+        code += f"print(s.index.import_vectors({str(vectors)!r}), 'vectors stored')\ns.close()"
+        subprocess.run([sys.executable, "-c", code], env=env, check=True)
     print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 class Database:
     """A loaded database in the cache folder: its URL while open."""
 
-    def __init__(self, kind: str, cache: Path, rebuild: bool) -> None:
+    def __init__(self, kind: str, cache: Path, rebuild: bool, vectors: Path | None) -> None:
         self.kind = kind
-        self.folder = cache / kind
+        self.folder = cache / (f"{kind}-vectors" if vectors is not None else kind)
         self.pg = None
         stamp_file = self.folder / "stamp.json"
-        fresh = rebuild or not stamp_file.is_file() or stamp_file.read_text() != stamp()
+        fresh = rebuild or not stamp_file.is_file() or stamp_file.read_text() != stamp(vectors)
         if fresh:
             shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -154,8 +193,8 @@ class Database:
             self.url = self.pg.get_uri("bench")
         if fresh:
             print(f"== loading {kind} into {self.folder}", flush=True)
-            load(env_for(self.url, self.folder))
-            stamp_file.write_text(stamp())
+            load(env_for(self.url, self.folder), vectors)
+            stamp_file.write_text(stamp(vectors))
         else:
             print(f"== {kind}: reusing {self.folder}", flush=True)
 
@@ -191,12 +230,15 @@ def nginx_conf(work: Path, upstream: int, listen: int) -> str:
 
 
 class Deployment:
-    def __init__(self, db: Database, workers: int) -> None:
+    def __init__(self, db: Database, workers: int, settings: list[str]) -> None:
         self.work = Path(tempfile.mkdtemp(prefix="load-deployed-"))
         self.port = free_port()
         self.proxy_port = free_port()
         self.base = f"http://127.0.0.1:{self.proxy_port}"
         env = env_for(db.url, db.folder, self.proxy_port)
+        for setting in settings:  # --set NAME=VALUE: the serve processes' settings
+            name, _, value = setting.partition("=")
+            env[f"DAILYPAPERS_{name.upper()}"] = value
         self.serve = subprocess.Popen(
             [
                 sys.executable,
@@ -462,7 +504,7 @@ def mix_rows(log: Path, seconds: float) -> dict[str, dict]:
 
 
 def bench_database(db: Database, args: argparse.Namespace, queries: list[str]) -> dict:
-    deployment = Deployment(db, args.workers)
+    deployment = Deployment(db, args.workers, args.set)
     rows: dict[str, dict] = {}
     try:
         base = deployment.base
@@ -476,6 +518,9 @@ def bench_database(db: Database, args: argparse.Namespace, queries: list[str]) -
         }
         for path in paths.values():  # every process's first queries and page-cache entries
             wrk(base + path, 3, args.clients)
+        # What a process starts in the background after its first search (an HNSW graph
+        # past vector_index_exact_limit on SQLite) ends before the measured rows.
+        time.sleep(args.settle)
         scripts = Path(deployment.work)
         deployment.rotate_log("warm.log")
 
@@ -530,6 +575,27 @@ def main() -> None:
     )
     parser.add_argument("--rebuild", action="store_true", help="load the databases again")
     parser.add_argument(
+        "--settle",
+        type=float,
+        default=0,
+        help="seconds to wait after the warm-up (e.g. for each process's HNSW graph: 75k "
+        "vectors take ~7 s of a core per process)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the serve processes (docs/settings.md), e.g. "
+        "vector_index_exact_limit=50000; repeatable",
+    )
+    parser.add_argument(
+        "--vectors",
+        action="store_true",
+        help="every paper has vectors, as on a site after `dailypapers index` (copied from "
+        "bench/search_bench.py's cache; its own cache folders, --cache-dir/KIND-vectors)",
+    )
+    parser.add_argument(
         "--only",
         choices=("all", "search"),
         default="all",
@@ -539,10 +605,17 @@ def main() -> None:
     args.mix_seconds = args.mix_seconds or args.seconds
     args.side_seconds = args.side_seconds or min(args.seconds, 20)
     queries = search_queries()
+    vectors = None
+    if args.vectors:
+        if not SEARCH_BENCH_DB.is_file():
+            sys.exit(f"--vectors: {SEARCH_BENCH_DB} is missing (bench/search_bench.py makes it)")
+        vectors = args.cache_dir / "vectors.npz"
+        if not vectors.is_file() or vectors.stat().st_mtime < SEARCH_BENCH_DB.stat().st_mtime:
+            export_vectors(SEARCH_BENCH_DB, vectors)
     load_before = os.getloadavg()[0]
     results: dict[str, dict[str, dict]] = {}
     for kind in args.databases.split(","):
-        db = Database(kind, args.cache_dir.resolve(), args.rebuild)
+        db = Database(kind, args.cache_dir.resolve(), args.rebuild, vectors)
         try:
             results[kind] = bench_database(db, args, queries)
         finally:
@@ -553,6 +626,8 @@ def main() -> None:
         f"mix {args.mix_seconds:g} s ({args.voter_share:.0%} logged-in voters), "
         f"serve --workers {args.workers}, {os.cpu_count()} CPUs, load average "
         f"{load_before:.1f} before the run (other work on the machine skews every figure)"
+        + (", every paper with vectors" if args.vectors else "")
+        + "".join(f", {setting}" for setting in args.set)
     )
     print(
         f"{'database':<11}{'route':<32}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
