@@ -421,13 +421,13 @@ class Settings(BaseSettings):
     vector_index_exact_limit: int = Field(
         20_000,
         ge=0,
-        description="SQLite: up to this many vectors are searched exactly; beyond, each "
-        "process builds an HNSW graph (hnswlib) in the background (75k vectors: ~7 s, 1M: "
-        "~100 s) and uses it once built. The exact product reads every vector: ~12 ms of CPU "
-        "a search at 75k, the graph ~1 ms, so under load the graph answers ~1.4x the distinct "
-        "searches (docs/scale-out.md). Its recall@100 against exact, on SciFact's real "
-        "vectors: 0.996 (ef = 2k, as pgvector's). A graph keeps its own copy of the vectors "
-        "(75k: +115 MB a process).",
+        description="SQLite: up to this many vectors are searched exactly; beyond, an HNSW "
+        "graph (hnswlib) answers once built in the background (75k vectors: ~7 s, 1M: ~100 s), "
+        "by the first process that needs it, which writes it to <data_dir>/vector-graphs (75k: "
+        "126 MB) for the others and for restarts to read (0.1 s). The exact product reads every "
+        "vector: ~12 ms of CPU a search at 75k, the graph ~1 ms (docs/search.md). Its "
+        "recall@100 against exact on SciFact's real vectors: 0.996 (ef = 2k, as pgvector's). "
+        "A graph keeps its own copy of the vectors (75k: +115 MB a process).",
     )
 
     # --- live ingest (arXiv API, OAI-PMH, HF daily papers) --------------------------------

@@ -14,6 +14,7 @@ from threadpoolctl import threadpool_limits
 from dailypapers.config import Settings
 from dailypapers.search.embedder import Embedder
 from dailypapers.search.engine import SearchEngine
+from dailypapers.search.graph_files import GraphFiles
 from dailypapers.search.recipe import EmbedderSource
 from dailypapers.search.vector_search import DatabaseVectors, MemoryVectors, VectorSearch
 from dailypapers.search.vectors import set_product_threads
@@ -46,6 +47,7 @@ def build_engine(
             exact_limit=settings.vector_index_exact_limit,
             versions=DataVersionStore(db),
             filters_kept=settings.search_filter_cache_size,
+            graph_files=GraphFiles(settings.data_dir / "vector-graphs"),
         )
     else:
         keyword_index = TsvectorKeywordIndex(db, settings.search_keyword_rank_limit)

@@ -5,7 +5,8 @@
   at most once a second): rows added since are appended, re-embedded ones replaced in place,
   anything else (deletes) reloads. Beyond `vector_index_exact_limit` vectors a thread builds
   an HNSW graph over the same matrix (1M: ~100 s on 2 cores) while exact search keeps
-  answering, and the graph takes over when it is ready. A filtered search (category, dates)
+  answering, and the graph takes over when it is ready. The graph is built once for all of
+  a site's processes and kept on disk (search/graph_files.py). A filtered search (category, dates)
   scores only the papers passing the filter, whose positions are remembered per filter until
   the vectors or the papers (the data version) change.
 - `DatabaseVectors` (PostgreSQL): pgvector's HNSW index answers in the database, so any
@@ -26,6 +27,7 @@ from typing import Protocol
 import numpy as np
 
 from dailypapers.domain.search import SearchFilters
+from dailypapers.search.graph_files import GraphFiles
 from dailypapers.search.vectors import ExactIndex, HnswIndex, VectorIndex
 from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.embeddings import EmbeddingStore
@@ -84,6 +86,7 @@ class MemoryVectors:
         check_interval_s: float = CHECK_INTERVAL_S,
         versions: DataVersionStore | None = None,
         filters_kept: int = 16,
+        graph_files: GraphFiles | None = None,
     ) -> None:
         self.store = store
         self.versions = versions  # bumped by every visible write: keys the filter cache
@@ -98,6 +101,7 @@ class MemoryVectors:
         self._lock = threading.Lock()
         self._building: threading.Thread | None = None
         self._dirty: set[int] = set()  # positions replaced while a graph was being built
+        self.graph_files = graph_files  # where graphs are shared with the site's processes
 
     # --- keeping in step with the table ---------------------------------------------------
     def _current(self) -> _Snapshot:
@@ -125,7 +129,16 @@ class MemoryVectors:
 
         def build() -> None:
             threads = max(1, (os.cpu_count() or 2) - 1)  # leave a core to the requests
-            graph = HnswIndex(exact.dim, exact=exact, threads=threads)
+            if self.graph_files is None:
+                graph = HnswIndex(exact.dim, exact=exact, threads=threads)
+            else:  # built once for all of the site's processes (search/graph_files.py)
+                graph = self.graph_files.obtain(
+                    self.model,
+                    snap.state,
+                    exact,
+                    threads,
+                    unchanged=lambda: len(exact) == snap.state[0] and not self._dirty,
+                )
             with self._lock:
                 if self._snapshot.index is not exact:
                     return  # reloaded meanwhile: the next refresh starts again
