@@ -8,6 +8,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dailypapers.search.vectors import HnswIndex
@@ -60,7 +61,8 @@ def test_the_first_worker_builds_the_graph_and_the_others_read_it(
     caplog.set_level(logging.INFO, logger="dailypapers.search.graph_files")
     first = site()
     _graph(first)
-    assert _files(tmp_path) == ["all-MiniLM-L6-v2-int8-80-80.hnsw"]
+    (name,) = _files(tmp_path)
+    assert name.startswith("all-MiniLM-L6-v2-int8-80-80-")  # model, rows, max id, papers
     assert [r.message.split(" in ")[0] for r in caplog.records] == [
         "built the HNSW graph of 80 vectors"
     ]
@@ -104,7 +106,7 @@ def test_changed_vectors_get_a_new_graph_file_and_the_old_one_goes(site, tmp_pat
 
     _graph(site())  # a worker started after the paper was embedded again
     new = _files(tmp_path)
-    assert new != old and len(new) == 1  # rows 80, max id 81
+    assert new != old and len(new) == 1 and "-80-81-" in new[0]  # rows 80, max id 81
 
 
 def test_a_worker_that_only_grew_its_graph_in_memory_writes_no_file(site, tmp_path) -> None:
@@ -121,3 +123,22 @@ def test_a_worker_that_only_grew_its_graph_in_memory_writes_no_file(site, tmp_pa
     vectors.invalidate()
     assert vectors._current().index is graph  # kept, with the row replaced in place
     assert _files(tmp_path) == before
+
+
+def test_a_graph_file_of_other_vectors_is_not_used(
+    site, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Say the database was loaded anew (ids start again) in the same data folder: a file
+    under the expected name holding other vectors is built again, not searched."""
+    first = site()
+    _graph(first)
+    (path,) = (tmp_path / "vector-graphs").glob("*.hnsw")
+    snapshot = first.search.engine.vectors._current()
+    other = np.roll(snapshot.index.matrix, 1, axis=0)  # every paper moved one position
+    HnswIndex(other.shape[1], other, threads=1).save(path)
+    caplog.set_level(logging.INFO, logger="dailypapers.search.graph_files")
+    second = site()
+    _graph(second)
+    assert "not the table's" in caplog.records[0].message
+    assert caplog.records[1].message.startswith("built the HNSW graph of 80 vectors")
+    assert _found(second) == _found(first)

@@ -8,51 +8,68 @@ that needs the graph of the table's current state builds it under a file lock an
 the others wait on the lock (exact search answers them meanwhile) and read the file. A
 restart with unchanged vectors builds nothing.
 
-A file is named by the model and the table's state (rows, max id), and holds the graph of
-exactly the vectors `EmbeddingStore.load` returns in that state, in that order (rows only
-ever get new, larger ids, so a state names one set of rows). A graph is written only if no
-vector was added or replaced while it was built; files of other states are then removed. A
-file that can't be read is built again and replaced.
+A file is named by the model, the table's state (rows, max id) and a digest of the papers
+in position order, and holds the graph of exactly the vectors `EmbeddingStore.load` returns
+in that state, in that order (the digest keeps a database loaded anew in the same data
+folder, whose ids start again, from reading another's graph). A graph read from a file must
+hold the same vectors as the table at a sample of positions, or it is built again. A graph
+is written only if no vector was added or replaced while it was built; files of other
+states are then removed. A file that can't be read is built again and replaced.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dailypapers.search.vectors import ExactIndex, HnswIndex
 
 log = logging.getLogger(__name__)
 
+SAMPLE = 64  # positions whose vectors a graph read from a file must share with the table
+
+
+def _stem(model: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", model)
+
 
 class GraphFiles:
     def __init__(self, folder: Path) -> None:
         self.folder = folder  # <data_dir>/vector-graphs
 
+    def path(self, model: str, state: tuple[int, int], arxiv_ids: Sequence[str]) -> Path:
+        """Where the graph of `model`'s vectors in `state` (papers in position order) lives."""
+        digest = hashlib.sha256("\n".join(arxiv_ids).encode()).hexdigest()[:16]
+        return self.folder / f"{_stem(model)}-{state[0]}-{state[1]}-{digest}.hnsw"
+
     def obtain(
         self,
         model: str,
         state: tuple[int, int],
+        arxiv_ids: Sequence[str],
         exact: ExactIndex,
         threads: int,
         unchanged: Callable[[], bool],
     ) -> HnswIndex:
-        """The graph over `exact` in `state`: read from its file, or built (and written, if
-        `unchanged()` says no vector moved meanwhile). Other processes wait meanwhile."""
+        """The graph over `exact` (`arxiv_ids` at its positions) in `state`: read from its
+        file, or built (and written, if `unchanged()` says no vector moved meanwhile). Other
+        processes wait meanwhile."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", model)
-        path = self.folder / f"{stem}-{state[0]}-{state[1]}.hnsw"
+        stem, path = _stem(model), self.path(model, state, arxiv_ids)
         with open(self.folder / f"{stem}.lock", "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if path.is_file():
                 try:
                     started = time.perf_counter()
                     graph = HnswIndex.load(path, exact, threads=threads)
+                    if not graph.holds_its_rows(SAMPLE):
+                        raise ValueError("its vectors are not the table's")
                     log.info(
                         "read the HNSW graph of %d vectors from %s in %.1f s",
                         state[0],
@@ -60,7 +77,7 @@ class GraphFiles:
                         time.perf_counter() - started,
                     )
                     return graph
-                except (OSError, RuntimeError) as exc:  # hnswlib raises RuntimeError
+                except (OSError, RuntimeError, ValueError) as exc:  # hnswlib: RuntimeError
                     log.warning("HNSW graph file %s unreadable (%s): building it again", path, exc)
             started = time.perf_counter()
             graph = HnswIndex(exact.dim, exact=exact, threads=threads)

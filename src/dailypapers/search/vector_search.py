@@ -135,6 +135,7 @@ class MemoryVectors:
                 graph = self.graph_files.obtain(
                     self.model,
                     snap.state,
+                    snap.arxiv_ids,
                     exact,
                     threads,
                     unchanged=lambda: len(exact) == snap.state[0] and not self._dirty,

@@ -209,6 +209,15 @@ class HnswIndex:
         index.sync()
         return index
 
+    def holds_its_rows(self, sample: int) -> bool:
+        """Whether the graph's vectors are the exact matrix's at `sample` positions spread
+        over the rows it holds (a graph read from a file must be of these vectors)."""
+        if self._in_graph == 0:
+            return True
+        positions = np.unique(np.linspace(0, self._in_graph - 1, sample).astype(np.int64))
+        stored = np.asarray(self._graph.get_items(positions), np.float32)
+        return bool(np.allclose(stored, self._exact.matrix[positions], atol=1e-6))
+
     def sync(self) -> None:
         """Put rows the exact matrix has and the graph lacks into the graph."""
         start, end = self._in_graph, len(self._exact)
