@@ -424,7 +424,7 @@ class Settings(BaseSettings):
         description="SQLite: up to this many vectors are searched exactly; beyond, an HNSW "
         "graph (hnswlib) answers once built in the background (75k vectors: ~7 s, 1M: ~100 s), "
         "by the first process that needs it, which writes it to <data_dir>/vector-graphs (75k: "
-        "126 MB) for the others and for restarts to read (0.1 s). The exact product reads every "
+        "126 MB) for the others and for restarts to read (0.2 s). The exact product reads every "
         "vector: ~12 ms of CPU a search at 75k, the graph ~1 ms (docs/search.md). Its "
         "recall@100 against exact on SciFact's real vectors: 0.996 (ef = 2k, as pgvector's). "
         "A graph keeps its own copy of the vectors (75k: +115 MB a process).",
