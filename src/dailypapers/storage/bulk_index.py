@@ -65,33 +65,32 @@ _KEYPHRASE_OUT = """INSERT INTO papers_fts(papers_fts, rowid, title, abstract, k
 _KEYPHRASE_IN = """INSERT INTO papers_fts(rowid, title, abstract, keywords, authors)
         SELECT paper_rowid, title, abstract, keywords, authors FROM papers_fts_text
         WHERE paper_rowid = (SELECT rowid FROM papers WHERE arxiv_id = {row}.arxiv_id);"""
-_TRIGGERS |= {
-    "paper_keyphrases_fts_before_insert": f"""CREATE TRIGGER IF NOT EXISTS
-        paper_keyphrases_fts_before_insert BEFORE INSERT ON paper_keyphrases
-    WHEN NOT EXISTS (SELECT 1 FROM paper_keyphrases WHERE arxiv_id = new.arxiv_id) BEGIN
-        {_KEYPHRASE_OUT.format(row="new")}
-    END""",
-    "paper_keyphrases_fts_after_insert": f"""CREATE TRIGGER IF NOT EXISTS
-        paper_keyphrases_fts_after_insert AFTER INSERT ON paper_keyphrases BEGIN
-        {_KEYPHRASE_IN.format(row="new")}
-    END""",
-    "paper_keyphrases_fts_before_update": f"""CREATE TRIGGER IF NOT EXISTS
-        paper_keyphrases_fts_before_update BEFORE UPDATE ON paper_keyphrases BEGIN
-        {_KEYPHRASE_OUT.format(row="old")}
-    END""",
-    "paper_keyphrases_fts_after_update": f"""CREATE TRIGGER IF NOT EXISTS
-        paper_keyphrases_fts_after_update AFTER UPDATE ON paper_keyphrases BEGIN
-        {_KEYPHRASE_IN.format(row="new")}
-    END""",
-    "paper_keyphrases_fts_before_delete": f"""CREATE TRIGGER IF NOT EXISTS
-        paper_keyphrases_fts_before_delete BEFORE DELETE ON paper_keyphrases BEGIN
-        {_KEYPHRASE_OUT.format(row="old")}
-    END""",
-    "paper_keyphrases_fts_after_delete": f"""CREATE TRIGGER IF NOT EXISTS
-        paper_keyphrases_fts_after_delete AFTER DELETE ON paper_keyphrases BEGIN
-        {_KEYPHRASE_IN.format(row="old")}
-    END""",
-}
+
+
+def _keyphrase_triggers(out: str, into: str) -> dict[str, str]:
+    """The six triggers that re-index a paper when its keyphrases change: before the write,
+    its old entry out of the index (a first insert only if the paper has none yet: the
+    upsert fires both insert and update); after it, the new entry in."""
+    rows = {"insert": ("new", "new"), "update": ("old", "new"), "delete": ("old", "old")}
+    triggers = {}
+    for event, (before_row, after_row) in rows.items():
+        for when, body in (
+            ("before", out.format(row=before_row)),
+            ("after", into.format(row=after_row)),
+        ):
+            guard = ""
+            if (when, event) == ("before", "insert"):
+                guard = "\n    WHEN NOT EXISTS (SELECT 1 FROM paper_keyphrases"
+                guard += " WHERE arxiv_id = new.arxiv_id)"
+            name = f"paper_keyphrases_fts_{when}_{event}"
+            triggers[name] = f"""CREATE TRIGGER IF NOT EXISTS
+        {name} {when.upper()} {event.upper()} ON paper_keyphrases{guard} BEGIN
+        {body}
+    END"""
+    return triggers
+
+
+_TRIGGERS |= _keyphrase_triggers(_KEYPHRASE_OUT, _KEYPHRASE_IN)
 _PG_INDEX = "ix_papers_search_vector"
 _PG_CREATE = f"CREATE INDEX IF NOT EXISTS {_PG_INDEX} ON papers USING gin (search_vector)"
 
