@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -63,3 +64,59 @@ def test_serve_with_two_workers_answers_from_two_processes_that_each_built_their
     pids = set(re.findall(r"Started server process \[(\d+)\]", output))
     assert len(pids) == 2 and str(proc.pid) not in pids, output
     assert output.count("Application startup complete") == 2, output
+
+
+def test_two_workers_on_sqlite_build_one_vector_graph_between_them(tmp_path: Path) -> None:
+    """Past `vector_index_exact_limit`, the first worker to search builds the HNSW graph and
+    writes it; the other reads it (search/graph_files.py), and every answer is the same.
+    Searches come from 8 clients at once on new connections, so both processes get some."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}
+    env.update(
+        {
+            "DAILYPAPERS_DATA_DIR": str(tmp_path),
+            "DAILYPAPERS_SERVE_RUNS_SCHEDULER": "0",
+            "DAILYPAPERS_VECTOR_INDEX_EXACT_LIMIT": "200",  # the demo has 1,219 vectors
+        }
+    )
+    url = f"sqlite:///{tmp_path / 'site.db'}"
+    command = [sys.executable, "-m", "dailypapers", "--database-url", url, "serve", "--demo"]
+    command += ["--port", str(port), "--workers", "2"]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    query = {"q": "robots that learn from videos of people"}
+    graphs = tmp_path / "vector-graphs"
+    try:
+        deadline = time.monotonic() + 120
+        found: list[list[str]] = []
+
+        def search(_: int) -> list[str]:
+            with httpx.Client(base_url=base, timeout=30) as fresh:  # a new connection each
+                answer = fresh.get("/api/search", params=query)
+            assert answer.status_code == 200, answer.text
+            return [hit["id"] for hit in answer.json()["hits"]]
+
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with ThreadPoolExecutor(8) as pool:  # both processes get some of them
+                    found += list(pool.map(search, range(16)))
+            except httpx.TransportError:
+                time.sleep(0.5)  # not listening yet
+                continue
+            if len(list(graphs.glob("*.hnsw"))) == 1 and len(found) >= 64:
+                break
+            time.sleep(0.5)
+        (written,) = graphs.glob("*.hnsw")
+        first_write = written.stat().st_ino
+        with ThreadPoolExecutor(8) as pool:
+            settled = list(pool.map(search, range(64)))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            output = proc.communicate(timeout=30)[0].decode()
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail("serve did not stop on SIGTERM")
+    # One file, written once (a second build would have replaced it: a new inode).
+    assert [p.stat().st_ino for p in graphs.glob("*.hnsw")] == [first_write], output
+    assert all(ids == settled[0] for ids in settled) and settled[0], settled
