@@ -4,7 +4,7 @@
 
 No GPU is lent to this machine, so the GPU's throughput is bounded from both sides instead:
 
-1. **The pipeline without the model.** The same `IndexService.run` over the same real arXiv
+1. **The pipeline without the model.** The same `EmbeddingService.run` over the same real arXiv
    papers, with the real tokenizer, sentence splitting, batching and SQLite writes, but the
    network's run replaced by random unit vectors (`NoModel`). However fast a GPU runs the
    model, `index` can't beat this on this machine's CPU: it is the host-side ceiling.

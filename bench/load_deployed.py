@@ -119,7 +119,7 @@ def stamp(vectors: Path | None) -> str:
 
 def export_vectors(source: Path, target: Path) -> None:
     """search_bench.py's vectors of the 74.7k papers (3,000 real, the rest noisy copies of
-    those: its docstring) as a vectors file, which `IndexService.import_vectors` takes for
+    those: its docstring) as a vectors file, which `EmbeddingService.import_vectors` takes for
     the papers whose text they were made from, as it takes the demo's."""
     from dailypapers.search.recipe import MODEL as model
     from dailypapers.search.recipe import text_hash
@@ -165,7 +165,7 @@ def load(env: dict[str, str], vectors: Path | None) -> None:
     cli(env, "import", "arxiv-snapshot", "--bulk", str(CORPUS))
     if vectors is not None:
         code = "from dailypapers.services.bootstrap import bootstrap\ns = bootstrap()\n"
-        code += f"print(s.index.import_vectors({str(vectors)!r}), 'vectors stored')\ns.close()"
+        code += f"print(s.embedding.import_vectors({str(vectors)!r}), 'vectors stored')\ns.close()"
         subprocess.run([sys.executable, "-c", code], env=env, check=True)
     print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
 

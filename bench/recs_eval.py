@@ -122,7 +122,7 @@ def ensure_vectors(
 ) -> dict[str, np.ndarray]:
     """Paper vectors for `ids` (those the database has), embedding what the cache lacks
     (unless not `embed`: a quick look with what is cached)."""
-    index = services.index
+    index = services.embedding
     model = index.model
     papers = services.papers.get_many(sorted(ids))
     wanted = {a: text_hash(model, p.title, p.abstract) for a, p in papers.items()}
@@ -175,7 +175,7 @@ def ranked_by_service(
         services.papers,
         services.recommendations.embeddings,
         services.recommendations.model,
-        services.feed,
+        services.listings,
         lambda: at,
     )
     service.params = params
@@ -204,7 +204,7 @@ def evaluate(
     out: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
     for reader in readers:
         seen = set(reader.history)
-        window = services.papers.feed_candidates(reader.start, reader.end)
+        window = services.papers.listing_candidates(reader.start, reader.end)
         pool = sorted({a for a, _, _ in window if a not in seen and a in vectors})
         relevant = set(reader.held) & set(pool)
         known = [a for a in reader.history if a in vectors]

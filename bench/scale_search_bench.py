@@ -201,8 +201,8 @@ def source_vectors(records: list[dict]) -> tuple[str, np.ndarray, dict[str, tupl
         ensure_papers(services)
         ensure_real_vectors(services, REAL)
         fill_synthetic(services, REAL)
-        model = services.index.model
-        loaded = services.index.store.load(model)
+        model = services.embedding.model
+        loaded = services.embedding.store.load(model)
     finally:
         services.close()
     position = {a: i for i, a in enumerate(loaded.arxiv_ids)}

@@ -5,7 +5,7 @@
 
 1. Imports the 74,728 arXiv papers of ../shared/data/arxiv_daily_cs into a SQLite file under
    bench/.cache/ (kept between runs), with the real import service.
-2. Embeds the first `--embed-limit` papers for real with `IndexService.run` (the
+2. Embeds the first `--embed-limit` papers for real with `EmbeddingService.run` (the
    `dailypapers index` job) and reports its throughput; a rerun finds them done. Embedding all
    74.7k takes about an hour on 2 cores, so every other paper gets a *synthetic* vector: the
    real vectors (paper and sentences) of an embedded paper, replicated with small noise
@@ -120,19 +120,19 @@ def embedding_throughput(services: Services, embedder: MiniLMEmbedder, n: int = 
                 break
     embed_papers(embedder, rows[:16], "warm-up")
     started = time.perf_counter()
-    embed_papers(embedder, rows[16:], services.index.model)
+    embed_papers(embedder, rows[16:], services.embedding.model)
     return n / (time.perf_counter() - started)
 
 
 def ensure_real_vectors(services: Services, limit: int) -> None:
-    model = services.index.model
-    have = services.index.store.count(model)
+    model = services.embedding.model
+    have = services.embedding.store.count(model)
     if have >= limit:
         console.print(f"real vectors: {limit:,} wanted, {have:,} stored (cached)")
         return
     with _progress() as bar:
         task = bar.add_task("embedding (dailypapers index)", total=limit - have)
-        report = services.index.run(
+        report = services.embedding.run(
             limit=limit - have,
             progress=lambda done, _total: bar.update(task, completed=done),
         )
@@ -141,7 +141,7 @@ def ensure_real_vectors(services: Services, limit: int) -> None:
 
 def fill_synthetic(services: Services, real: int, seed: int = 0) -> int:
     """Give every paper without a vector a noisy copy of a real paper's vectors."""
-    store, model = services.index.store, services.index.model
+    store, model = services.embedding.store, services.embedding.model
     pending = store.count_pending(model)
     if pending == 0:
         return 0
@@ -337,9 +337,9 @@ def main() -> None:
         f"with noise{f', {filled:,} made now' if filled else ''})"
     )
     fresh = MemoryVectors(
-        services.index.store,
+        services.embedding.store,
         services.search.engine.keyword_index,
-        services.index.model,
+        services.embedding.model,
         exact_limit=10**9,
     )
     started = time.perf_counter()

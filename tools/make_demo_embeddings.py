@@ -34,9 +34,9 @@ def main() -> int:
         try:
             services.upgrade_schema()
             services.imports.import_file(demo_data_path(), "hf-daily")
-            model = services.index.model
-            papers = services.index.store.pending(model, limit=10**9)
-            embedder = services.index.embedders.get()
+            model = services.embedding.model
+            papers = services.embedding.store.pending(model, limit=10**9)
+            embedder = services.embedding.embedders.get()
             started = time.perf_counter()
             records = []
             for start in range(0, len(papers), BATCH):

@@ -16,7 +16,7 @@ def test_a_reader_upvotes_then_dismisses_a_recommendation(
     new_page: NewPage, site: Site, shot: Shot
 ) -> None:
     services = site.services
-    ids = [a for a, _, _ in services.papers.feed_candidates(date(2026, 6, 1), date(2026, 8, 14))]
+    ids = [a for a, _, _ in services.papers.listing_candidates(date(2026, 6, 1), date(2026, 8, 14))]
     papers = services.papers.get_many(ids)
     robots = sorted(a for a, p in papers.items() if "robot" in p.title.lower())[:3]
     page = new_page(viewport=DESKTOP)

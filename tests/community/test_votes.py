@@ -30,7 +30,7 @@ def _counts(services: Services, arxiv_id: str) -> tuple[int, int, int]:
     """(local_upvotes on the paper, vote rows, upvotes copied to its daily entry)."""
     paper = services.papers.get(arxiv_id)
     assert paper is not None
-    items, _ = services.papers.feed(NOW.date(), NOW.date(), order="upvotes", limit=10, offset=0)
+    items, _ = services.papers.listing(NOW.date(), NOW.date(), order="upvotes", limit=10, offset=0)
     entry = next(i for i in items if i.paper.arxiv_id == arxiv_id)
     return paper.local_upvotes, VoteStore(services.db).count_for(arxiv_id), entry.paper.upvotes
 

@@ -143,7 +143,7 @@ def test_new_hf_upvotes_and_stars_update_the_paper_and_its_day(
     paper = ingest_services.papers.get(items[0]["paper"]["id"])
     assert paper is not None and paper.github_stars == 1234
     assert paper.external_upvotes == items[0]["paper"]["upvotes"]
-    page, _total = ingest_services.papers.feed(day, day, order="upvotes", limit=1, offset=0)
+    page, _total = ingest_services.papers.listing(day, day, order="upvotes", limit=1, offset=0)
     assert page[0].paper.arxiv_id == max(items, key=lambda i: i["paper"]["upvotes"])["paper"]["id"]
     assert totals(ingest_services)[:2] == (7, 7)
 

@@ -3,7 +3,7 @@
 Import the fixtures into a test module by name (`from tests.integration.search_support
 import ...`). The model is built once per session into a temporary folder (seconds); the
 vectors of the first EMBEDDED papers are computed once per session with the real embedder
-and loaded into each test's database through `IndexService.import_vectors`, so tests on
+and loaded into each test's database through `EmbeddingService.import_vectors`, so tests on
 both databases don't each pay for embedding.
 """
 
@@ -87,9 +87,9 @@ def sample_vectors(
     services = open_services(folder, f"sqlite:///{folder / 'v.db'}", minilm)
     try:
         services.imports.import_file(hf_sample, "hf-daily")
-        pending = services.index.store.pending(services.index.model, limit=EMBEDDED)
+        pending = services.embedding.store.pending(services.embedding.model, limit=EMBEDDED)
         records = embed_papers(
-            minilm, [(p.arxiv_id, p.title, p.abstract) for p in pending], services.index.model
+            minilm, [(p.arxiv_id, p.title, p.abstract) for p in pending], services.embedding.model
         )
     finally:
         services.close()
@@ -113,7 +113,7 @@ def search_services(
 @pytest.fixture
 def embedded_services(search_services: Services, sample_vectors: Path) -> Services:
     """The sample with vectors for its first EMBEDDED papers."""
-    assert search_services.index.import_vectors(sample_vectors) == EMBEDDED
+    assert search_services.embedding.import_vectors(sample_vectors) == EMBEDDED
     return search_services
 
 
@@ -145,6 +145,6 @@ def readonly_services(
     """
     services = open_services(tmp_path_factory.mktemp("ro"), module_database_url, minilm)
     assert services.imports.import_file(hf_sample, "hf-daily").inserted == SAMPLE_ROWS
-    assert services.index.import_vectors(sample_vectors) == EMBEDDED
+    assert services.embedding.import_vectors(sample_vectors) == EMBEDDED
     yield services
     services.close()

@@ -62,7 +62,7 @@ def _reader(services: Services, name: str, *, likes: str | None = None) -> User:
     services.subscriptions.store.insert_active([user.email], DigestPrefs(), now=LONG_AGO)
     if likes:
         days = (date(2026, 6, 1), date(2026, 8, 1))
-        ids = [a for a, _, _ in services.papers.feed_candidates(*days)]
+        ids = [a for a, _, _ in services.papers.listing_candidates(*days)]
         papers = services.papers.get_many(ids)
         liked = sorted(a for a, p in papers.items() if likes in p.title.lower())
         for arxiv_id in liked[:3]:
@@ -201,7 +201,7 @@ def test_an_expired_link_is_refused_then_dropped_by_the_next_digest(
     smtp: SmtpServer,  # noqa: F811
 ) -> None:
     ada = _reader(demo, "ada", likes="robot")
-    paper = demo.papers.feed_candidates(date(2026, 8, 20), date(2026, 8, 20))[0][0]
+    paper = demo.papers.listing_candidates(date(2026, 8, 20), date(2026, 8, 20))[0][0]
     raw = "e" * 43
     now = datetime.now(UTC)
     store = demo.feedback_links.store

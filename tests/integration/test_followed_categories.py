@@ -52,7 +52,7 @@ def _reader(services: Services, name: str, *, likes: str | None = None) -> User:
     )
     if likes:
         ids = [
-            a for a, _, _ in services.papers.feed_candidates(date(2026, 6, 1), date(2026, 8, 21))
+            a for a, _, _ in services.papers.listing_candidates(date(2026, 6, 1), date(2026, 8, 21))
         ]
         papers = services.papers.get_many(ids)
         for arxiv_id in sorted(a for a, p in papers.items() if likes in p.title.lower())[:3]:
@@ -63,7 +63,7 @@ def _reader(services: Services, name: str, *, likes: str | None = None) -> User:
 def _in(services: Services, category: str) -> set[str]:
     """The window's papers in `category`, as the import gave them."""
     start, end = services.recommendations.window()
-    ids = [a for a, _, _ in services.papers.feed_candidates(start, end)]
+    ids = [a for a, _, _ in services.papers.listing_candidates(start, end)]
     return {a for a, p in services.papers.get_many(ids).items() if category in p.categories}
 
 

@@ -34,7 +34,7 @@ def site(tmp_path: Path, minilm, hf_sample: Path, sample_vectors: Path, make_ser
 
     first = worker()
     first.imports.import_file(hf_sample, "hf-daily")
-    first.index.import_vectors(sample_vectors)
+    first.embedding.import_vectors(sample_vectors)
     yield worker
     for services in opened:
         services.close()
@@ -98,7 +98,7 @@ def test_changed_vectors_get_a_new_graph_file_and_the_old_one_goes(site, tmp_pat
     _graph(first)
     old = _files(tmp_path)
     store = first.search.engine.embeddings
-    model = first.index.model
+    model = first.embedding.model
     paper = first.search.engine.vectors._current().arxiv_ids[0]
     vector = first.search.engine.vectors.vector(paper)
     now = datetime(2026, 11, 30, tzinfo=UTC)
@@ -115,7 +115,7 @@ def test_a_worker_that_only_grew_its_graph_in_memory_writes_no_file(site, tmp_pa
     first = site()
     graph = _graph(first)
     before = _files(tmp_path)
-    store, model = first.search.engine.embeddings, first.index.model
+    store, model = first.search.engine.embeddings, first.embedding.model
     vectors = first.search.engine.vectors
     paper = vectors._current().arxiv_ids[1]
     now = datetime(2026, 11, 30, tzinfo=UTC)

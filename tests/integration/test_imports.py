@@ -49,7 +49,7 @@ def test_api_response_gives_featured_day_submitter_and_upvotes(
     report = services.imports.import_file(path, "hf-daily")
     assert (report.inserted, report.skipped) == (len(recorded), 0)
     first = recorded[0]
-    view = services.feed.paper(first["paper"]["id"])
+    view = services.listings.paper(first["paper"]["id"])
     assert view.paper.external_upvotes == first["paper"]["upvotes"]
     assert view.paper.github_repo == first["paper"]["githubRepo"]
     assert [str(e.day) for e in view.entries] == ["2025-07-24"]
@@ -63,7 +63,7 @@ def test_arxiv_listing_rows_land_on_their_first_listed_day(
     report = services.imports.import_file(tmp_path / "a.jsonl", "arxiv-snapshot")
     assert (report.inserted, report.skipped) == (3000, 0)
     sample = rows[1234]
-    view = services.feed.paper(sample["id"])
+    view = services.listings.paper(sample["id"])
     assert [str(e.day) for e in view.entries] == [sample["first_listed"]]
     assert view.paper.categories[0] == sample["categories"][0]
 

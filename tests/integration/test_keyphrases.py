@@ -63,7 +63,7 @@ def mixed(
 
 def test_index_computes_keyphrases_for_papers_without_hf_keywords_only(mixed) -> None:
     services, arxiv, hf = mixed
-    services.index.run()
+    services.embedding.run()
     assert services.keyphrases.pending() == len(arxiv)
     before = services.data_version.current()
     assert services.keyphrases.run() == len(arxiv)
@@ -91,14 +91,14 @@ def test_index_computes_keyphrases_for_papers_without_hf_keywords_only(mixed) ->
 
 def test_a_changed_abstract_gets_new_keyphrases(mixed) -> None:
     services, arxiv, _ = mixed
-    services.index.run()
+    services.embedding.run()
     services.keyphrases.run()
     row = arxiv[0]
     changed = {**row, "abstract": "We study quantum error correction with surface codes."}
     path = Path(services.settings.data_dir) / "changed.jsonl"
     path.write_text(json.dumps(changed) + "\n", encoding="utf-8")
     services.imports.import_file(path, "arxiv-snapshot")
-    services.index.run()
+    services.embedding.run()
     assert services.keyphrases.pending() == 1
     services.keyphrases.run()
     phrases = [p.casefold() for p in services.keyphrases.for_paper(row["id"])]
@@ -107,7 +107,7 @@ def test_a_changed_abstract_gets_new_keyphrases(mixed) -> None:
 
 def test_the_scheduler_queues_keyphrase_jobs_for_papers_embedded_elsewhere(mixed) -> None:
     services, arxiv, _ = mixed
-    services.index.run()  # as vectors imported from a file: embedded, no keyphrases
+    services.embedding.run()  # as vectors imported from a file: embedded, no keyphrases
     assert services.keyphrases.pending() == len(arxiv)
     (job,) = [job for job in services.scheduler.due() if job.name == "index"]
     job.run(services.scheduler.stopping)
@@ -117,7 +117,7 @@ def test_the_scheduler_queues_keyphrase_jobs_for_papers_embedded_elsewhere(mixed
 
 def test_pages_show_computed_keyphrases_and_the_hf_api_only_hf_keywords(mixed) -> None:
     services, arxiv, hf = mixed
-    services.index.run()
+    services.embedding.run()
     services.keyphrases.run()
     ours, theirs = arxiv[0]["id"], hf[0]["arxiv_id"]
     phrases = services.keyphrases.for_paper(ours)
@@ -146,13 +146,13 @@ def test_for_you_names_the_computed_keyphrases_a_paper_shares_with_the_history(
     path = Path(services.settings.data_dir) / "featured.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in featured), encoding="utf-8")
     services.imports.import_file(path, "hf-daily")
-    services.index.run()
+    services.embedding.run()
     services.keyphrases.run()
     history = [r["id"] for r in arxiv]
     texts = {r["arxiv_id"]: f"{r['title']} {r['abstract']}" for r in featured}
     found = services.keyphrases.for_papers(history)
     vectors = services.search.engine.embeddings.vectors_for(
-        services.index.model, history + list(texts)
+        services.embedding.model, history + list(texts)
     )
 
     def says(arxiv_id: str, phrase: str) -> bool:

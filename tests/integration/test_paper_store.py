@@ -113,10 +113,10 @@ def test_day_feed_orders_by_total_upvotes_then_newest(services: Services) -> Non
         ],
         now=NOW,
     )
-    items, total = services.papers.feed(day, day, order="upvotes", limit=10, offset=0)
+    items, total = services.papers.listing(day, day, order="upvotes", limit=10, offset=0)
     assert total == 3
     assert [i.paper.arxiv_id for i in items] == ["2608.00011", "2608.00012", "2608.00010"]
-    page2, _ = services.papers.feed(day, day, order="upvotes", limit=2, offset=2)
+    page2, _ = services.papers.listing(day, day, order="upvotes", limit=2, offset=2)
     assert [i.paper.arxiv_id for i in page2] == ["2608.00010"]
 
 
@@ -129,7 +129,7 @@ def test_week_feed_lists_a_paper_featured_twice_once(services: Services) -> None
         ],
         now=NOW,
     )
-    items, total = services.papers.feed(
+    items, total = services.papers.listing(
         date(2026, 8, 17), date(2026, 8, 23), order="upvotes", limit=10, offset=0
     )
     assert total == 2
@@ -152,7 +152,7 @@ def test_submitter_filter_and_neighbour_days_skip_gaps(services: Services) -> No
     )
     assert services.papers.neighbour_days(date(2026, 8, 10)) == (None, date(2026, 8, 14))
     assert services.papers.latest_day() == date(2026, 8, 20)
-    items, total = services.papers.feed(
+    items, total = services.papers.listing(
         date(2026, 8, 1),
         date(2026, 8, 31),
         order="upvotes",
@@ -170,14 +170,14 @@ def test_hidden_papers_leave_feeds_and_paper_lookups(services: Services) -> None
     )
     assert services.papers.set_hidden("2608.00040", True)
     assert not services.papers.set_hidden("2608.99999", True)
-    _, total = services.papers.feed(
+    _, total = services.papers.listing(
         date(2026, 8, 20), date(2026, 8, 20), order="upvotes", limit=10, offset=0
     )
     assert total == 1
     assert services.papers.get("2608.00040") is None
     assert services.papers.get("2608.00040", include_hidden=True) is not None
     services.papers.set_hidden("2608.00040", False)
-    _, total = services.papers.feed(
+    _, total = services.papers.listing(
         date(2026, 8, 20), date(2026, 8, 20), order="upvotes", limit=10, offset=0
     )
     assert total == 2
@@ -189,7 +189,7 @@ def test_new_upvote_counts_from_a_reimport_reorder_the_day(services: Services) -
         [record("2608.00060", day, upvotes=10), record("2608.00061", day, upvotes=3)], now=NOW
     )
     services.papers.upsert([record("2608.00061", day, upvotes=30)], now=NOW)
-    items, _ = services.papers.feed(day, day, order="upvotes", limit=10, offset=0)
+    items, _ = services.papers.listing(day, day, order="upvotes", limit=10, offset=0)
     assert [(i.paper.arxiv_id, i.paper.upvotes) for i in items] == [
         ("2608.00061", 30),
         ("2608.00060", 10),
@@ -204,5 +204,5 @@ def test_trending_prefers_fresh_votes(services: Services) -> None:
         ],
         now=NOW,
     )
-    view = services.feed.trending(limit=10)
+    view = services.listings.trending(limit=10)
     assert [i.paper.arxiv_id for i in view.page.items] == ["2608.00051", "2608.00050"]

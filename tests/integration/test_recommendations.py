@@ -35,7 +35,7 @@ def _reader(services: Services, name: str = "ada") -> User:
 
 
 def _titled(services: Services, word: str, start: date, end: date) -> list[str]:
-    ids = [a for a, _, _ in services.papers.feed_candidates(start, end)]
+    ids = [a for a, _, _ in services.papers.listing_candidates(start, end)]
     return sorted(a for a, p in services.papers.get_many(ids).items() if word in p.title.lower())
 
 
@@ -68,7 +68,7 @@ def test_the_model_follows_likes_and_dislikes_on_real_papers(demo: Services) -> 
 
 def test_the_history_counts_upvotes_collections_and_likes(demo: Services) -> None:
     reader = _reader(demo)
-    ids = [a for a, _, _ in demo.papers.feed_candidates(date(2026, 7, 1), date(2026, 7, 3))]
+    ids = [a for a, _, _ in demo.papers.listing_candidates(date(2026, 7, 1), date(2026, 7, 3))]
     demo.community.votes.set_vote(reader, ids[0], True)
     collection = demo.community.collections.create(reader, "Reading")
     demo.community.collections.add_paper(reader, collection.id, ids[1])
@@ -97,7 +97,7 @@ def test_a_verdict_is_one_per_paper_and_can_be_cleared(demo: Services) -> None:
 
 
 def test_an_author_is_found_by_name_on_either_database(demo: Services) -> None:
-    ids = [a for a, _, _ in demo.papers.feed_candidates(date(2026, 6, 1), date(2026, 8, 21))]
+    ids = [a for a, _, _ in demo.papers.listing_candidates(date(2026, 6, 1), date(2026, 8, 21))]
     papers = demo.papers.get_many(ids)
     accented = next(a for p in papers.values() for a in p.authors if not a.isascii())
     expected = {i for i, p in papers.items() if accented in p.authors}
@@ -119,7 +119,7 @@ def test_a_followed_author_is_followed_once(demo: Services) -> None:
 def test_a_stored_model_is_scored_until_the_history_changes(demo: Services) -> None:
     recs, reader = demo.recommendations, _reader(demo)
     start, end = recs.window()
-    before = [a for a, _, _ in demo.papers.feed_candidates(date(2026, 6, 1), start)]
+    before = [a for a, _, _ in demo.papers.listing_candidates(date(2026, 6, 1), start)]
     for arxiv_id in before[:3]:
         demo.community.votes.set_vote(reader, arxiv_id, True)
     assert recs.store.user_model(reader.id) is None
@@ -129,7 +129,7 @@ def test_a_stored_model_is_scored_until_the_history_changes(demo: Services) -> N
     assert stored is not None
 
     # Scoring uses the stored weights: replace them (same key) with a paper's own vector
-    target = [a for a, _, _ in demo.papers.feed_candidates(start, end)][-1]
+    target = [a for a, _, _ in demo.papers.listing_candidates(start, end)][-1]
     vector = demo.search.engine.embeddings.vectors_for(recs.model, [target])[target]
     recs.store.save_user_model(
         reader.id, stored.history_key, (10 * vector).astype("<f4").tobytes(), 0.0, now=FIXED_NOW

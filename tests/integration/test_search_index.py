@@ -43,35 +43,35 @@ def _rows(services: Services) -> dict[str, tuple[int, str]]:
 
 
 def test_index_resumes_where_it_stopped_and_never_redoes_work(small: Services) -> None:
-    first = small.index.run(batch_size=4, limit=4)  # as if killed after one batch
+    first = small.embedding.run(batch_size=4, limit=4)  # as if killed after one batch
     assert (first.embedded, first.batches, first.stopped_early) == (4, 1, True)
     done = _rows(small)
     assert len(done) == 4
-    rest = small.index.run(batch_size=4)
+    rest = small.embedding.run(batch_size=4)
     assert (rest.to_do, rest.embedded, rest.unchanged) == (PAPERS - 4, PAPERS - 4, 0)
     after = _rows(small)
     assert len(after) == PAPERS
     assert {a: after[a] for a in done} == done  # the first batch's rows were not touched
-    again = small.index.run(batch_size=4)
+    again = small.embedding.run(batch_size=4)
     assert (again.to_do, again.embedded) == (0, 0)
     assert small.search.status().embedded == PAPERS
 
 
 def test_a_changed_abstract_is_re_embedded_and_nothing_else(small: Services) -> None:
-    small.index.run()
+    small.embedding.run()
     before = _rows(small)
     paper = small.papers.get(sorted(before)[3])
-    old_vector = small.index.store.vector(small.index.model, paper.arxiv_id)
+    old_vector = small.index.store.vector(small.embedding.model, paper.arxiv_id)
     paper.abstract = "We study protein folding with graph networks. " + paper.abstract
     small.papers.upsert([SourceRecord(paper)], now=small.clock())
-    report = small.index.run()
+    report = small.embedding.run()
     assert (report.to_do, report.embedded) == (1, 1)
     after = _rows(small)
     assert after[paper.arxiv_id][1] != before[paper.arxiv_id][1]  # new text hash
     assert {a: r for a, r in after.items() if a != paper.arxiv_id} == {
         a: r for a, r in before.items() if a != paper.arxiv_id
     }
-    new_vector = small.index.store.vector(small.index.model, paper.arxiv_id)
+    new_vector = small.index.store.vector(small.embedding.model, paper.arxiv_id)
     assert float(np.dot(old_vector, new_vector)) < 0.999
     # the search process sees the new vector at once
     page = small.search.search("protein folding graph networks", mode="semantic", limit=1)
@@ -102,7 +102,7 @@ def test_the_demo_ships_its_vectors_so_semantic_search_works_at_once(
     try:
         report = services.load_demo()
         assert report is not None and report.inserted > 1000
-        status = services.index.status()
+        status = services.embedding.status()
         assert status.embedded == report.inserted and status.pending == 0
         page = services.search.search("robots that learn from videos of people", limit=5)
         assert page.mode_used == "hybrid" and page.notice is None
@@ -120,7 +120,7 @@ def test_past_the_exact_limit_a_graph_is_built_in_the_background(
     )
     try:
         services.imports.import_file(hf_sample, "hf-daily")
-        services.index.import_vectors(sample_vectors)
+        services.embedding.import_vectors(sample_vectors)
         query = "3D reconstruction of object parts from a single image"
         exact = services.search.search(query, mode="semantic", limit=3)  # answered at once
         vectors = services.search.engine.vectors
@@ -142,7 +142,7 @@ def test_waiting_for_the_vector_index_waits_for_a_graph_no_search_has_started_ye
     )
     try:
         services.imports.import_file(hf_sample, "hf-daily")
-        services.index.import_vectors(sample_vectors)
+        services.embedding.import_vectors(sample_vectors)
         assert services.search.wait_for_vector_index(timeout=60)
         assert isinstance(services.search.engine.vectors._current().index, HnswIndex)
     finally:
@@ -150,9 +150,9 @@ def test_waiting_for_the_vector_index_waits_for_a_graph_no_search_has_started_ye
 
 
 def test_one_scheduler_tick_embeds_newly_imported_papers(small: Services) -> None:
-    assert small.index.status().pending == PAPERS  # imported, not yet embedded
+    assert small.embedding.status().pending == PAPERS  # imported, not yet embedded
     _tick_index(small)
-    assert small.index.status().pending == 0
+    assert small.embedding.status().pending == 0
     assert small.search.status().embedded == PAPERS
     before = _rows(small)
     _tick_index(small)  # nothing pending: the job only counts

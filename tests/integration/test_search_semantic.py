@@ -43,7 +43,7 @@ def test_each_semantic_hit_names_its_closest_abstract_sentence(readonly_services
     page = readonly_services.search.search(PARAPHRASE, mode="semantic", limit=10)
     query = readonly_services.search.query_vector(PARAPHRASE)
     stored = readonly_services.search.engine.embeddings.sentences(
-        readonly_services.index.model, ids(page)
+        readonly_services.embedding.model, ids(page)
     )
     for hit in page.hits:
         why, paper = hit.rationale, hit.paper
@@ -99,5 +99,5 @@ def test_similar_papers_of_unknown_or_unembedded_papers(readonly_services: Servi
 
 def _an_unembedded_paper(services: Services) -> str:
     page = services.search.search("language models", mode="keyword", limit=100)
-    embedded = set(services.search.engine.embeddings.sentences(services.index.model, ids(page)))
+    embedded = set(services.search.engine.embeddings.sentences(services.embedding.model, ids(page)))
     return next(i for i in ids(page) if i not in embedded)

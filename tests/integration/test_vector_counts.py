@@ -45,7 +45,7 @@ def test_another_process_searches_hybrid_within_a_second_of_the_first_vectors(
     try:
         before = web.search.search("language model agents", mode="hybrid", limit=5)
         assert before.mode_used == "keyword"  # nothing embedded yet
-        assert search_services.index.import_vectors(sample_vectors) == EMBEDDED
+        assert search_services.embedding.import_vectors(sample_vectors) == EMBEDDED
         time.sleep(1.1)  # past CHECK_INTERVAL_S; far inside the hour-long count interval
         after = web.search.search("language model agents", mode="hybrid", limit=5)
         assert after.mode_used == "hybrid"

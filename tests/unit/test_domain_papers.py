@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from dailypapers.domain.papers import SOURCE_FIELDS, FeedPage, Paper, merge_paper
+from dailypapers.domain.papers import SOURCE_FIELDS, ListingPage, Paper, merge_paper
 
 
 def _paper(**overrides) -> Paper:
@@ -53,9 +53,9 @@ def test_local_upvotes_are_not_a_source_field():
 
 
 def test_feed_page_count_rounds_up_and_is_at_least_one():
-    assert FeedPage([], total=101, page=1, limit=50).pages == 3
-    assert FeedPage([], total=100, page=1, limit=50).pages == 2
-    assert FeedPage([], total=0, page=1, limit=50).pages == 1
+    assert ListingPage([], total=101, page=1, limit=50).pages == 3
+    assert ListingPage([], total=100, page=1, limit=50).pages == 2
+    assert ListingPage([], total=0, page=1, limit=50).pages == 1
 
 
 # --- merge_paper ---------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def _sign_up(client: TestClient, username: str = "ada") -> str:
 
 def _robot_papers(services: Services, n: int = 3) -> list[str]:
     """Papers about robots featured before the For-you window (so they're history only)."""
-    ids = [a for a, _, _ in services.papers.feed_candidates(date(2026, 6, 1), date(2026, 8, 14))]
+    ids = [a for a, _, _ in services.papers.listing_candidates(date(2026, 6, 1), date(2026, 8, 14))]
     papers = services.papers.get_many(ids)
     return sorted(a for a, p in papers.items() if "robot" in p.title.lower())[:n]
 
@@ -125,7 +125,7 @@ def test_feedback_needs_a_login_and_a_known_verdict(site) -> None:
 def test_a_reader_without_history_gets_trending_papers_and_a_prompt(site) -> None:
     client, services = site
     view = client.get("/for-you?format=json").json()
-    trending = [i.paper.arxiv_id for i in services.feed.trending(limit=5).page.items]
+    trending = [i.paper.arxiv_id for i in services.listings.trending(limit=5).page.items]
     assert view["cold_start"] and [i["id"] for i in view["recommendations"][:5]] == trending
     assert all(i["why"] == "Trending now" for i in view["recommendations"])
     assert "Log in" in client.get("/for-you").text

@@ -42,7 +42,7 @@ def _client(
         report = services.imports.import_file(path, "hf-daily")
         assert report.skipped == 0, report.errors
     if vectors is not None:
-        assert services.index.import_vectors(vectors) > 0
+        assert services.embedding.import_vectors(vectors) > 0
     return TestClient(create_app(services)), services
 
 

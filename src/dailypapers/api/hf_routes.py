@@ -1,6 +1,6 @@
 """`/api/...`: the JSON API, compatible with Hugging Face's papers API.
 
-Routes parse parameters, call FeedService and serialise with `hf_shape`; errors are raised
+Routes parse parameters, call ListingService and serialise with `hf_shape`; errors are raised
 (`BadRequest`, `NotFound`) and turned into HF's `{"error": "message"}` by the app's one
 exception translator. `hf_schemas` types the answers in the OpenAPI document.
 """
@@ -23,12 +23,12 @@ from dailypapers.domain.papers import DailyEntry
 from dailypapers.domain.periods import PeriodKind, parse_day, parse_period
 from dailypapers.errors import BadRequest
 from dailypapers.services.app_state import services_of
-from dailypapers.services.feed import FeedSort
+from dailypapers.services.listings import ListingSort
 
 router = APIRouter(prefix="/api", tags=["papers"])
 
-# HF's `sort` values -> FeedService orders. No `sort` is HF's default: most upvoted first.
-_SORTS: dict[str | None, FeedSort] = {
+# HF's `sort` values -> ListingService orders. No `sort` is HF's default: most upvoted first.
+_SORTS: dict[str | None, ListingSort] = {
     None: "upvotes",
     "publishedAt": "published",
     "trending": "trending",
@@ -72,7 +72,7 @@ def daily_papers(
     if len(given) > 1:
         raise BadRequest("give at most one of date, week and month")
     period = parse_period(*given[0]) if given else None
-    view = services_of(request).feed.period_view(
+    view = services_of(request).listings.period_view(
         period,
         sort=_SORTS[sort],
         page=p,
@@ -106,8 +106,8 @@ def papers(
     limit: PageSize = None,
 ) -> JSONResponse:
     services = services_of(request)
-    found, next_cursor = services.feed.newest_papers(cursor, limit)
-    first = services.feed.first_features([paper.arxiv_id for paper in found])
+    found, next_cursor = services.listings.newest_papers(cursor, limit)
+    first = services.listings.first_features([paper.arxiv_id for paper in found])
     headers = {}
     if next_cursor is not None:
         base = services.settings.base_url.rstrip("/") + request.url.path
@@ -153,7 +153,7 @@ def arxiv_listings(
     limit: PageSize = None,
 ) -> JSONResponse:
     day = parse_day(date) if date is not None else None
-    view = services_of(request).feed.listing(day, category, page=p, limit=limit)
+    view = services_of(request).listings.listing(day, category, page=p, limit=limit)
     headers = {"X-Total-Count": str(view.total)}
     base = services_of(request).settings.base_url.rstrip("/") + request.url.path
     params = {k: v for k, v in request.query_params.items() if k != "p"}
@@ -191,5 +191,5 @@ def paper(
     ],
 ) -> JSONResponse:
     parsed = parse_arxiv_id(arxiv_id)
-    view = services_of(request).feed.paper(parsed.base)
+    view = services_of(request).listings.paper(parsed.base)
     return JSONResponse(paper_from_entries(view.paper, view.entries))

@@ -5,7 +5,7 @@ this is the one deliberate second shape, for clients of Hugging Face's API.
 Keys whose value is unknown are left out, as HF leaves them out (a paper without code has no
 `githubRepo` key rather than `"githubRepo": null`); keys HF always sends are always sent.
 
-What an HF import gave is sent back verbatim (`Paper.hf_fields`, `FeedItem.hf_item`): the
+What an HF import gave is sent back verbatim (`Paper.hf_fields`, `ListingItem.hf_item`): the
 author objects with their `_id`, `hidden` and claims, the submitter and organisation objects
 (`_id`, `fullname`, `avatarUrl`, `isPro`...), `discussionId`, `mediaUrls`, the thumbnail,
 `ai_summary_model`, `githubRepoAddedBy`, `isAuthorParticipating`, the exact timestamps, and
@@ -25,8 +25,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from dailypapers.domain.papers import DailyEntry, FeedItem, Paper
-from dailypapers.presenters.feed_items import featured_at
+from dailypapers.domain.papers import DailyEntry, ListingItem, Paper
+from dailypapers.presenters.listing_items import featured_at
 
 
 def iso_ms(value: datetime) -> str:
@@ -124,7 +124,7 @@ def paper_from_entries(paper: Paper, entries: list[DailyEntry]) -> dict[str, Any
     )
 
 
-def daily_item(item: FeedItem) -> dict[str, Any]:
+def daily_item(item: ListingItem) -> dict[str, Any]:
     """One element of HF's `/api/daily_papers` list."""
     paper = item.paper
     sent = item.hf_item or {}

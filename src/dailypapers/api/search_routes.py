@@ -43,7 +43,7 @@ Q = Annotated[str, Query(description="The query: plain words (no operators).")]
 def hf_search(request: Request, q: Q = "", limit: PageSize = None) -> JSONResponse:
     services = services_of(request)
     page = services.search.search(q, limit=limit, explain_hits=False)
-    firsts = services.feed.first_features([hit.paper.arxiv_id for hit in page.hits])
+    firsts = services.listings.first_features([hit.paper.arxiv_id for hit in page.hits])
     return JSONResponse([search_item(h.paper, firsts.get(h.paper.arxiv_id)) for h in page.hits])
 
 

@@ -5,7 +5,7 @@ dailypapers digest send [--period 2026-08-21|2026-W34] [--at ISO-TIME] [--dry-ru
 dailypapers digest status [--period P] [--json]
 
 `send` is safe to run in several processes at once and to kill at any moment: rerunning it
-sends what is left, never a digest twice (see services/digest_delivery.py).
+sends what is left, never a digest twice (see services/digests.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from dailypapers.cli.context import services_for
-from dailypapers.services.digest_delivery import DigestRunReport
+from dailypapers.services.digests import DigestRunReport
 
 console = Console(stderr=True)
 

@@ -193,7 +193,7 @@ def index_command(
             services.search.rebuild_keyword_index()
             console.print("keyword index rebuilt")
         if status_only:
-            status = services.index.status()
+            status = services.embedding.status()
             payload = {
                 "model": status.model,
                 "embedded": status.embedded,
@@ -209,9 +209,9 @@ def index_command(
             return
         keyphrased = 0
         with _progress(as_json) as bar:
-            task = bar.add_task(f"embedding ({services.index.model})", total=None)
+            task = bar.add_task(f"embedding ({services.embedding.model})", total=None)
             try:
-                report = services.index.run(
+                report = services.embedding.run(
                     batch_size=batch_size,
                     limit=limit,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),

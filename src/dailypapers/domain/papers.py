@@ -90,7 +90,7 @@ class SourceRecord:
 
 
 @dataclass(slots=True, frozen=True)
-class FeedItem:
+class ListingItem:
     """One row of a daily/weekly/monthly page."""
 
     paper: Paper
@@ -102,8 +102,8 @@ class FeedItem:
 
 
 @dataclass(slots=True, frozen=True)
-class FeedPage:
-    items: list[FeedItem]
+class ListingPage:
+    items: list[ListingItem]
     total: int
     page: int
     limit: int

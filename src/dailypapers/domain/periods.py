@@ -1,4 +1,4 @@
-"""Calendar periods a feed can show: a day, an ISO week (`2025-W30`) or a month (`2025-07`)."""
+"""Calendar periods a listing shows: a day, an ISO week (`2025-W30`) or a month (`2025-07`)."""
 
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from dailypapers.domain.community import Collection, User
-from dailypapers.domain.papers import FeedItem, Paper
+from dailypapers.domain.papers import ListingItem, Paper
 from dailypapers.presenters.collections import collection_item
 from dailypapers.presenters.comments import user_url
-from dailypapers.presenters.feed_items import feed_item
+from dailypapers.presenters.listing_items import listing_item
 from dailypapers.presenters.papers import paper_card
 
 
@@ -24,7 +24,7 @@ def profile_page(
     user: User,
     *,
     mine: bool,
-    submissions: Iterable[FeedItem],
+    submissions: Iterable[ListingItem],
     upvotes: Iterable[tuple[Paper, datetime]] | None,
     collections: Iterable[Collection],
     upvoted: set[str],
@@ -39,7 +39,7 @@ def profile_page(
         "is_admin": user.is_admin,
         "disabled": user.disabled,
         "joined": user.created_at.isoformat() if user.created_at else None,
-        "submissions": [feed_item(i, upvoted=i.paper.arxiv_id in upvoted) for i in submissions],
+        "submissions": [listing_item(i, upvoted=i.paper.arxiv_id in upvoted) for i in submissions],
         "upvotes_public": upvotes is not None,
         "upvotes": (
             [
@@ -54,7 +54,7 @@ def profile_page(
 
 
 def submitter_page(
-    username: str, submissions: Iterable[FeedItem], upvoted: set[str]
+    username: str, submissions: Iterable[ListingItem], upvoted: set[str]
 ) -> dict[str, Any]:
     """A submitter known only from imported data: their submissions, and that they have no
     account here (so no upvotes or collections to show)."""
@@ -66,5 +66,5 @@ def submitter_page(
         "note": (
             "Not an account on this site: these submissions come from imported Hugging Face data."
         ),
-        "submissions": [feed_item(i, upvoted=i.paper.arxiv_id in upvoted) for i in submissions],
+        "submissions": [listing_item(i, upvoted=i.paper.arxiv_id in upvoted) for i in submissions],
     }

@@ -11,7 +11,7 @@ whole-text pass, which would cost 60% more. The sentence vectors are stored too:
 candidates and give each semantic hit its rationale sentence.
 
 `text_hash` ties a stored vector to the text and recipe it came from, so the indexing job
-(services/indexing.py) re-embeds exactly what changed.
+(services/embedding.py) re-embeds exactly what changed.
 """
 
 from __future__ import annotations

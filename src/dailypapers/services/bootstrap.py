@@ -29,18 +29,19 @@ from dailypapers.services.auth import AuthService, PasswordHashing
 from dailypapers.services.clock import Clock, utc_now
 from dailypapers.services.collections import CollectionService
 from dailypapers.services.comments import CommentService
-from dailypapers.services.digest_delivery import DigestService
 from dailypapers.services.digest_for_you import DigestForYou
+from dailypapers.services.digests import DigestService
 from dailypapers.services.dump import DumpService
-from dailypapers.services.feed import FeedService
+from dailypapers.services.embedding import EmbeddingService
 from dailypapers.services.feedback_links import FeedbackLinkService
 from dailypapers.services.imports import ImportService
-from dailypapers.services.indexing import IndexService
 from dailypapers.services.ingest import IngestService
 from dailypapers.services.jobs import JobRunner
 from dailypapers.services.keyphrases import KeyphraseService
+from dailypapers.services.listings import ListingService
+from dailypapers.services.moderation import ModerationService
 from dailypapers.services.operations import OperationsService
-from dailypapers.services.profiles import ModerationService, ProfileService
+from dailypapers.services.profiles import ProfileService
 from dailypapers.services.recommendations import RecommendationService
 from dailypapers.services.saved_searches import HybridDigestSearch
 from dailypapers.services.scheduler import Scheduler
@@ -90,7 +91,7 @@ class Services:
     settings: Settings
     db: Database
     papers: PaperStore
-    feed: FeedService
+    listings: ListingService
     imports: ImportService
     clock: Clock
     ingest: IngestService
@@ -101,7 +102,7 @@ class Services:
     digests: DigestService  # send_due(now): every due digest, exactly once
     syndication: SyndicationService  # Atom feeds
     search: SearchService  # hybrid search, similar papers
-    index: IndexService  # embeds papers (`dailypapers index`)
+    embedding: EmbeddingService  # embeds papers (`dailypapers index`)
     jobs: JobRunner  # the job queue: embed batches, claimed by any serve/worker process
     data_version: DataVersionStore  # bumped by every visible write; keys the page cache
     operations: OperationsService  # pools, jobs, backlogs and lags for /metrics
@@ -131,7 +132,7 @@ class Services:
         report = self.imports.import_file(demo_data_path(), "hf-daily")
         vectors = demo_embeddings_path()
         if vectors.is_file():
-            self.index.import_vectors(vectors)
+            self.embedding.import_vectors(vectors)
         return report
 
     def close(self) -> None:
@@ -153,12 +154,12 @@ def demo_embeddings_path() -> Path:
 
 def build_search(
     settings: Settings, db: Database, clock: Clock, embedder: Embedder | None = None
-) -> tuple[SearchService, IndexService]:
+) -> tuple[SearchService, EmbeddingService]:
     """Search wiring: the engine picks its backends for the database (dailypapers.search)."""
     engine = build_engine(settings, db, embedder)
     return (
         SearchService(settings, engine, KeyphraseStore(db)),
-        IndexService(
+        EmbeddingService(
             settings, engine.embeddings, engine.embedders, clock, on_change=engine.invalidate
         ),
     )
@@ -231,7 +232,7 @@ def bootstrap(
     mailer = mailer or build_mailer(settings)
     subscription_store, deliveries = SubscriptionStore(db), DeliveryStore(db)
     category_papers = CategoryPapers(db, papers)
-    feed = FeedService(settings, papers, clock, category_papers)
+    listings = ListingService(settings, papers, clock, category_papers)
     ingest.register_jobs(scheduler)
     search, index = build_search(settings, db, clock, embedder)
     jobs, versions = JobRunner(settings, JobStore(db), clock), DataVersionStore(db)
@@ -244,7 +245,7 @@ def bootstrap(
         papers,
         search.engine.embeddings,
         search.engine.model,
-        feed,
+        listings,
         clock,
         keyphrase_store,
     )
@@ -252,7 +253,7 @@ def bootstrap(
         settings=settings,
         db=db,
         papers=papers,
-        feed=feed,
+        listings=listings,
         imports=imports,
         clock=clock,
         ingest=ingest,
@@ -281,10 +282,10 @@ def bootstrap(
             for_you=DigestForYou(UserStore(db), recommendations),
         ),
         syndication=SyndicationService(
-            settings, papers, feed, digest_search, category_papers, clock
+            settings, papers, listings, digest_search, category_papers, clock
         ),
         search=search,
-        index=index,
+        embedding=index,
         jobs=jobs,
         data_version=versions,
         operations=OperationsService(db, jobs.store, ingest.runs, index, versions, clock),
@@ -335,7 +336,7 @@ def user_model_job(
 
 
 def index_job(
-    index: IndexService,
+    index: EmbeddingService,
     jobs: JobRunner,
     versions: DataVersionStore,
     settings: Settings,

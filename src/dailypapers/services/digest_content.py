@@ -14,7 +14,7 @@ so a missed slot folds into the next digest. Candidates are cached per run (`Can
 subscribers with the same trending slot, saved search or category share one lookup.
 
 `preview` renders what a subscription would get now without recording anything (the
-subscription pages show it); the delivery protocol (services/digest_delivery.py) calls
+subscription pages show it); the delivery protocol (services/digests.py) calls
 `items` for every digest it sends.
 """
 
@@ -136,7 +136,7 @@ class DigestContent:
                     -votes,
                     arxiv_id,
                 )
-                for arxiv_id, votes, featured in self.papers.feed_candidates(start, end)
+                for arxiv_id, votes, featured in self.papers.listing_candidates(start, end)
             )
             ids = [arxiv_id for _, _, arxiv_id in ranked[: self._candidates()]]
             papers = self.papers.get_many(ids)

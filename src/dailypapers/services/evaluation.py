@@ -204,13 +204,13 @@ class EvaluationService:
     def _embed(
         self, services: Services, corpus_path: Path, progress: Progress | None
     ) -> tuple[bool, float]:
-        model = services.index.model
+        model = services.embedding.model
         cache = self._cache_path(corpus_path, model)
         started = time.perf_counter()
         if cache.is_file():
             cached_model, _ = read_vectors(cache)
             if cached_model == model:
-                services.index.import_vectors(cache)
+                services.embedding.import_vectors(cache)
                 return True, time.perf_counter() - started
         docs = [
             (str(d["_id"]), str(d.get("title") or ""), str(d.get("text") or ""))
@@ -223,7 +223,7 @@ class EvaluationService:
             if progress:
                 progress("embedding corpus", len(records), len(docs))
         write_vectors(cache, model, records)
-        services.index.import_vectors(cache)
+        services.embedding.import_vectors(cache)
         return False, time.perf_counter() - started
 
     def _run_mode(

@@ -1,6 +1,6 @@
 """The 👍/👎 links of digest mails: one click from the mail, no login, nothing forgeable.
 
-Each "For you" paper in a digest carries two links (services/digest_delivery.py makes them):
+Each "For you" paper in a digest carries two links (services/digests.py makes them):
 `/digest/feedback/up/<token>?paper=<id>` and `.../down/...`. The token is the one token
 helper's (`services.tokens.new_token`: 256 random bits); the database keeps its SHA-256 with
 the user, paper and verdict it stands for (storage/feedback_links.py), so a link can't be

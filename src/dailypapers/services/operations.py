@@ -13,7 +13,7 @@ from datetime import datetime
 
 from dailypapers.domain.ingest import INGEST_SOURCES
 from dailypapers.errors import DatabaseUnavailable, QueryTimeout
-from dailypapers.services.indexing import IndexService
+from dailypapers.services.embedding import EmbeddingService
 from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.database import Database
 from dailypapers.storage.ingest_runs import IngestRunStore
@@ -37,11 +37,11 @@ class OperationsService:
         db: Database,
         jobs: JobStore,
         runs: IngestRunStore,
-        index: IndexService,
+        embedding: EmbeddingService,
         versions: DataVersionStore,
         clock: Callable[[], datetime],
     ) -> None:
-        self.db, self.jobs, self.runs, self.index = db, jobs, runs, index
+        self.db, self.jobs, self.runs, self.embedding = db, jobs, runs, embedding
         self.versions, self.clock = versions, clock
 
     def snapshot(self) -> OperationsSnapshot:
@@ -52,7 +52,7 @@ class OperationsService:
             oldest = self.jobs.oldest_queued_at()
             if oldest is not None:
                 snap.oldest_queued_job_age_s = max(0.0, (now - oldest).total_seconds())
-            snap.embedding_backlog = self.index.status().pending
+            snap.embedding_backlog = self.embedding.status().pending
             for source in INGEST_SOURCES:
                 run = self.runs.latest(source, status="succeeded")
                 if run is not None and run.finished_at is not None:

@@ -1,4 +1,4 @@
-"""A user's public page and the admin's moderation switches.
+"""A user's public page.
 
 The profile shows what the user submitted, what they upvoted (only if they made that public,
 or to themselves) and their collections (public ones, or all of them to their owner). A
@@ -13,15 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dailypapers.config import Settings
-from dailypapers.domain.arxiv_ids import parse_arxiv_id
-from dailypapers.domain.community import Collection, User, is_row_id
-from dailypapers.domain.papers import FeedItem, Paper
-from dailypapers.errors import Forbidden, NotFound
-from dailypapers.services.accounts import AccountService
+from dailypapers.domain.community import Collection, User
+from dailypapers.domain.papers import ListingItem, Paper
+from dailypapers.errors import NotFound
 from dailypapers.services.collections import CollectionService
 from dailypapers.services.submissions import SubmissionService
-from dailypapers.storage.comments import CommentStore
-from dailypapers.storage.papers import PaperStore
 from dailypapers.storage.users import UserStore
 from dailypapers.storage.votes import VoteStore
 
@@ -30,7 +26,7 @@ from dailypapers.storage.votes import VoteStore
 class ProfileView:
     user: User
     mine: bool
-    submissions: list[FeedItem]
+    submissions: list[ListingItem]
     upvotes: list[tuple[Paper, datetime]] | None  # None: private
     collections: list[Collection]
 
@@ -40,7 +36,7 @@ class SubmitterView:
     """A submitter known only from imported data: no account, no upvotes, no collections."""
 
     username: str
-    submissions: list[FeedItem]
+    submissions: list[ListingItem]
 
 
 class ProfileService:
@@ -79,39 +75,3 @@ class ProfileService:
             upvotes=upvotes,
             collections=self.collections.of_user(user, viewer),
         )
-
-
-class ModerationService:
-    """What an admin may do: hide or show a paper or a comment, disable or enable a user."""
-
-    def __init__(
-        self, papers: PaperStore, comments: CommentStore, accounts: AccountService
-    ) -> None:
-        self.papers = papers
-        self.comments = comments
-        self.accounts = accounts
-
-    @staticmethod
-    def _admin(user: User | None) -> User:
-        if user is None or not user.is_admin or user.disabled:
-            raise Forbidden("only an admin may do this")
-        return user
-
-    def hide_paper(self, admin: User | None, arxiv_id: str, hidden: bool = True) -> str:
-        self._admin(admin)
-        base = parse_arxiv_id(arxiv_id).base
-        if not self.papers.set_hidden(base, hidden):
-            raise NotFound(f"paper {base} is not in this database")
-        return base
-
-    def hide_comment(self, admin: User | None, comment_id: int, hidden: bool = True) -> None:
-        self._admin(admin)
-        if not is_row_id(comment_id) or not self.comments.set_hidden(comment_id, hidden):
-            raise NotFound(f"there is no comment {comment_id}")
-
-    def disable_user(self, admin: User | None, username: str, disabled: bool = True) -> User:
-        me = self._admin(admin)
-        target = self.accounts.user(username)
-        if target.id == me.id:
-            raise Forbidden("you can't disable your own account")
-        return self.accounts.set_disabled(username, disabled)

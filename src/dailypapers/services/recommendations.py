@@ -60,7 +60,7 @@ from dailypapers.search.user_model import (
     top_k,
 )
 from dailypapers.services.clock import Clock, data_now
-from dailypapers.services.feed import FeedService
+from dailypapers.services.listings import ListingService
 from dailypapers.storage.embeddings import EmbeddingStore
 from dailypapers.storage.keyphrases import KeyphraseStore
 from dailypapers.storage.papers import PaperStore
@@ -78,7 +78,7 @@ class RecommendationService:
         papers: PaperStore,
         embeddings: EmbeddingStore,
         model: str,
-        feed: FeedService,
+        listings: ListingService,
         clock: Clock,
         keyphrases: KeyphraseStore | None = None,
     ) -> None:
@@ -87,7 +87,7 @@ class RecommendationService:
         self.papers = papers
         self.embeddings = embeddings
         self.model = model
-        self.feed = feed
+        self.listings = listings
         self.clock = clock
         self.keyphrases = keyphrases  # computed ones, for papers without HF's ai_keywords
         self.params = ModelParams()
@@ -95,7 +95,7 @@ class RecommendationService:
         # whole-object swap, so threads serving requests at once need no lock.
         self._background_cache: tuple[tuple[int, int], Background] | None = None
 
-    # --- the feed ----------------------------------------------------------------------------
+    # --- the For you list -------------------------------------------------------------------------
     def window(self) -> tuple[date, date] | None:
         latest = self.papers.latest_day()
         if latest is None:
@@ -133,12 +133,12 @@ class RecommendationService:
         if not history and not followed and not followed_categories:
             return self._trending(limit, seen, span)
 
-        window_ids = sorted(a for a, _, _ in self.papers.feed_candidates(start, end))
+        window_ids = sorted(a for a, _, _ in self.papers.listing_candidates(start, end))
         pool_ids = [a for a in window_ids if a not in seen]
         vectors = self.embeddings.vectors_for(
             self.model, window_ids + [h.arxiv_id for h in history] + sorted(disliked)
         )
-        items = self.papers.feed_items(start, end, pool_ids)
+        items = self.papers.listing_items(start, end, pool_ids)
         pool = sorted(a for a in pool_ids if a in items and a in vectors)
         known = [h for h in history if h.arxiv_id in vectors]
         scores = np.zeros(len(pool), np.float32)
@@ -216,7 +216,7 @@ class RecommendationService:
         history = merge_history(self.store.history(user_id, limit=self.settings.recs_history_limit))
         disliked = {a for a, v in self.store.feedback(user_id).items() if v < 0}
         history = [h for h in history if h.arxiv_id not in disliked]
-        window_ids = sorted(a for a, _, _ in self.papers.feed_candidates(*window))
+        window_ids = sorted(a for a, _, _ in self.papers.listing_candidates(*window))
         vectors = self.embeddings.vectors_for(
             self.model, window_ids + [h.arxiv_id for h in history] + sorted(disliked)
         )
@@ -284,7 +284,7 @@ class RecommendationService:
     def _trending(
         self, limit: int, seen: set[str], span: tuple[datetime, datetime]
     ) -> Recommendations:
-        view = self.feed.trending(limit=min(limit + len(seen), self.settings.max_page_size))
+        view = self.listings.trending(limit=min(limit + len(seen), self.settings.max_page_size))
         items = [
             Recommendation(i.paper, 0.0, Reason("trending"))
             for i in view.page.items
@@ -377,7 +377,7 @@ class RecommendationService:
         window = self.window()
         if window is None:
             return []
-        ids = [a for a, _, _ in self.papers.feed_candidates(*window)]
+        ids = [a for a, _, _ in self.papers.listing_candidates(*window)]
         papers = self.papers.get_many(ids)
         return top_counts([c for p in papers.values() for c in dict.fromkeys(p.categories)], limit)
 

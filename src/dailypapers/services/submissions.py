@@ -21,7 +21,7 @@ from typing import Protocol
 from dailypapers.config import Settings
 from dailypapers.domain.arxiv_ids import id_month, month_after, parse_arxiv_id
 from dailypapers.domain.community import User, require_contributor
-from dailypapers.domain.papers import DailyEntry, FeedItem, Paper, SourceRecord
+from dailypapers.domain.papers import DailyEntry, ListingItem, Paper, SourceRecord
 from dailypapers.errors import BadRequest, Conflict, NotFound, SourceError
 from dailypapers.services.clock import Clock
 from dailypapers.storage.papers import PaperStore
@@ -53,7 +53,7 @@ class SubmissionService:
         self.clock = clock
         self.fetcher = fetcher
 
-    def submit(self, user: User | None, raw_id: str) -> FeedItem:
+    def submit(self, user: User | None, raw_id: str) -> ListingItem:
         """Feature a paper on today's page, submitted by `user`."""
         user = require_contributor(
             user, verified_email_required=self.settings.require_verified_email
@@ -85,7 +85,7 @@ class SubmissionService:
         counts = self.papers.upsert([SourceRecord(paper, [entry])], now=now)
         if counts.entries_added == 0:  # someone submitted it a moment ago
             raise Conflict(f"paper {base} has already been submitted")
-        return FeedItem(
+        return ListingItem(
             paper=self.papers.get(base) or paper,
             day=entry.day,
             submitted_by=user.username,
@@ -118,9 +118,9 @@ class SubmissionService:
             raise NotFound(f"arXiv has no paper {base}")
         return paper
 
-    def by_user(self, username: str, *, limit: int) -> list[FeedItem]:
+    def by_user(self, username: str, *, limit: int) -> list[ListingItem]:
         return self.submissions.by_user(username, limit=limit)
 
-    def imported_by(self, username: str, *, limit: int) -> list[FeedItem]:
+    def imported_by(self, username: str, *, limit: int) -> list[ListingItem]:
         """Papers imported data says `username` submitted (on Hugging Face, say)."""
         return self.submissions.by_user(username, limit=limit, imported=True)

@@ -17,11 +17,11 @@ from urllib.parse import quote, urlencode
 
 from dailypapers.config import Settings
 from dailypapers.domain.digests import Reason, SearchForDigest, parse_categories
-from dailypapers.domain.papers import FeedItem, Paper
+from dailypapers.domain.papers import ListingItem, Paper
 from dailypapers.errors import BadRequest
-from dailypapers.presenters.feed_items import featured_at
+from dailypapers.presenters.listing_items import featured_at
 from dailypapers.services.clock import Clock, data_now
-from dailypapers.services.feed import FeedService
+from dailypapers.services.listings import ListingService
 from dailypapers.storage.category_listings import CategoryPapers
 from dailypapers.storage.papers import PaperStore
 
@@ -59,14 +59,14 @@ class SyndicationService:
         self,
         settings: Settings,
         papers: PaperStore,
-        feed: FeedService,
+        listings: ListingService,
         search: SearchForDigest,
         categories: CategoryPapers,
         clock: Clock,
     ) -> None:
         self.settings = settings
         self.papers = papers
-        self.feed = feed
+        self.listings = listings
         self.search = search
         self.categories = categories
         self.clock = clock
@@ -82,10 +82,10 @@ class SyndicationService:
 
     def daily(self) -> FeedDoc:
         day = self.papers.latest_day()
-        items: list[FeedItem] = []
+        items: list[ListingItem] = []
         if day is not None:  # nothing featured that day: its arXiv listing, as the day page
             for listed in (False, True):
-                items, _ = self.papers.feed(
+                items, _ = self.papers.listing(
                     day, day, order="upvotes", limit=self.limit, offset=0, listed=listed
                 )
                 if items:
@@ -104,7 +104,7 @@ class SyndicationService:
         )
 
     def trending(self) -> FeedDoc:
-        view = self.feed.trending(limit=min(self.limit, self.settings.max_page_size))
+        view = self.listings.trending(limit=min(self.limit, self.settings.max_page_size))
         return FeedDoc(
             key="trending",
             title=f"{self.settings.site_name}: trending papers",

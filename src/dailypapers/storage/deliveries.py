@@ -5,7 +5,7 @@ claim (its lease ran out and another process took the row) changes nothing. A cl
 `SELECT id ... LIMIT n [FOR UPDATE SKIP LOCKED]` then a conditional `UPDATE ... RETURNING`
 in one transaction: on SQLite it is `BEGIN IMMEDIATE`, so claimers are serialised by the
 database; on PostgreSQL `SKIP LOCKED` lets concurrent claimers take disjoint rows.
-The protocol these steps implement is described in services/digest_delivery.py.
+The protocol these steps implement is described in services/digests.py.
 """
 
 from __future__ import annotations

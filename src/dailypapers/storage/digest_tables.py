@@ -6,7 +6,7 @@
   Each digest carries fresh manage and unsubscribe tokens; old links keep working.
 - `digest_deliveries`: one row per (subscription, period), unique: the exactly-once key.
   `state` goes pending -> claimed (claimer + lease) -> sending -> sent | failed | skipped
-  | uncertain | cancelled; see services/digest_delivery.py for the protocol.
+  | uncertain | cancelled; see services/digests.py for the protocol.
 - `digest_items`: every paper ever sent to a subscription, unique per (subscription, base
   arXiv id): the "never the same paper twice" record.
 - `feedback_links`: the 👍/👎 links of a digest's "For you" papers, only as SHA-256 hashes

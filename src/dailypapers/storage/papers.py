@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Row
 
 from dailypapers.domain.papers import (
     DailyEntry,
-    FeedItem,
+    ListingItem,
     Paper,
     SourceRecord,
     merge_paper,
@@ -357,7 +357,7 @@ class PaperStore:
             .subquery("e")
         )
 
-    def feed(
+    def listing(
         self,
         start: date,
         end: date,
@@ -367,7 +367,7 @@ class PaperStore:
         offset: int,
         submitter: str | None = None,
         listed: bool = False,
-    ) -> tuple[list[FeedItem], int]:
+    ) -> tuple[list[ListingItem], int]:
         """A page of the papers featured in [start, end], and how many there are in all.
 
         `order` is "upvotes" (the default page order: most upvoted first, newer papers first
@@ -398,7 +398,7 @@ class PaperStore:
             total = conn.execute(count).scalar_one()
         return items, total
 
-    def feed_candidates(
+    def listing_candidates(
         self, start: date, end: date, *, submitter: str | None = None, listed: bool = False
     ) -> list[tuple[str, int, datetime]]:
         """(arxiv_id, upvotes, featured-at) for every visible paper in [start, end].
@@ -418,9 +418,9 @@ class PaperStore:
                 for r in conn.execute(query)
             ]
 
-    def feed_items(
+    def listing_items(
         self, start: date, end: date, ids: Sequence[str], *, listed: bool = False
-    ) -> dict[str, FeedItem]:
+    ) -> dict[str, ListingItem]:
         """Feed rows for chosen papers of a period (after ordering them elsewhere)."""
         e = self._period_entries(start, end, None, listed)
         query = (
@@ -483,8 +483,8 @@ def _entry_from_row(row: Row) -> DailyEntry:
     )
 
 
-def item_from_row(row: Row) -> FeedItem:
-    return FeedItem(
+def item_from_row(row: Row) -> ListingItem:
+    return ListingItem(
         paper=paper_from_row(row),
         day=row.day,
         submitted_by=row.submitted_by,

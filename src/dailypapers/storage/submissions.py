@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from dailypapers.domain.papers import FeedItem
+from dailypapers.domain.papers import ListingItem
 from dailypapers.storage.database import Database
 from dailypapers.storage.papers import PAPER_COLUMNS, item_from_row
 from dailypapers.storage.tables import daily_entries, papers
@@ -20,7 +20,7 @@ class SubmissionStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def by_user(self, username: str, *, limit: int, imported: bool = False) -> list[FeedItem]:
+    def by_user(self, username: str, *, limit: int, imported: bool = False) -> list[ListingItem]:
         """A user's visible local submissions, newest first; `imported`: instead the ones
         imported data credits to that name (a Hugging Face submitter with no account here)."""
         source = (

@@ -22,7 +22,7 @@ from dailypapers.errors import BadRequest
 from dailypapers.presenters.comments import paper_community
 from dailypapers.presenters.papers import paper_page, paper_url
 from dailypapers.services.app_state import services_of
-from dailypapers.services.feed import FeedSort
+from dailypapers.services.listings import ListingSort
 from dailypapers.web import views
 from dailypapers.web.pages import respond, viewer_upvoted
 from dailypapers.web.sessions import current_user
@@ -44,11 +44,11 @@ def _period_response(
     limit: int | None,
 ) -> Response:
     period = parse_period(kind, label) if kind and label is not None else None
-    feed = services_of(request).feed
+    listings = services_of(request).listings
     view, reused = shared_view(
         request,
         ("period", period, sort, p, limit),
-        lambda: feed.period_view(period, sort=cast(FeedSort, sort), page=p, limit=limit),
+        lambda: listings.period_view(period, sort=cast(ListingSort, sort), page=p, limit=limit),
     )
     if view.period is None:
         return respond(request, "empty.html", views.empty_page(), headers=reused)
@@ -98,7 +98,7 @@ def month_page(
 
 
 def _latest_redirect(request: Request, kind: PeriodKind) -> Response:
-    period = services_of(request).feed.latest(kind)
+    period = services_of(request).listings.latest(kind)
     target = views.period_url(period) if period else "/"
     if request.url.query:
         target += f"?{request.url.query}"
@@ -121,7 +121,7 @@ def this_month(request: Request):
 def trending(request: Request, p: Page = 0, limit: Limit = None):
     services = services_of(request)
     view, reused = shared_view(
-        request, ("trending", p, limit), lambda: services.feed.trending(page=p, limit=limit)
+        request, ("trending", p, limit), lambda: services.listings.trending(page=p, limit=limit)
     )
     model = views.period_page(
         view,
@@ -151,7 +151,7 @@ def paper(request: Request, arxiv_id: str):
         request,
         ("paper", parsed.base),
         lambda: (
-            services.feed.paper(parsed.base),
+            services.listings.paper(parsed.base),
             services.search.similar(
                 parsed.base, limit=min(views.SIMILAR_SHOWN, services.settings.similar_papers_max)
             ),

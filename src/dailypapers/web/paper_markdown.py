@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from dailypapers.domain.arxiv_ids import abs_url, parse_arxiv_id, pdf_url
 from dailypapers.errors import InvalidArxivId
 from dailypapers.services.bootstrap import Services
-from dailypapers.services.feed import PaperView
+from dailypapers.services.listings import PaperView
 from dailypapers.web.negotiation import accept_qualities
 
 router = APIRouter(tags=["papers"])
@@ -94,7 +94,7 @@ def paper_markdown(view: PaperView, base_url: str) -> str:
 def paper_as_markdown(request: Request, arxiv_id: str) -> Response:
     services: Services = request.app.state.services
     parsed = parse_arxiv_id(arxiv_id)
-    view = services.feed.paper(parsed.base)
+    view = services.listings.paper(parsed.base)
     return Response(
         paper_markdown(view, services.settings.base_url),
         media_type=MARKDOWN,

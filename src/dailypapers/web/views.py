@@ -1,4 +1,4 @@
-"""Page view models of the feed pages (day, week, month, trending, about, empty): the page
+"""Page view models of the listing pages (day, week, month, trending, about, empty): the page
 around the objects (its title, the links to other periods, sort options, paging), with each
 paper shaped by the presenters.
 
@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 from dailypapers.config import Settings
 from dailypapers.domain.periods import Period
 from dailypapers.domain.trending import FORMULA
-from dailypapers.presenters.feed_items import feed_item
-from dailypapers.services.feed import FEED_SORTS, PeriodView
+from dailypapers.presenters.listing_items import listing_item
+from dailypapers.services.listings import FEED_SORTS, PeriodView
 from dailypapers.web.rendering import long_day, short_day
 
 # "Hot" orders one period's papers by upvotes decayed with age; "Trending" is the page of
@@ -112,7 +112,7 @@ def period_page(
         "previous_page_url": page_url(min(page.page - 1, last_page)) if page.page > 0 else None,
         "next_page_url": page_url(page.page + 1) if page.page < last_page else None,
         "items": [
-            feed_item(item, rank=first_rank + i, upvoted=item.paper.arxiv_id in upvoted)
+            listing_item(item, rank=first_rank + i, upvoted=item.paper.arxiv_id in upvoted)
             for i, item in enumerate(page.items)
         ],
     }

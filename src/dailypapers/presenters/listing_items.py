@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from dailypapers.domain.papers import FeedItem
+from dailypapers.domain.papers import ListingItem
 from dailypapers.presenters.papers import paper_card
 
 
@@ -18,7 +18,9 @@ def featured_at(day: date, submitted_at: datetime | None) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def feed_item(item: FeedItem, *, rank: int | None = None, upvoted: bool = False) -> dict[str, Any]:
+def listing_item(
+    item: ListingItem, *, rank: int | None = None, upvoted: bool = False
+) -> dict[str, Any]:
     return {
         "rank": rank,
         **paper_card(item.paper, upvoted=upvoted),

@@ -26,7 +26,7 @@ Progress = Callable[[int, int], None]  # (papers done, papers to do)
 
 
 @dataclass(slots=True)
-class IndexReport:
+class EmbeddingReport:
     model: str
     to_do: int = 0  # papers that were candidates when the run started
     embedded: int = 0
@@ -56,13 +56,13 @@ class IndexReport:
 
 
 @dataclass(frozen=True, slots=True)
-class IndexStatus:
+class EmbeddingStatus:
     model: str
     embedded: int
     pending: int
 
 
-class IndexService:
+class EmbeddingService:
     def __init__(
         self,
         settings: Settings,
@@ -81,8 +81,8 @@ class IndexService:
     def model(self) -> str:
         return self.embedders.model
 
-    def status(self) -> IndexStatus:
-        return IndexStatus(
+    def status(self) -> EmbeddingStatus:
+        return EmbeddingStatus(
             self.model, self.store.count(self.model), self.store.count_pending(self.model)
         )
 
@@ -92,14 +92,14 @@ class IndexService:
         batch_size: int | None = None,
         limit: int | None = None,
         progress: Progress | None = None,
-    ) -> IndexReport:
+    ) -> EmbeddingReport:
         """Embed what is missing or stale, a committed batch at a time.
 
         `limit` stops after about that many papers were embedded (a batch is never split).
         """
         batch_size = batch_size or self.settings.embedding_batch_size
         model = self.model
-        report = IndexReport(model, to_do=self.store.count_pending(model))
+        report = EmbeddingReport(model, to_do=self.store.count_pending(model))
         if progress:
             progress(0, report.to_do)
         if report.to_do == 0:
@@ -132,7 +132,7 @@ class IndexService:
         embedder: Embedder,
         batch: Sequence[PendingPaper],
         checked_at: datetime,
-        report: IndexReport,
+        report: EmbeddingReport,
     ) -> None:
         model = self.model
         changed, same = [], []
@@ -156,11 +156,11 @@ class IndexService:
         ids = [p.arxiv_id for p in self.store.pending(self.model, limit=limit)]
         return [ids[i : i + size] for i in range(0, len(ids), size)]
 
-    def embed_ids(self, ids: Sequence[str]) -> IndexReport:
+    def embed_ids(self, ids: Sequence[str]) -> EmbeddingReport:
         """Embed those of `ids` still pending: one embed job. Running it twice is harmless."""
         checked_at = self.clock()
         batch = self.store.pending_among(self.model, ids)
-        report = IndexReport(self.model, to_do=len(batch))
+        report = EmbeddingReport(self.model, to_do=len(batch))
         if batch:
             started = time.perf_counter()
             self._embed_batch(self.embedders.get(), batch, checked_at, report)

@@ -19,7 +19,7 @@ from typing import Literal
 
 from dailypapers.config import Settings
 from dailypapers.domain.paging import check_paging
-from dailypapers.domain.papers import DailyEntry, FeedItem, FeedPage, Paper
+from dailypapers.domain.papers import DailyEntry, ListingItem, ListingPage, Paper
 from dailypapers.domain.periods import Period, PeriodKind, period_containing
 from dailypapers.domain.trending import trending_score
 from dailypapers.errors import BadRequest, NotFound
@@ -27,8 +27,8 @@ from dailypapers.services.clock import Clock, data_now
 from dailypapers.storage.category_listings import CategoryPapers
 from dailypapers.storage.papers import PaperStore
 
-FeedSort = Literal["upvotes", "published", "trending"]
-FEED_SORTS: tuple[FeedSort, ...] = ("upvotes", "published", "trending")
+ListingSort = Literal["upvotes", "published", "trending"]
+FEED_SORTS: tuple[ListingSort, ...] = ("upvotes", "published", "trending")
 _CATEGORY = re.compile(r"[A-Za-z-]+(\.[A-Za-z-]+)?")
 
 
@@ -37,10 +37,10 @@ class PeriodView:
     """A period's page of papers, with links to the nearest periods that have papers."""
 
     period: Period | None  # None: the database has no papers at all
-    page: FeedPage
+    page: ListingPage
     previous: Period | None
     next: Period | None
-    sort: FeedSort
+    sort: ListingSort
     listed: bool = False  # nothing featured: these are the papers listed on arXiv
 
 
@@ -62,7 +62,7 @@ class ListingView:
     limit: int
 
 
-class FeedService:
+class ListingService:
     def __init__(
         self,
         settings: Settings,
@@ -101,7 +101,7 @@ class FeedService:
         self,
         period: Period | None,
         *,
-        sort: FeedSort = "upvotes",
+        sort: ListingSort = "upvotes",
         page: int = 0,
         limit: int | None = None,
         submitter: str | None = None,
@@ -116,7 +116,7 @@ class FeedService:
         if period is None:
             period = self.latest("day")
             if period is None:
-                return PeriodView(None, FeedPage([], 0, page, limit), None, None, sort)
+                return PeriodView(None, ListingPage([], 0, page, limit), None, None, sort)
         items, total = self._page(period, sort, page, limit, submitter, listed=False)
         listed = listing_fallback and total == 0 and submitter is None
         if listed:
@@ -124,7 +124,7 @@ class FeedService:
         before, after = self.papers.neighbour_days(period.start, period.end)
         return PeriodView(
             period,
-            FeedPage(items, total, page, limit),
+            ListingPage(items, total, page, limit),
             period_containing(period.kind, before) if before else None,
             period_containing(period.kind, after) if after else None,
             sort,
@@ -134,16 +134,16 @@ class FeedService:
     def _page(
         self,
         period: Period,
-        sort: FeedSort,
+        sort: ListingSort,
         page: int,
         limit: int,
         submitter: str | None,
         *,
         listed: bool,
-    ) -> tuple[list[FeedItem], int]:
+    ) -> tuple[list[ListingItem], int]:
         if sort == "trending":
             return self._trending(period.start, period.end, page, limit, submitter, listed)
-        return self.papers.feed(
+        return self.papers.listing(
             period.start,
             period.end,
             order=sort,
@@ -158,13 +158,13 @@ class FeedService:
         page, limit = self.check_paging(page, limit)
         latest = self.papers.latest_day(listed=False)
         if latest is None:
-            return PeriodView(None, FeedPage([], 0, page, limit), None, None, "trending")
+            return PeriodView(None, ListingPage([], 0, page, limit), None, None, "trending")
         # On a site whose data stopped (a demo, a paused ingest) the window ends at the last
         # day with papers, so trending never goes blank (services/clock.py `data_now`).
         end = data_now(self.clock(), latest).date()
         start = end - timedelta(days=self.settings.trending_window_days - 1)
         items, total = self._trending(start, end, page, limit, None)
-        return PeriodView(None, FeedPage(items, total, page, limit), None, None, "trending")
+        return PeriodView(None, ListingPage(items, total, page, limit), None, None, "trending")
 
     def _trending(
         self,
@@ -174,7 +174,7 @@ class FeedService:
         limit: int,
         submitter: str | None,
         listed: bool = False,
-    ) -> tuple[list[FeedItem], int]:
+    ) -> tuple[list[ListingItem], int]:
         now = self.clock()
         gravity = self.settings.trending_gravity
         scored = sorted(
@@ -184,13 +184,13 @@ class FeedService:
                     -votes,
                     arxiv_id,
                 )
-                for arxiv_id, votes, featured in self.papers.feed_candidates(
+                for arxiv_id, votes, featured in self.papers.listing_candidates(
                     start, end, submitter=submitter, listed=listed
                 )
             ),
         )
         chosen = [arxiv_id for _, _, arxiv_id in scored[page * limit : (page + 1) * limit]]
-        rows = self.papers.feed_items(start, end, chosen, listed=listed)
+        rows = self.papers.listing_items(start, end, chosen, listed=listed)
         return [rows[i] for i in chosen if i in rows], len(scored)
 
     def newest_papers(
