@@ -9,7 +9,7 @@ vote or a comment has the same keys wherever it appears.
 
 One module per object:
     papers       a paper card (lists), a paper page, the links every paper has
-    feed_items   a paper as featured on a day (day/week/month/trending pages, profiles)
+    listing_items a paper as featured on a day (day/week/month/trending pages, profiles)
     search_hits  a search hit with its rationale (and its highlighted title and snippet)
     votes        a paper's vote state (the viewer's upvote, local and imported counts)
     comments     a comment, a discussion's threads
