@@ -33,9 +33,9 @@ import numpy as np
 
 from dailypapers.config import Settings
 from dailypapers.search.embedder import MiniLMEmbedder
-from dailypapers.services.bootstrap import build_search
 from dailypapers.services.clock import utc_now
-from dailypapers.storage.database import Database
+from dailypapers.services.wiring.search import build_search
+from dailypapers.services.wiring.storage import build_storage
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "arxiv_daily_cs" / "papers.jsonl.gz"
@@ -84,7 +84,7 @@ def index_once(base: Path, folder: Path, no_model: bool) -> tuple[int, float, fl
     db_path = folder / f"run-{time.monotonic_ns()}.db"
     shutil.copy(base, db_path)
     settings = Settings(database_url=f"sqlite:///{db_path}", data_dir=ROOT / "bench" / ".cache")
-    db = Database(settings.database_url)
+    storage = build_storage(settings.storage)
     embedder = None
     if no_model:
         embedder = NoModel(
@@ -92,12 +92,19 @@ def index_once(base: Path, folder: Path, no_model: bool) -> tuple[int, float, fl
             max_tokens=settings.embedding_max_tokens,
             threads=settings.embedding_threads,
         )
-    _, index = build_search(settings, db, utc_now, embedder)
+    index = build_search(
+        settings.search,
+        settings.site,
+        storage,
+        utc_now,
+        data_dir=settings.data_dir,
+        embedder=embedder,
+    ).embedding
     index.embedders.get()  # load the model outside the timing
     cpu, wall = time.process_time(), time.perf_counter()
     report = index.run()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    db.dispose()
+    storage.db.dispose()
     db_path.unlink()
     return report.embedded, wall, cpu
 

@@ -52,7 +52,8 @@ from dailypapers.config import Settings
 from dailypapers.search.recipe import embed_papers, text_hash
 from dailypapers.search.user_model import ModelParams, background_of, centroid_scores, fit
 from dailypapers.search.vector_files import read_vectors, write_vectors
-from dailypapers.services.bootstrap import Services, bootstrap, demo_embeddings_path
+from dailypapers.services.bootstrap import Services, bootstrap
+from dailypapers.services.demo import demo_embeddings_path
 from dailypapers.services.recommendations import RecommendationService
 
 ROOT = Path(__file__).resolve().parents[1]

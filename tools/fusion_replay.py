@@ -31,7 +31,7 @@ from dailypapers.search.evaluation import ndcg_at
 from dailypapers.search.fusion import minmax, zscores
 from dailypapers.search.query_shape import QUERY_SHAPES, query_shape
 from dailypapers.search.short_queries import KINDS, short_queries
-from dailypapers.services.bootstrap import demo_data_path
+from dailypapers.services.demo import demo_data_path
 
 
 def log(out: Path, args: list[str]) -> None:

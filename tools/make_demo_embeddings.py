@@ -20,7 +20,8 @@ from pathlib import Path
 from dailypapers.config import Settings
 from dailypapers.search.recipe import embed_papers
 from dailypapers.search.vector_files import write_vectors
-from dailypapers.services.bootstrap import bootstrap, demo_data_path, demo_embeddings_path
+from dailypapers.services.bootstrap import bootstrap
+from dailypapers.services.demo import demo_data_path, demo_embeddings_path
 
 BATCH = 256
 

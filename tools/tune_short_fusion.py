@@ -36,7 +36,7 @@ from dailypapers.search.evaluation import ndcg_at, recall_at
 from dailypapers.search.fusion import ranked, rrf
 from dailypapers.search.query_shape import QUERY_SHAPES, WEIGHT_SETTINGS, query_shape
 from dailypapers.search.short_queries import short_queries, write_collection
-from dailypapers.services.bootstrap import demo_data_path, demo_embeddings_path
+from dailypapers.services.demo import demo_data_path, demo_embeddings_path
 from dailypapers.services.evaluation import EvaluationService
 
 

@@ -313,9 +313,9 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     document_real_error_bodies(app)
     metrics = RequestMetrics()
-    page_cache = PageCache.from_settings(settings) if settings.page_cache_enabled else None
+    page_cache = PageCache.from_settings(settings.web) if settings.page_cache_enabled else None
     # The viewer-independent part of the pages, for logged-in views (web/view_cache.py).
-    app.state.view_cache = ViewCache.from_settings(settings) if page_cache else None
+    app.state.view_cache = ViewCache.from_settings(settings.web) if page_cache else None
 
     @app.get("/healthz", summary="Liveness check: the process is alive", tags=["meta"])
     def healthz() -> dict[str, str]:

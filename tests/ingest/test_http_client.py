@@ -22,7 +22,7 @@ BODY = b'{"ok": true, "padding": "' + b"x" * 5000 + b'"}'
 
 def client(server: RecordedServer, **overrides: object) -> HttpClient:
     settings = Settings(**upstream_settings(server, **overrides))
-    return HttpClient(HttpPolicy.from_settings(settings))
+    return HttpClient(HttpPolicy.from_settings(settings.ingest, settings.base_url))
 
 
 def test_503_with_retry_after_is_waited_out_then_succeeds(server: RecordedServer) -> None:

@@ -18,7 +18,8 @@ from click.testing import CliRunner
 from dailypapers.cli import cli
 from dailypapers.domain.digests import DigestPrefs
 from dailypapers.errors import BadRequest, DailyPapersError
-from dailypapers.services.bootstrap import Services, demo_data_path
+from dailypapers.services.bootstrap import Services
+from dailypapers.services.demo import demo_data_path
 from dailypapers.storage.dump import DUMP_TABLES, STAYS_HOME
 from dailypapers.storage.schema import metadata
 from tests.conftest import make_services

@@ -49,7 +49,7 @@ def test_asking_for_cuda_without_it_embeds_on_the_cpu_the_same_vectors(
     )
     cpu = MiniLMEmbedder(settings.model_cache_dir, threads=1)
     with caplog.at_level(logging.WARNING):
-        source = EmbedderSource(settings)
+        source = EmbedderSource(settings.search, settings.model_cache_dir)
         asked = source.get()
     assert isinstance(asked, MiniLMEmbedder)
     assert asked.providers == ["CPUExecutionProvider"]

@@ -22,7 +22,8 @@ from dailypapers.app import create_app
 from dailypapers.domain.community import User
 from dailypapers.domain.recommendations import reason_line
 from dailypapers.errors import BadRequest
-from dailypapers.services.bootstrap import Services, demo_data_path
+from dailypapers.services.bootstrap import Services
+from dailypapers.services.demo import demo_data_path
 from tests.conftest import make_services
 
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 8, "argon2_parallelism": 1}

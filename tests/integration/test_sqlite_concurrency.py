@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from dailypapers.domain.papers import DailyEntry, Paper, SourceRecord
 from dailypapers.errors import QueryTimeout
+from dailypapers.storage.data_version import DataVersionStore
 from dailypapers.storage.database import Database
 from dailypapers.storage.keyword_index import Fts5KeywordIndex
 from dailypapers.storage.tables import papers
@@ -83,7 +84,7 @@ def test_titles_read_by_a_slow_reader_are_not_cut_off_by_the_time_limit(tmp_path
     ]
     with db.write() as conn:
         conn.execute(papers.insert(), rows)
-    index = Fts5KeywordIndex(db)
+    index = Fts5KeywordIndex(db, DataVersionStore(db))
     seen = []
     for title in index.titles(batch=1000):
         seen.append(title)

@@ -22,7 +22,7 @@ from rich.table import Table
 from dailypapers.cli.context import services_for
 from dailypapers.config import Settings
 from dailypapers.domain.ingest import RunCounts
-from dailypapers.services.bootstrap import demo_data_path
+from dailypapers.services.demo import demo_data_path
 
 console = Console(stderr=True)
 

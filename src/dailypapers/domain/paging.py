@@ -7,11 +7,24 @@ can ask for an unbounded page or an absurd offset.
 
 from __future__ import annotations
 
-from dailypapers.config import Settings
+from typing import Protocol
+
 from dailypapers.errors import BadRequest
 
 
-def check_paging(settings: Settings, page: int, limit: int | None) -> tuple[int, int]:
+class PageLimits(Protocol):
+    """The paging settings (the site section has them); the domain reads no settings
+    object, only these three numbers."""
+
+    @property
+    def page_size(self) -> int: ...
+    @property
+    def max_page_size(self) -> int: ...
+    @property
+    def max_page_number(self) -> int: ...
+
+
+def check_paging(settings: PageLimits, page: int, limit: int | None) -> tuple[int, int]:
     """Validate `p`/`limit` against `max_page_size` and `max_page_number`; return
     (page, limit), with the default page size filled in."""
     limit = settings.page_size if limit is None else limit

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from dailypapers.config import Settings
+from dailypapers.config import IngestSettings
 from dailypapers.domain.arxiv_ids import ArxivId, parse_arxiv_id
 from dailypapers.errors import InvalidArxivId, RecordError
 
@@ -38,7 +38,7 @@ class RecordLimits:
     max_authors: int = 5000
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RecordLimits:
+    def from_settings(cls, settings: IngestSettings) -> RecordLimits:
         return cls(settings.max_title_chars, settings.max_abstract_chars, settings.max_authors)
 
 

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from dailypapers.config import Settings
+from dailypapers.config import IngestSettings
 from dailypapers.errors import SourceError
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class HttpPolicy:
     user_agent: str = "dailypapers"
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> HttpPolicy:
+    def from_settings(cls, settings: IngestSettings, base_url: str) -> HttpPolicy:
         return cls(
             connect_timeout_s=settings.http_connect_timeout_s,
             read_timeout_s=settings.http_read_timeout_s,
@@ -71,17 +71,17 @@ class HttpPolicy:
             max_retry_after_s=settings.http_max_retry_after_s,
             host_delay_s=settings.http_host_delay_s,
             max_response_bytes=settings.http_max_response_bytes,
-            user_agent=user_agent(settings),
+            user_agent=user_agent(settings, base_url),
         )
 
 
-def user_agent(settings: Settings) -> str:
+def user_agent(settings: IngestSettings, base_url: str) -> str:
     try:
         ours = version("dailypapers")
     except PackageNotFoundError:
         ours = "0"
     contact = settings.http_contact.strip() or "no contact configured"
-    return f"dailypapers/{ours} (+{settings.base_url}; {contact})"
+    return f"dailypapers/{ours} (+{base_url}; {contact})"
 
 
 @dataclass(frozen=True, slots=True)

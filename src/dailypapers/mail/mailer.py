@@ -33,7 +33,7 @@ from email.policy import default as DEFAULT
 from email.utils import parseaddr
 from typing import Literal, Protocol, TextIO
 
-from dailypapers.config import Settings
+from dailypapers.config import DigestSettings
 from dailypapers.domain.email_addresses import is_email_address
 from dailypapers.mail.messages import RawMessage
 
@@ -369,7 +369,7 @@ class ConsoleMailer:
         return SendReceipt(250, "printed to the console")
 
 
-def build_mailer(settings: Settings) -> SmtpMailer | ConsoleMailer:
+def build_mailer(settings: DigestSettings) -> SmtpMailer | ConsoleMailer:
     """The mailer the settings ask for (`mail_backend`)."""
     if settings.mail_backend == "smtp":
         return SmtpMailer(

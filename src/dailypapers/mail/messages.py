@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import escape
 
-from dailypapers.config import Settings
+from dailypapers.config import DigestSettings, SiteSettings
 from dailypapers.domain.digests import DigestItem, DigestPrefs
 from dailypapers.domain.periods import parse_day, parse_week
 from dailypapers.presenters.digests import digest_item
@@ -70,14 +70,14 @@ class MailSite:
         return f"{self.root}{path}"
 
 
-def mail_site(settings: Settings) -> MailSite:
+def mail_site(site: SiteSettings, mail: DigestSettings) -> MailSite:
     """The site as the settings describe it (`site_name`, `base_url`, `mail_from`, ...)."""
     return MailSite(
-        site_name=settings.site_name,
-        base_url=settings.base_url,
-        from_address=settings.mail_from,
-        unsubscribe_mailto=settings.mail_unsubscribe_mailto,
-        abstract_chars=settings.digest_abstract_chars,
+        site_name=site.site_name,
+        base_url=site.base_url,
+        from_address=mail.mail_from,
+        unsubscribe_mailto=mail.mail_unsubscribe_mailto,
+        abstract_chars=mail.digest_abstract_chars,
     )
 
 

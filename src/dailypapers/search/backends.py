@@ -9,9 +9,11 @@ numpy's BLAS is.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from threadpoolctl import threadpool_limits
 
-from dailypapers.config import Settings
+from dailypapers.config import SearchSettings
 from dailypapers.search.embedder import Embedder
 from dailypapers.search.engine import SearchEngine
 from dailypapers.search.graph_files import GraphFiles
@@ -26,7 +28,13 @@ from dailypapers.storage.tsvector_index import TsvectorKeywordIndex
 
 
 def build_engine(
-    settings: Settings, db: Database, embedder: Embedder | None = None
+    settings: SearchSettings,
+    db: Database,
+    versions: DataVersionStore,
+    *,
+    data_dir: Path,
+    page_size: int,
+    embedder: Embedder | None = None,
 ) -> SearchEngine:
     """The engine for `db`: FTS5 + in-memory vectors on SQLite, tsvector + pgvector on
     PostgreSQL. `embedder` replaces the MiniLM model loaded on first use (tests share one)."""
@@ -34,24 +42,30 @@ def build_engine(
     # web process gains more from serving its other requests on the other core.
     threadpool_limits(limits=settings.search_blas_threads, user_api="blas")
     set_product_threads(settings.search_vector_threads)
-    embedders = EmbedderSource(settings, (lambda: embedder) if embedder is not None else None)
+    embedders = EmbedderSource(
+        settings, data_dir / "models", (lambda: embedder) if embedder is not None else None
+    )
     embeddings = EmbeddingStore(db)
     keyword_index: KeywordIndex
     vectors: VectorSearch
     if db.is_sqlite:
-        keyword_index = Fts5KeywordIndex(db, filters_kept=settings.search_filter_cache_size)
+        keyword_index = Fts5KeywordIndex(
+            db, versions, filters_kept=settings.search_filter_cache_size
+        )
         vectors = MemoryVectors(
             embeddings,
             keyword_index,
             embedders.model,
             exact_limit=settings.vector_index_exact_limit,
-            versions=DataVersionStore(db),
+            versions=versions,
             filters_kept=settings.search_filter_cache_size,
-            graph_files=GraphFiles(settings.data_dir / "vector-graphs"),
+            graph_files=GraphFiles(data_dir / "vector-graphs"),
         )
     else:
         keyword_index = TsvectorKeywordIndex(db, settings.search_keyword_rank_limit)
         vectors = DatabaseVectors(
             embeddings, embedders.model, settings.search_paper_count_interval_s
         )
-    return SearchEngine(settings, keyword_index, embeddings, vectors, embedders)
+    return SearchEngine(
+        settings, keyword_index, embeddings, vectors, embedders, page_size=page_size
+    )

@@ -42,7 +42,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from dailypapers.config import Settings
+from dailypapers.config import SearchSettings
 from dailypapers.domain.papers import Paper
 from dailypapers.domain.search import (
     QueryParts,
@@ -134,13 +134,16 @@ class _Ranking:
 class SearchEngine:
     def __init__(
         self,
-        settings: Settings,
+        settings: SearchSettings,
         keyword_index: KeywordIndex,
         embeddings: EmbeddingStore,
         vectors: VectorSearch,
         embedders: EmbedderSource,
+        *,
+        page_size: int,
     ) -> None:
         self.settings = settings
+        self.page_size = page_size
         self.keyword_index = keyword_index
         self.embeddings = embeddings
         self.vectors = vectors
@@ -179,7 +182,7 @@ class SearchEngine:
         started = time.perf_counter()
         filters = filters or SearchFilters()
         query = (query or "").strip()
-        limit = self.settings.page_size if limit is None else limit
+        limit = self.page_size if limit is None else limit
         parts = parse_query(query)
         terms = parts.terms
         if not terms:

@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from dailypapers.config import Settings
+from dailypapers.config import SearchSettings
 from dailypapers.errors import BadRequest
 from dailypapers.search.recipe import RECIPE
 
@@ -64,7 +64,7 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     return qrels
 
 
-def corpus_key(path: Path, model: str, settings: Settings) -> str:
+def corpus_key(path: Path, model: str, settings: SearchSettings) -> str:
     h = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from dailypapers.config import Settings
+from dailypapers.config import SearchSettings
 from dailypapers.domain.search import QueryParts, query_terms
 
 QueryShape = Literal["short", "keywords", "sentence", "phrase"]
@@ -52,7 +52,7 @@ def query_shape(query: str, parts: QueryParts, short_words: int) -> QueryShape:
     return "sentence"
 
 
-def keyword_weight(settings: Settings, query: str, parts: QueryParts) -> float:
+def keyword_weight(settings: SearchSettings, query: str, parts: QueryParts) -> float:
     """Query-aware fusion: the keyword weight of `query`'s shape."""
     shape = query_shape(query, parts, settings.search_short_query_words)
     return float(getattr(settings, WEIGHT_SETTINGS[shape]))

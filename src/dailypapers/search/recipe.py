@@ -20,10 +20,11 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
-from dailypapers.config import Settings
+from dailypapers.config import SearchSettings
 from dailypapers.search.embedder import GPU_PROVIDERS, MODEL_NAME, Embedder, MiniLMEmbedder
 from dailypapers.search.sentences import split_sentences
 from dailypapers.storage.embeddings import EmbeddingRecord
@@ -109,8 +110,14 @@ def embed_papers(
 class EmbedderSource:
     """The embedding model, loaded on first use (a second or so) and shared by the process."""
 
-    def __init__(self, settings: Settings, factory: Callable[[], Embedder] | None = None):
+    def __init__(
+        self,
+        settings: SearchSettings,
+        cache_dir: Path,
+        factory: Callable[[], Embedder] | None = None,
+    ):
         self.settings = settings
+        self.cache_dir = cache_dir
         self._factory = factory or self._minilm
         self._embedder: Embedder | None = None
         self._lock = threading.Lock()
@@ -119,7 +126,7 @@ class EmbedderSource:
     def _minilm(self) -> Embedder:
         def load(precision: str, providers: list[str]) -> MiniLMEmbedder:
             return MiniLMEmbedder(
-                self.settings.model_cache_dir,
+                self.cache_dir,
                 max_tokens=self.settings.embedding_max_tokens,
                 threads=self.settings.embedding_threads,
                 providers=providers,

@@ -1,1 +1,2 @@
-"""Use cases: the only thing web, api and cli call. Wiring happens in `bootstrap`."""
+"""Use cases: the only thing web, api and cli call. Each feature is wired by its
+`build_<feature>` in `services/wiring/`; `bootstrap` composes them."""

@@ -28,12 +28,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from dailypapers.config import Settings
+from dailypapers.config import CommunitySettings
 from dailypapers.domain.community import User, check_email, check_password, check_username
 from dailypapers.errors import BadRequest, Conflict, Forbidden, NotFound
 from dailypapers.mail.mailer import Mailer, MailError
 from dailypapers.mail.messages import (
-    mail_site,
+    MailSite,
     password_reset_message,
     signup_attempt_message,
     unlock_login_message,
@@ -61,12 +61,13 @@ class PendingSignUp:
 class AccountService:
     def __init__(
         self,
-        settings: Settings,
+        settings: CommunitySettings,
         users: UserStore,
         rate_limits: RateLimitStore,
         passwords: PasswordHashing,
         mailer: Mailer,
         clock: Clock,
+        site: MailSite,
     ) -> None:
         self.settings = settings
         self.users = users
@@ -74,7 +75,7 @@ class AccountService:
         self.passwords = passwords
         self.mailer = mailer
         self.clock = clock
-        self.site = mail_site(settings)
+        self.site = site
         self.guard = RateGuard(rate_limits, clock)
 
     # --- creating accounts ---------------------------------------------------------------

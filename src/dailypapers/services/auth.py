@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from dailypapers.config import Settings
+from dailypapers.config import CommunitySettings
 from dailypapers.domain.community import ApiToken, Session, User, check_text, is_row_id
 from dailypapers.errors import BadRequest, Conflict, Forbidden, RateLimited, Unauthorized
 from dailypapers.services.clock import Clock
@@ -40,12 +40,12 @@ _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 _TOUCH_EVERY = timedelta(hours=1)
 
 
-def cookie_secure(settings: Settings) -> bool:
+def cookie_secure(settings: CommunitySettings, base_url: str) -> bool:
     """The `cookie_secure` setting, or by default: on unless the site is served from
     http://localhost (development, where a Secure cookie would never come back)."""
     if settings.cookie_secure is not None:
         return settings.cookie_secure
-    parts = urlsplit(settings.base_url)
+    parts = urlsplit(base_url)
     return not (parts.scheme == "http" and (parts.hostname or "") in _LOCAL_HOSTS)
 
 
@@ -54,7 +54,7 @@ def _account_key(user_id: int) -> str:
 
 
 def account_locked(
-    rate_limits: RateLimitStore, settings: Settings, user_id: int, *, now: datetime
+    rate_limits: RateLimitStore, settings: CommunitySettings, user_id: int, *, now: datetime
 ) -> bool:
     """Whether the account's failed logins have paused logging in to it (any password)."""
     since = now - timedelta(minutes=settings.login_window_minutes)
@@ -69,7 +69,7 @@ def lift_account_lock(rate_limits: RateLimitStore, user_id: int) -> None:
 
 
 class PasswordHashing:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: CommunitySettings) -> None:
         self.hasher = PasswordHasher(
             time_cost=settings.argon2_time_cost,
             memory_cost=settings.argon2_memory_cost_kib,
@@ -101,12 +101,14 @@ class PasswordHashing:
 class AuthService:
     def __init__(
         self,
-        settings: Settings,
+        settings: CommunitySettings,
         users: UserStore,
         sessions: SessionStore,
         rate_limits: RateLimitStore,
         passwords: PasswordHashing,
         clock: Clock,
+        *,
+        base_url: str,
     ) -> None:
         self.settings = settings
         self.users = users
@@ -114,7 +116,7 @@ class AuthService:
         self.rate_limits = rate_limits
         self.passwords = passwords
         self.clock = clock
-        self.cookie_secure = cookie_secure(settings)
+        self.cookie_secure = cookie_secure(settings, base_url)
         # The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only
         # and for path /: no subdomain or plain-http page can plant one.
         self.cookie_name = "__Host-dp_session" if self.cookie_secure else "dp_session"

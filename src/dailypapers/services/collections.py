@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dailypapers.config import Settings
+from dailypapers.config import CommunitySettings
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.community import (
     Collection,
@@ -34,7 +34,7 @@ class CollectionView:
 class CollectionService:
     def __init__(
         self,
-        settings: Settings,
+        settings: CommunitySettings,
         papers: PaperStore,
         collections: CollectionStore,
         clock: Clock,

@@ -6,7 +6,7 @@ Bodies are stored as typed and rendered (Markdown subset, then sanitised) when s
 
 from __future__ import annotations
 
-from dailypapers.config import Settings
+from dailypapers.config import CommunitySettings
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.community import (
     Comment,
@@ -27,7 +27,7 @@ from dailypapers.storage.papers import PaperStore
 class CommentService:
     def __init__(
         self,
-        settings: Settings,
+        settings: CommunitySettings,
         papers: PaperStore,
         comments: CommentStore,
         clock: Clock,

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from dailypapers.config import Settings
+from dailypapers.config import StorageSettings
 from dailypapers.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,9 @@ T = TypeVar("T")
 class BatchRetry:
     """Runs one batch write, retrying it while the database is unavailable."""
 
-    def __init__(self, settings: Settings, *, wait: Callable[[float], object] = time.sleep) -> None:
+    def __init__(
+        self, settings: StorageSettings, *, wait: Callable[[float], object] = time.sleep
+    ) -> None:
         self.attempts = settings.db_retry_attempts
         self.delay_s = settings.db_retry_delay_s
         self.max_delay_s = settings.db_retry_max_delay_s

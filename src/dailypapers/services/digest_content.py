@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dailypapers.config import Settings
+from dailypapers.config import DigestSettings, SiteSettings
 from dailypapers.domain.digests import (
     Candidate,
     DigestItem,
@@ -39,7 +39,7 @@ from dailypapers.domain.digests import (
     window_start,
 )
 from dailypapers.domain.trending import trending_score
-from dailypapers.mail.messages import digest_context, mail_site, render
+from dailypapers.mail.messages import MailSite, digest_context, render
 from dailypapers.services.clock import Clock
 from dailypapers.storage.category_listings import CategoryPapers
 from dailypapers.storage.deliveries import DeliveryStore
@@ -58,7 +58,9 @@ class CandidateCache:
 class DigestContent:
     def __init__(
         self,
-        settings: Settings,
+        settings: DigestSettings,
+        site_settings: SiteSettings,
+        site: MailSite,
         papers: PaperStore,
         deliveries: DeliveryStore,
         search: SearchForDigest,
@@ -73,7 +75,8 @@ class DigestContent:
         self.search = search
         self.categories = categories
         self.clock = clock
-        self.site = mail_site(settings)
+        self.site = site
+        self.site_settings = site_settings
 
     def items(
         self,
@@ -94,7 +97,7 @@ class DigestContent:
         since = datetime(start.year, start.month, start.day, tzinfo=UTC)
         sections: list[list[Candidate]] = []
         if self.for_you is not None:
-            limit = min(self._candidates(), settings.max_page_size)
+            limit = min(self._candidates(), self.site_settings.max_page_size)
             sections.append(self.for_you.candidates(subscription, since.date(), slot.date(), limit))
         if prefs.include_trending:
             sections.append(self._trending(slot, cache))
@@ -128,8 +131,8 @@ class DigestContent:
         latest = self.papers.latest_day(listed=False)  # trending ranks featured papers
         if latest is not None:
             end = min(slot.date(), latest)
-            start = end - timedelta(days=self.settings.trending_window_days - 1)
-            gravity = self.settings.trending_gravity
+            start = end - timedelta(days=self.site_settings.trending_window_days - 1)
+            gravity = self.site_settings.trending_gravity
             ranked = sorted(
                 (
                     -trending_score(votes, (slot - featured).total_seconds() / 3600, gravity),

@@ -52,7 +52,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from dailypapers.config import Settings
+from dailypapers.config import DigestSettings, SiteSettings
 from dailypapers.domain.digests import (
     DigestItem,
     DigestPrefs,
@@ -75,7 +75,7 @@ from dailypapers.mail.mailer import (
     TemporaryFailure,
     UncertainDelivery,
 )
-from dailypapers.mail.messages import DigestComposer, mail_site
+from dailypapers.mail.messages import DigestComposer, MailSite
 from dailypapers.services.clock import Clock, utc_now
 from dailypapers.services.digest_content import CandidateCache, DigestContent
 from dailypapers.services.tokens import hash_token, new_token
@@ -148,7 +148,9 @@ class _RunCache:
 class DigestService:
     def __init__(
         self,
-        settings: Settings,
+        settings: DigestSettings,
+        site_settings: SiteSettings,
+        site: MailSite,
         papers: PaperStore,
         deliveries: DeliveryStore,
         subscriptions: SubscriptionStore,
@@ -169,9 +171,9 @@ class DigestService:
         self.clock = clock
         self.wall_clock = wall_clock
         self.sleep = sleep
-        self.site = mail_site(settings)
+        self.site = site
         self.content = DigestContent(
-            settings, papers, deliveries, search, categories, clock, for_you
+            settings, site_settings, site, papers, deliveries, search, categories, clock, for_you
         )
 
     # --- planning ------------------------------------------------------------------------

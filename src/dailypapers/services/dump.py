@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from dailypapers.config import Settings
+from dailypapers.config import IngestSettings
 from dailypapers.domain.ingest import MAX_ERRORS_KEPT
 from dailypapers.errors import BadRequest
 from dailypapers.ingest.records import RawRecord, read_jsonl
@@ -66,7 +66,7 @@ class DumpReport:
 
 
 class DumpService:
-    def __init__(self, store: DumpStore, settings: Settings) -> None:
+    def __init__(self, store: DumpStore, settings: IngestSettings) -> None:
         self.store = store
         self.settings = settings
 

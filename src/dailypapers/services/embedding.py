@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from dailypapers.config import Settings
+from dailypapers.config import SearchSettings
 from dailypapers.search.embedder import Embedder
 from dailypapers.search.recipe import EmbedderSource, embed_papers, text_hash
 from dailypapers.search.vector_files import read_vectors
@@ -65,7 +65,7 @@ class EmbeddingStatus:
 class EmbeddingService:
     def __init__(
         self,
-        settings: Settings,
+        settings: SearchSettings,
         store: EmbeddingStore,
         embedders: EmbedderSource,
         clock: Clock,

@@ -40,12 +40,8 @@ from dailypapers.search.evaluation import (
 from dailypapers.search.recipe import EmbedderSource, embed_papers
 from dailypapers.search.short_queries import short_queries, write_collection
 from dailypapers.search.vector_files import read_vectors, write_vectors
-from dailypapers.services.bootstrap import (
-    Services,
-    bootstrap,
-    demo_data_path,
-    demo_embeddings_path,
-)
+from dailypapers.services.bootstrap import Services, bootstrap
+from dailypapers.services.demo import demo_data_path, demo_embeddings_path
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 EMBED_CHUNK = 256  # papers per embedding call (progress granularity)
@@ -87,7 +83,9 @@ class EvaluationService:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.embedders = EmbedderSource(
-            settings, (lambda: embedder) if embedder is not None else None
+            settings.search,
+            settings.storage.model_cache_dir,
+            (lambda: embedder) if embedder is not None else None,
         )
 
     def cache_dir(self) -> Path:
@@ -158,7 +156,7 @@ class EvaluationService:
         return self.beir(folder, split, modes=modes, limit_queries=limit_queries, progress=progress)
 
     def _cache_path(self, corpus_path: Path, model: str) -> Path:
-        key = corpus_key(corpus_path, model, self.settings)
+        key = corpus_key(corpus_path, model, self.settings.search)
         return self.cache_dir() / f"{corpus_path.parent.name}-{key}.npz"
 
     # --- steps ----------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from dailypapers.config import Settings
+from dailypapers.config import IngestSettings
 from dailypapers.domain.ingest import RunCounts
 from dailypapers.domain.papers import SourceRecord
 from dailypapers.errors import BadRequest, RecordError
@@ -49,17 +49,18 @@ Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 class ImportService:
     def __init__(
         self,
-        settings: Settings,
+        settings: IngestSettings,
         papers: PaperStore,
         clock: Clock,
         keyword_index: KeywordIndexMaintenance,
+        retry: BatchRetry,
     ):
         self.settings = settings
         self.papers = papers
         self.keyword_index = keyword_index
         self.clock = clock
         self.limits = RecordLimits.from_settings(settings)
-        self.retry = BatchRetry(settings)
+        self.retry = retry
 
     def import_file(
         self,

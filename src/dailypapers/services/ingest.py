@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from dailypapers.config import Settings
+from dailypapers.config import IngestSettings
 from dailypapers.domain.ingest import (
     INGEST_SOURCES,
     IngestRun,
@@ -110,12 +110,13 @@ class _Heartbeat:
 class IngestService:
     def __init__(
         self,
-        settings: Settings,
+        settings: IngestSettings,
         papers: PaperStore,
         runs: IngestRunStore,
         http: HttpClient,
         imports: ImportService,
         clock: Clock,
+        retry: BatchRetry,
     ) -> None:
         self.settings = settings
         self.papers = papers
@@ -134,7 +135,7 @@ class IngestService:
         self.oai = OaiSource(http, settings.arxiv_oai_url, limits)
         self.hf = HfDailySource(http, settings.hf_api_url, limits)
         self._owner_prefix = f"{socket.gethostname()}:{os.getpid()}"
-        self.retry = BatchRetry(settings)
+        self.retry = retry
 
     def close(self) -> None:
         self.http.close()

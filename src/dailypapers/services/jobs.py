@@ -10,8 +10,9 @@ handler that raises gives the job back to the queue; a worker killed mid-job lea
 claims at most). Handlers must be idempotent (upserts): a job may run twice.
 
 Kinds today: `embed` (a batch of paper ids to embed) and `keyphrases` (a batch of embedded
-papers to compute keyphrases for), both queued by bootstrap's `index` task; `user_model` (a
-reader whose history changed: refit their For-you model), queued by its `user_models` task.
+papers to compute keyphrases for), both queued by the scheduler's `index` task
+(services/wiring/background.py); `user_model` (a reader whose history changed: refit their
+For-you model), queued by its `user_models` task.
 Ingest sources and digest periods keep their own leases and exactly-once claims
 (storage/ingest_runs.py, storage/deliveries.py), which already give each of them one runner.
 """
@@ -26,7 +27,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from dailypapers.config import Settings
+from dailypapers.config import JobSettings
 from dailypapers.storage.jobs import ClaimedJob, JobStore
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ Handler = Callable[[dict, threading.Event], object]
 
 
 class JobRunner:
-    def __init__(self, settings: Settings, store: JobStore, clock: Callable[[], datetime]):
+    def __init__(self, settings: JobSettings, store: JobStore, clock: Callable[[], datetime]):
         self.settings = settings
         self.store = store
         self.clock = clock

@@ -6,7 +6,7 @@ bundled model, picked by MMR against the paper's vector). This use case runs it 
 of `embedding_batch_size` papers, each committed on its own, over papers that are embedded
 and lack keyphrases for their current text (storage/keyphrases.py `pending`): as the last
 step of `dailypapers index`, and as `keyphrases` jobs the scheduler's `index` task queues
-(services/bootstrap.py), so papers that arrive by ingest, import or the demo's shipped
+(services/wiring/background.py), so papers that arrive by ingest, import or the demo's shipped
 vectors get them without a manual run. Killing a run loses at most one batch.
 
 They are stored apart from HF's `ai_keywords` (which the HF-compatible API returns alone)
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dailypapers.config import Settings
+from dailypapers.config import SearchSettings
 from dailypapers.search.keyphrases import KeyphraseParams, extract
 from dailypapers.search.recipe import EmbedderSource
 from dailypapers.services.clock import Clock
@@ -28,7 +28,7 @@ from dailypapers.storage.keyphrases import KeyphrasePending, KeyphraseStore
 class KeyphraseService:
     def __init__(
         self,
-        settings: Settings,
+        settings: SearchSettings,
         store: KeyphraseStore,
         embeddings: EmbeddingStore,
         embedders: EmbedderSource,

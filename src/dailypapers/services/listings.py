@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from dailypapers.config import Settings
+from dailypapers.config import SiteSettings
 from dailypapers.domain.paging import check_paging
 from dailypapers.domain.papers import DailyEntry, ListingItem, ListingPage, Paper
 from dailypapers.domain.periods import Period, PeriodKind, period_containing
@@ -65,15 +65,15 @@ class ListingView:
 class ListingService:
     def __init__(
         self,
-        settings: Settings,
+        settings: SiteSettings,
         papers: PaperStore,
         clock: Clock,
-        categories: CategoryPapers | None = None,
+        categories: CategoryPapers,
     ):
         self.settings = settings
         self.papers = papers
         self.clock = clock
-        self.categories = categories or CategoryPapers(papers.db, papers)
+        self.categories = categories
 
     def listing(
         self, day: date | None, category: str | None, *, page: int = 0, limit: int | None = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from dailypapers.config import Settings
+from dailypapers.config import SiteSettings
 from dailypapers.domain.community import Collection, User
 from dailypapers.domain.papers import ListingItem, Paper
 from dailypapers.errors import NotFound
@@ -42,7 +42,7 @@ class SubmitterView:
 class ProfileService:
     def __init__(
         self,
-        settings: Settings,
+        settings: SiteSettings,
         users: UserStore,
         votes: VoteStore,
         submissions: SubmissionService,

@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
-from dailypapers.config import Settings
+from dailypapers.config import RecommendationSettings, SiteSettings
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.community import User, require_contributor
 from dailypapers.domain.digests import parse_categories
@@ -73,7 +73,8 @@ _WORDS = re.compile(r"[^\W_]+")
 class RecommendationService:
     def __init__(
         self,
-        settings: Settings,
+        settings: RecommendationSettings,
+        site: SiteSettings,
         store: RecommendationStore,
         papers: PaperStore,
         embeddings: EmbeddingStore,
@@ -83,6 +84,7 @@ class RecommendationService:
         keyphrases: KeyphraseStore | None = None,
     ) -> None:
         self.settings = settings
+        self.site = site
         self.store = store
         self.papers = papers
         self.embeddings = embeddings
@@ -112,7 +114,7 @@ class RecommendationService:
     ) -> Recommendations:
         """`window`: the featured days to rank (first, last), e.g. a digest's; the page's
         `window()` by default."""
-        _, limit = check_paging(self.settings, 0, limit or self.settings.recs_page_size)
+        _, limit = check_paging(self.site, 0, limit or self.settings.recs_page_size)
         window = window or self.window()
         if window is None:
             return Recommendations([], cold_start=True)
@@ -284,7 +286,7 @@ class RecommendationService:
     def _trending(
         self, limit: int, seen: set[str], span: tuple[datetime, datetime]
     ) -> Recommendations:
-        view = self.listings.trending(limit=min(limit + len(seen), self.settings.max_page_size))
+        view = self.listings.trending(limit=min(limit + len(seen), self.site.max_page_size))
         items = [
             Recommendation(i.paper, 0.0, Reason("trending"))
             for i in view.page.items

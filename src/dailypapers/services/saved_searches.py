@@ -40,10 +40,10 @@ class HybridDigestSearch:
         if not terms or limit <= 0:
             return []
         filters = SearchFilters(published_from=since.date() if since is not None else None)
-        page_size = min(limit, self.service.settings.max_page_size)
+        page_size = min(limit, self.service.site.max_page_size)
         hits: list[SearchHit] = []
         page = 0
-        while len(hits) < limit and page <= self.service.settings.max_page_number:
+        while len(hits) < limit and page <= self.service.site.max_page_number:
             result = self.service.search(
                 query, mode="hybrid", filters=filters, page=page, limit=page_size
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dailypapers.config import Settings
+from dailypapers.config import SearchSettings, SiteSettings
 from dailypapers.domain.paging import check_paging
 from dailypapers.domain.search import (
     SEARCH_MODES,
@@ -31,9 +31,14 @@ __all__ = ["SearchService", "SearchStatus"]
 
 class SearchService:
     def __init__(
-        self, settings: Settings, engine: SearchEngine, keyphrases: KeyphraseStore | None = None
+        self,
+        settings: SearchSettings,
+        site: SiteSettings,
+        engine: SearchEngine,
+        keyphrases: KeyphraseStore | None = None,
     ) -> None:
         self.settings = settings
+        self.site = site
         self.engine = engine
         self.keyphrases = keyphrases  # computed keyphrases, for papers without ai_keywords
 
@@ -121,7 +126,7 @@ class SearchService:
         limit: int | None,
     ) -> int:
         """The page size to use; BadRequest for anything outside the settings."""
-        s = self.settings
+        s = self.site
         if len(query) > s.max_query_length:
             raise BadRequest(
                 f"the query is {len(query)} characters long; the limit is "

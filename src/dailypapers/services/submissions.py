@@ -18,7 +18,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from dailypapers.config import Settings
+from dailypapers.config import CommunitySettings
 from dailypapers.domain.arxiv_ids import id_month, month_after, parse_arxiv_id
 from dailypapers.domain.community import User, require_contributor
 from dailypapers.domain.papers import DailyEntry, ListingItem, Paper, SourceRecord
@@ -41,7 +41,7 @@ class PaperFetcher(Protocol):
 class SubmissionService:
     def __init__(
         self,
-        settings: Settings,
+        settings: CommunitySettings,
         papers: PaperStore,
         submissions: SubmissionStore,
         clock: Clock,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from dailypapers.config import Settings
+from dailypapers.config import DigestSettings
 from dailypapers.domain.digests import (
     DigestPrefs,
     Subscription,
@@ -25,9 +25,9 @@ from dailypapers.domain.digests import (
 from dailypapers.errors import NotFound, SourceError
 from dailypapers.mail.mailer import Mailer, MailError
 from dailypapers.mail.messages import (
+    MailSite,
     already_subscribed_message,
     confirmation_message,
-    mail_site,
 )
 from dailypapers.services.clock import Clock
 from dailypapers.services.rate_limiting import RateGuard
@@ -42,12 +42,16 @@ EXPIRED = "This link has expired or was already used. Subscribe again to get a n
 class SubscriptionService:
     def __init__(
         self,
-        settings: Settings,
+        settings: DigestSettings,
         store: SubscriptionStore,
         deliveries: DeliveryStore,
         mailer: Mailer,
         clock: Clock,
+        site: MailSite,
+        *,
+        max_query_length: int,
         rate_limits: RateLimitStore | None = None,
+        mail_sends_per_ip_per_hour: int = 0,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -55,13 +59,15 @@ class SubscriptionService:
         self.mailer = mailer
         self.clock = clock
         self.guard = RateGuard(rate_limits, clock) if rate_limits is not None else None
-        self.site = mail_site(settings)
+        self.site = site
+        self.max_query_length = max_query_length
+        self.mail_sends_per_ip_per_hour = mail_sends_per_ip_per_hour
 
     def check(self, prefs: DigestPrefs) -> None:
         prefs.check(
             max_queries=self.settings.subscription_max_queries,
             max_categories=self.settings.subscription_max_categories,
-            max_query_length=self.settings.max_query_length,
+            max_query_length=self.max_query_length,
         )
 
     def subscribe(self, email: str, prefs: DigestPrefs, *, client: str = "") -> None:
@@ -71,7 +77,7 @@ class SubscriptionService:
         address = normalise_email(email)
         self.check(prefs)
         if self.guard is not None and client:
-            limit = self.settings.mail_sends_per_ip_per_hour
+            limit = self.mail_sends_per_ip_per_hour
             self.guard.take("mail", [(f"ip:{client}", limit)], what="emails")
         now = self.clock()
         token = new_token()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from urllib.parse import quote, urlencode
 
-from dailypapers.config import Settings
+from dailypapers.config import DigestSettings, SiteSettings
 from dailypapers.domain.digests import Reason, SearchForDigest, parse_categories
 from dailypapers.domain.papers import ListingItem, Paper
 from dailypapers.errors import BadRequest
@@ -57,7 +57,8 @@ def _paper_time(paper: Paper) -> datetime:
 class SyndicationService:
     def __init__(
         self,
-        settings: Settings,
+        settings: DigestSettings,
+        site: SiteSettings,
         papers: PaperStore,
         listings: ListingService,
         search: SearchForDigest,
@@ -65,6 +66,7 @@ class SyndicationService:
         clock: Clock,
     ) -> None:
         self.settings = settings
+        self.site = site
         self.papers = papers
         self.listings = listings
         self.search = search
@@ -90,9 +92,7 @@ class SyndicationService:
                 )
                 if items:
                     break
-        title = (
-            f"{self.settings.site_name}: papers of {day.isoformat()}" if day else "No papers yet"
-        )
+        title = f"{self.site.site_name}: papers of {day.isoformat()}" if day else "No papers yet"
         return FeedDoc(
             key="daily",
             title=title,
@@ -104,11 +104,11 @@ class SyndicationService:
         )
 
     def trending(self) -> FeedDoc:
-        view = self.listings.trending(limit=min(self.limit, self.settings.max_page_size))
+        view = self.listings.trending(limit=min(self.limit, self.site.max_page_size))
         return FeedDoc(
             key="trending",
-            title=f"{self.settings.site_name}: trending papers",
-            subtitle=f"Featured in the last {self.settings.trending_window_days} days, "
+            title=f"{self.site.site_name}: trending papers",
+            subtitle=f"Featured in the last {self.site.trending_window_days} days, "
             "ranked by upvotes decayed with age.",
             self_path="/feeds/trending.atom",
             html_path="/trending",
@@ -125,14 +125,14 @@ class SyndicationService:
         query = " ".join((query or "").split())
         if not query:
             raise BadRequest("q: give the words to search for")
-        if len(query) > self.settings.max_query_length:
-            raise BadRequest(f"q is longer than {self.settings.max_query_length} characters")
+        if len(query) > self.site.max_query_length:
+            raise BadRequest(f"q is longer than {self.site.max_query_length} characters")
         now = data_now(self.clock(), self.papers.latest_day())
         since = now - timedelta(days=self.settings.feed_search_days)
         hits = self.search.search(query, since, self.limit)
         return FeedDoc(
             key=f"search/{quote(query.lower(), safe='')}",
-            title=f"{self.settings.site_name}: new papers matching “{query}”",
+            title=f"{self.site.site_name}: new papers matching “{query}”",
             subtitle=f"Papers of the last {self.settings.feed_search_days} days matching a search.",
             self_path=f"/feeds/search.atom?{urlencode({'q': query})}",
             html_path=f"/search?{urlencode({'q': query})}",
@@ -156,7 +156,7 @@ class SyndicationService:
         entries = [FeedEntry(p, _paper_time(p), Reason("category", category=name)) for p in papers]
         return FeedDoc(
             key=f"category/{name}",
-            title=f"{self.settings.site_name}: {name}",
+            title=f"{self.site.site_name}: {name}",
             subtitle=f"The newest papers listed in {name} (primary or cross-listed).",
             self_path=f"/feeds/category/{name}.atom",
             html_path=None,

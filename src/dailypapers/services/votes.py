@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dailypapers.config import Settings
+from dailypapers.config import CommunitySettings
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.community import User, VoteState, require_contributor
 from dailypapers.errors import NotFound
@@ -17,7 +17,7 @@ from dailypapers.storage.votes import VoteStore
 
 
 class VoteService:
-    def __init__(self, settings: Settings, votes: VoteStore, clock: Clock) -> None:
+    def __init__(self, settings: CommunitySettings, votes: VoteStore, clock: Clock) -> None:
         self.settings = settings
         self.votes = votes
         self.clock = clock

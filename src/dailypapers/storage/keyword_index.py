@@ -226,10 +226,10 @@ class KeywordIndex:
 class Fts5KeywordIndex(KeywordIndex):
     """SQLite: a contentless FTS5 table ranked by `bm25()` (porter stemming)."""
 
-    def __init__(self, db: Database, *, filters_kept: int = 16) -> None:
+    def __init__(self, db: Database, versions: DataVersionStore, *, filters_kept: int = 16) -> None:
         super().__init__(db)
         self.filters_kept = filters_kept  # setting search_filter_cache_size
-        self._versions = DataVersionStore(db)
+        self._versions = versions
         self._passing: OrderedDict[tuple[SearchFilters, int], dict[int, str]] = OrderedDict()
         self._passing_lock = threading.Lock()
 

@@ -40,7 +40,7 @@ from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dailypapers.config import Settings
+from dailypapers.config import WebSettings
 from dailypapers.errors import DailyPapersError
 from dailypapers.web.http_semantics import not_modified
 from dailypapers.web.versioned_lru import VersionedLru
@@ -76,7 +76,7 @@ class PageCache:
         self.entries: VersionedLru[_Entry] = VersionedLru(self.max_entries, self.ttl_s, self.clock)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> PageCache:
+    def from_settings(cls, settings: WebSettings) -> PageCache:
         return cls(
             settings.page_cache_max_entries,
             settings.page_cache_max_entry_bytes,

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 from starlette.requests import Request
 
-from dailypapers.config import Settings
+from dailypapers.config import WebSettings
 from dailypapers.services.app_state import services_of
 from dailypapers.web.versioned_lru import VersionedLru
 
@@ -55,7 +55,7 @@ class ViewCache:
         self.entries: VersionedLru[Any] = VersionedLru(self.max_entries, self.ttl_s, self.clock)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ViewCache:
+    def from_settings(cls, settings: WebSettings) -> ViewCache:
         return cls(settings.page_cache_max_entries, settings.page_cache_ttl_s)
 
     def get_or_build(self, key: tuple, version: int, build: Callable[[], T]) -> tuple[T, bool]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from dailypapers.config import Settings
+from dailypapers.config import SiteSettings
 from dailypapers.domain.periods import Period
 from dailypapers.domain.trending import FORMULA
 from dailypapers.presenters.listing_items import listing_item
@@ -176,7 +176,7 @@ def api_endpoints(schema: Mapping[str, Any]) -> list[dict[str, str]]:
     return [*rows, *_MORE_ENDPOINTS]
 
 
-def about_page(settings: Settings, schema: Mapping[str, Any]) -> dict[str, Any]:
+def about_page(settings: SiteSettings, schema: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "site_name": settings.site_name,
         "trending": {
