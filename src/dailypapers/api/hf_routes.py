@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from dailypapers import deps
 from dailypapers.api.hf_schemas import HfDailyItem, HfPaper, hf_errors
 from dailypapers.api.hf_shape import daily_item, link_header, paper_from_entries, paper_object
 from dailypapers.api.openapi_errors import ApiError
@@ -22,7 +23,6 @@ from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.papers import DailyEntry
 from dailypapers.domain.periods import PeriodKind, parse_day, parse_period
 from dailypapers.errors import BadRequest
-from dailypapers.services.app_state import services_of
 from dailypapers.services.listings import ListingSort
 
 router = APIRouter(prefix="/api", tags=["papers"])
@@ -51,6 +51,8 @@ ARXIV_ID_PATTERN = r"^([0-9]{4}\.[0-9]{4,5}|[a-z-]+(\.[A-Z]{2})?/[0-9]{7})(v[0-9
 )
 def daily_papers(
     request: Request,
+    listings: deps.Listings,
+    settings: deps.SiteSettings,
     date: Annotated[str | None, Query(description="A day, `YYYY-MM-DD`.")] = None,
     week: Annotated[str | None, Query(description="An ISO week, `YYYY-Www`.")] = None,
     month: Annotated[str | None, Query(description="A month, `YYYY-MM`.")] = None,
@@ -72,7 +74,7 @@ def daily_papers(
     if len(given) > 1:
         raise BadRequest("give at most one of date, week and month")
     period = parse_period(*given[0]) if given else None
-    view = services_of(request).listings.period_view(
+    view = listings.period_view(
         period,
         sort=_SORTS[sort],
         page=p,
@@ -81,7 +83,7 @@ def daily_papers(
         listing_fallback=False,  # featured papers only, as HF: listings have their own route
     )
     headers = {"X-Total-Count": str(view.page.total)}
-    base = services_of(request).settings.base_url.rstrip("/") + request.url.path
+    base = settings.base_url.rstrip("/") + request.url.path
     params = {k: v for k, v in request.query_params.items() if k != "p"}
     if link := link_header(base, params, view.page.page, view.page.pages):
         headers["Link"] = link
@@ -100,17 +102,18 @@ def daily_papers(
 )
 def papers(
     request: Request,
+    listings: deps.Listings,
+    settings: deps.SiteSettings,
     cursor: Annotated[
         str | None, Query(description="Where the previous page ended (from its Link header).")
     ] = None,
     limit: PageSize = None,
 ) -> JSONResponse:
-    services = services_of(request)
-    found, next_cursor = services.listings.newest_papers(cursor, limit)
-    first = services.listings.first_features([paper.arxiv_id for paper in found])
+    found, next_cursor = listings.newest_papers(cursor, limit)
+    first = listings.first_features([paper.arxiv_id for paper in found])
     headers = {}
     if next_cursor is not None:
-        base = services.settings.base_url.rstrip("/") + request.url.path
+        base = settings.base_url.rstrip("/") + request.url.path
         params = {k: v for k, v in request.query_params.items() if k != "cursor"}
         headers["Link"] = f'<{base}?{urlencode({**params, "cursor": next_cursor})}>; rel="next"'
     body = [paper_from_entries(paper, _listed(first.get(paper.arxiv_id))) for paper in found]
@@ -147,15 +150,17 @@ class ArxivListing(BaseModel):
 )
 def arxiv_listings(
     request: Request,
+    listings: deps.Listings,
+    settings: deps.SiteSettings,
     date: Annotated[str | None, Query(description="A day, `YYYY-MM-DD`.")] = None,
     category: Annotated[str | None, Query(description="An arXiv category, e.g. cs.CL.")] = None,
     p: PageNumber = 0,
     limit: PageSize = None,
 ) -> JSONResponse:
     day = parse_day(date) if date is not None else None
-    view = services_of(request).listings.listing(day, category, page=p, limit=limit)
+    view = listings.listing(day, category, page=p, limit=limit)
     headers = {"X-Total-Count": str(view.total)}
-    base = services_of(request).settings.base_url.rstrip("/") + request.url.path
+    base = settings.base_url.rstrip("/") + request.url.path
     params = {k: v for k, v in request.query_params.items() if k != "p"}
     pages = max(1, -(-view.total // view.limit))
     if link := link_header(base, params, view.page, pages):
@@ -179,7 +184,7 @@ def arxiv_listings(
     responses={200: {"model": HfPaper}, **hf_errors(400, 404, 422)},
 )
 def paper(
-    request: Request,
+    listings: deps.Listings,
     arxiv_id: Annotated[
         str,
         Path(
@@ -191,5 +196,5 @@ def paper(
     ],
 ) -> JSONResponse:
     parsed = parse_arxiv_id(arxiv_id)
-    view = services_of(request).listings.paper(parsed.base)
+    view = listings.paper(parsed.base)
     return JSONResponse(paper_from_entries(view.paper, view.entries))

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from dailypapers import deps
 from dailypapers.api.params import PageSize
 from dailypapers.api.write_routes import TokenUser
 from dailypapers.presenters.recommendations import for_you_page
-from dailypapers.services.app_state import services_of
 
 router = APIRouter(prefix="/api", tags=["recommendations"])
 
@@ -42,13 +42,13 @@ class FeedbackRequest(BaseModel):
     responses=_ERRORS,
 )
 def recommendations(
-    request: Request,
+    service: deps.Recommendations,
+    votes: deps.Votes,
     user: TokenUser,
     limit: PageSize = None,
 ) -> JSONResponse:
-    services = services_of(request)
-    recs = services.recommendations.recommend(user, limit=limit)
-    upvoted = services.community.votes.voted(user, [r.paper.arxiv_id for r in recs.items])
+    recs = service.recommend(user, limit=limit)
+    upvoted = votes.voted(user, [r.paper.arxiv_id for r in recs.items])
     return JSONResponse(for_you_page(recs, upvoted=upvoted, logged_in=True))
 
 
@@ -57,6 +57,6 @@ def recommendations(
     summary="👍 or 👎 a paper for the token's user (or clear the verdict)",
     responses=_ERRORS,
 )
-def feedback(request: Request, user: TokenUser, body: FeedbackRequest) -> JSONResponse:
-    services_of(request).recommendations.set_feedback(user, body.arxivId, _VERDICTS[body.verdict])
+def feedback(service: deps.Recommendations, user: TokenUser, body: FeedbackRequest) -> JSONResponse:
+    service.set_feedback(user, body.arxivId, _VERDICTS[body.verdict])
     return JSONResponse({"id": body.arxivId, "verdict": body.verdict})

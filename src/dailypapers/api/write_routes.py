@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from dailypapers import deps
 from dailypapers.api.hf_shape import paper_object
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.community import User
@@ -25,8 +26,6 @@ from dailypapers.errors import Unauthorized
 from dailypapers.presenters.comments import comment_item
 from dailypapers.presenters.comments import threads as shaped_threads
 from dailypapers.presenters.votes import vote_state
-from dailypapers.services.app_state import services_of
-from dailypapers.services.bootstrap import Community
 
 router = APIRouter(prefix="/api", tags=["community"])
 
@@ -38,17 +37,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _community(request: Request) -> Community:
-    return services_of(request).community
-
-
 def token_user(
-    request: Request,
+    auth: deps.Auth,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
     header = f"Bearer {credentials.credentials}" if credentials else None
     try:
-        return _community(request).auth.user_for_bearer(header)
+        return auth.user_for_bearer(header)
     except Unauthorized as exc:
         raise HTTPException(401, exc.message, headers={"WWW-Authenticate": "Bearer"}) from None
 
@@ -74,26 +69,26 @@ class CommentEdit(BaseModel):
     summary="Submit a paper to today's daily page (Hugging Face's papers/index)",
     responses={**_ERRORS, 409: {"description": "The paper was already submitted."}},
 )
-def index_paper(request: Request, body: IndexRequest, user: TokenUser) -> JSONResponse:
-    item = _community(request).submissions.submit(user, body.arxivId)
+def index_paper(submissions: deps.Submissions, body: IndexRequest, user: TokenUser) -> JSONResponse:
+    item = submissions.submit(user, body.arxivId)
     return JSONResponse(
         paper_object(item.paper, submitted_at=item.submitted_at, submitted_by=item.submitted_by)
     )
 
 
 @router.post("/papers/{arxiv_id:path}/upvote", summary="Upvote a paper", responses=_ERRORS)
-def upvote(request: Request, arxiv_id: str, user: TokenUser) -> JSONResponse:
-    return JSONResponse(vote_state(_community(request).votes.set_vote(user, arxiv_id, True)))
+def upvote(votes: deps.Votes, arxiv_id: str, user: TokenUser) -> JSONResponse:
+    return JSONResponse(vote_state(votes.set_vote(user, arxiv_id, True)))
 
 
 @router.delete("/papers/{arxiv_id:path}/upvote", summary="Take an upvote back", responses=_ERRORS)
-def unvote(request: Request, arxiv_id: str, user: TokenUser) -> JSONResponse:
-    return JSONResponse(vote_state(_community(request).votes.set_vote(user, arxiv_id, False)))
+def unvote(votes: deps.Votes, arxiv_id: str, user: TokenUser) -> JSONResponse:
+    return JSONResponse(vote_state(votes.set_vote(user, arxiv_id, False)))
 
 
 @router.get("/papers/{arxiv_id:path}/comments", summary="A paper's comments, as threads")
-def comments(request: Request, arxiv_id: str) -> JSONResponse:
-    threads = _community(request).comments.threads(parse_arxiv_id(arxiv_id).base)
+def comments(comments: deps.Comments, arxiv_id: str) -> JSONResponse:
+    threads = comments.threads(parse_arxiv_id(arxiv_id).base)
     return JSONResponse(shaped_threads(threads))
 
 
@@ -104,11 +99,9 @@ def comments(request: Request, arxiv_id: str) -> JSONResponse:
     responses=_ERRORS,
 )
 def add_comment(
-    request: Request, arxiv_id: str, body: CommentRequest, user: TokenUser
+    comments: deps.Comments, arxiv_id: str, body: CommentRequest, user: TokenUser
 ) -> JSONResponse:
-    comment = _community(request).comments.add(
-        user, arxiv_id, body.comment, parent_id=body.parentId
-    )
+    comment = comments.add(user, arxiv_id, body.comment, parent_id=body.parentId)
     return JSONResponse(comment_item(comment, user), status_code=201)
 
 
@@ -125,9 +118,13 @@ class HfCommentRequest(BaseModel):
     responses=_ERRORS,
 )
 def hf_reply(
-    request: Request, arxiv_id: str, comment_id: int, body: HfCommentRequest, user: TokenUser
+    comments: deps.Comments,
+    arxiv_id: str,
+    comment_id: int,
+    body: HfCommentRequest,
+    user: TokenUser,
 ) -> JSONResponse:
-    comment = _community(request).comments.add(user, arxiv_id, body.comment, parent_id=comment_id)
+    comment = comments.add(user, arxiv_id, body.comment, parent_id=comment_id)
     return JSONResponse(comment_item(comment, user), status_code=201)
 
 
@@ -138,21 +135,21 @@ def hf_reply(
     responses=_ERRORS,
 )
 def hf_comment(
-    request: Request, arxiv_id: str, body: HfCommentRequest, user: TokenUser
+    comments: deps.Comments, arxiv_id: str, body: HfCommentRequest, user: TokenUser
 ) -> JSONResponse:
-    comment = _community(request).comments.add(user, arxiv_id, body.comment)
+    comment = comments.add(user, arxiv_id, body.comment)
     return JSONResponse(comment_item(comment, user), status_code=201)
 
 
 @router.patch("/comments/{comment_id}", summary="Edit your comment", responses=_ERRORS)
 def edit_comment(
-    request: Request, comment_id: int, body: CommentEdit, user: TokenUser
+    comments: deps.Comments, comment_id: int, body: CommentEdit, user: TokenUser
 ) -> JSONResponse:
-    comment = _community(request).comments.edit(user, comment_id, body.comment)
+    comment = comments.edit(user, comment_id, body.comment)
     return JSONResponse(comment_item(comment, user))
 
 
 @router.delete("/comments/{comment_id}", summary="Delete your comment", responses=_ERRORS)
-def delete_comment(request: Request, comment_id: int, user: TokenUser) -> JSONResponse:
-    _community(request).comments.delete(user, comment_id)
+def delete_comment(comments: deps.Comments, comment_id: int, user: TokenUser) -> JSONResponse:
+    comments.delete(user, comment_id)
     return JSONResponse({"id": comment_id, "deleted": True})

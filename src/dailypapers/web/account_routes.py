@@ -17,10 +17,9 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from dailypapers import deps
 from dailypapers.domain.community import User
 from dailypapers.errors import BadRequest, DailyPapersError, RateLimited, Unauthorized
-from dailypapers.services.app_state import services_of
-from dailypapers.services.bootstrap import Community
 from dailypapers.web.pages import login_url, respond, safe_next
 from dailypapers.web.sessions import (
     clear_session_cookie,
@@ -32,10 +31,6 @@ from dailypapers.web.sessions import (
 router = APIRouter(include_in_schema=False)
 
 _NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _community(request: Request) -> Community:
-    return services_of(request).community
 
 
 def client_address(request: Request) -> str:
@@ -80,12 +75,13 @@ def login_form(request: Request, next: str = "/", reset: int = 0):
 @router.post("/login")
 def login(
     request: Request,
+    auth: deps.Auth,
     login: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ):
     try:
-        raw, session = _community(request).auth.login(
+        raw, session = auth.login(
             login, password, client=client_address(request), replaces=current_session(request)
         )
     except DailyPapersError as exc:
@@ -98,8 +94,8 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request):
-    _community(request).auth.end_session(current_session(request))
+def logout(request: Request, auth: deps.Auth):
+    auth.end_session(current_session(request))
     response = _redirect("/")
     clear_session_cookie(request, response)
     return response
@@ -107,8 +103,7 @@ def logout(request: Request):
 
 # --- signing up and verifying --------------------------------------------------------------
 @router.get("/signup")
-def signup_form(request: Request, next: str = "/"):
-    settings = services_of(request).settings
+def signup_form(request: Request, settings: deps.CommunitySettings, next: str = "/"):
     context = {
         "next": safe_next(next),
         "username": "",
@@ -123,6 +118,8 @@ def signup_form(request: Request, next: str = "/"):
 @router.post("/signup")
 def signup(
     request: Request,
+    accounts: deps.Accounts,
+    settings: deps.CommunitySettings,
     after: BackgroundTasks,
     username: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
@@ -132,8 +129,6 @@ def signup(
     """The same "check your mail" page whether or not the address has an account: the
     account (or the owner's "someone tried" mail) is made after the response. No one is
     logged in here; the new user logs in with the password just chosen."""
-    accounts = _community(request).accounts
-    settings = services_of(request).settings
     context = {
         "next": safe_next(next),
         "username": username[:32],
@@ -157,9 +152,9 @@ def verify_email_form(request: Request, token: str):
 
 
 @router.post("/verify-email/{token}")
-def verify_email(request: Request, token: str):
+def verify_email(request: Request, accounts: deps.Accounts, token: str):
     try:
-        user = _community(request).accounts.verify_email(token)
+        user = accounts.verify_email(token)
     except DailyPapersError as exc:
         return _form(request, "verify.html", {"token": token, "done": False}, error=exc)
     return _form(request, "verify.html", {"token": None, "done": True, "email": user.email})
@@ -172,10 +167,14 @@ def forgot_form(request: Request):
 
 
 @router.post("/forgot-password")
-def forgot(request: Request, after: BackgroundTasks, email: Annotated[str, Form()] = ""):
+def forgot(
+    request: Request,
+    accounts: deps.Accounts,
+    after: BackgroundTasks,
+    email: Annotated[str, Form()] = "",
+):
     """The answer (and its timing) is the same whether or not the address has an account:
     the lookup and the mail run after the response is sent."""
-    accounts = _community(request).accounts
     try:
         address = accounts.accept_reset_request(email, client=client_address(request))
         after.add_task(accounts.send_password_reset, address)
@@ -185,12 +184,13 @@ def forgot(request: Request, after: BackgroundTasks, email: Annotated[str, Form(
 
 
 @router.get("/reset-password/{token}")
-def reset_form(request: Request, token: str):
-    accounts = _community(request).accounts
+def reset_form(
+    request: Request, accounts: deps.Accounts, settings: deps.CommunitySettings, token: str
+):
     context = {
         "token": token,
         "usable": accounts.reset_token_usable(token),
-        "password_min_chars": services_of(request).settings.password_min_chars,
+        "password_min_chars": settings.password_min_chars,
     }
     status_error = None
     if not context["usable"]:
@@ -199,14 +199,20 @@ def reset_form(request: Request, token: str):
 
 
 @router.post("/reset-password/{token}")
-def reset(request: Request, token: str, password: Annotated[str, Form()] = ""):
+def reset(
+    request: Request,
+    accounts: deps.Accounts,
+    settings: deps.CommunitySettings,
+    token: str,
+    password: Annotated[str, Form()] = "",
+):
     try:
-        _community(request).accounts.reset_password(token, password)
+        accounts.reset_password(token, password)
     except DailyPapersError as exc:
         context = {
             "token": token,
-            "usable": _community(request).accounts.reset_token_usable(token),
-            "password_min_chars": services_of(request).settings.password_min_chars,
+            "usable": accounts.reset_token_usable(token),
+            "password_min_chars": settings.password_min_chars,
         }
         return _form(request, "reset.html", context, error=exc)
     return _redirect("/login?reset=1")
@@ -224,10 +230,14 @@ def unlock_form(request: Request, login: str = ""):
 
 
 @router.post("/unlock-login")
-def unlock_ask(request: Request, after: BackgroundTasks, login: Annotated[str, Form()] = ""):
+def unlock_ask(
+    request: Request,
+    accounts: deps.Accounts,
+    after: BackgroundTasks,
+    login: Annotated[str, Form()] = "",
+):
     """The same answer whether or not the account exists or is locked: the lookup and the
     mail run after the response."""
-    accounts = _community(request).accounts
     try:
         name = accounts.accept_unlock_request(login, client=client_address(request))
     except DailyPapersError as exc:
@@ -243,9 +253,9 @@ def unlock_link(request: Request, token: str):
 
 
 @router.post("/unlock-login/{token}")
-def unlock(request: Request, token: str):
+def unlock(request: Request, accounts: deps.Accounts, token: str):
     try:
-        user = _community(request).accounts.unlock_login(token)
+        user = accounts.unlock_login(token)
     except DailyPapersError as exc:
         return _unlock(request, "confirm", token=token, error=exc)
     return _unlock(request, "done", login=user.username)
@@ -253,7 +263,7 @@ def unlock(request: Request, token: str):
 
 # --- settings ------------------------------------------------------------------------------
 def _settings_context(request: Request, user: User, **extra: Any) -> dict[str, Any]:
-    tokens = _community(request).auth.api_tokens(user)
+    tokens = deps.auth(request).api_tokens(user)
     return {
         "username": user.username,
         "email": user.email,
@@ -273,7 +283,7 @@ def _settings_context(request: Request, user: User, **extra: Any) -> dict[str, A
         "new_token": None,
         "message": None,
         "error": None,
-        "password_min_chars": services_of(request).settings.password_min_chars,
+        "password_min_chars": deps.community_settings(request).password_min_chars,
         **extra,
     }
 
@@ -298,22 +308,25 @@ def settings_page(request: Request, welcome: int = 0, done: str = ""):
 
 
 @router.post("/settings/profile")
-def settings_profile(request: Request, upvotes_public: Annotated[str, Form()] = ""):
+def settings_profile(
+    request: Request, accounts: deps.Accounts, upvotes_public: Annotated[str, Form()] = ""
+):
     user = require_user(request)
-    _community(request).accounts.set_upvotes_public(user, upvotes_public == "on")
+    accounts.set_upvotes_public(user, upvotes_public == "on")
     return _redirect("/settings?done=profile")
 
 
 @router.post("/settings/password")
 def settings_password(
     request: Request,
+    accounts: deps.Accounts,
     current_password: Annotated[str, Form()] = "",
     new_password: Annotated[str, Form()] = "",
 ):
     user = require_user(request)
     session = current_session(request)
     try:
-        _community(request).accounts.change_password(
+        accounts.change_password(
             user, current_password, new_password, keep_session=session.id_hash if session else None
         )
     except DailyPapersError as exc:
@@ -323,18 +336,18 @@ def settings_password(
 
 
 @router.post("/settings/verify")
-def settings_resend_verification(request: Request):
+def settings_resend_verification(request: Request, accounts: deps.Accounts):
     user = require_user(request)
-    _community(request).accounts.resend_verification(user, client=client_address(request))
+    accounts.resend_verification(user, client=client_address(request))
     return _redirect("/settings?done=sent")
 
 
 @router.post("/settings/tokens")
-def settings_new_token(request: Request, name: Annotated[str, Form()] = ""):
+def settings_new_token(request: Request, auth: deps.Auth, name: Annotated[str, Form()] = ""):
     """The new token is shown in this response only (never in a URL, never again)."""
     user = require_user(request)
     try:
-        raw, token = _community(request).auth.create_api_token(user, name)
+        raw, token = auth.create_api_token(user, name)
     except DailyPapersError as exc:
         context = _settings_context(request, user, error=exc.message)
         return respond(request, "community/settings.html", context, status=exc.status)
@@ -343,7 +356,7 @@ def settings_new_token(request: Request, name: Annotated[str, Form()] = ""):
 
 
 @router.post("/settings/tokens/{token_id}/delete")
-def settings_delete_token(request: Request, token_id: int):
+def settings_delete_token(request: Request, auth: deps.Auth, token_id: int):
     user = require_user(request)
-    _community(request).auth.revoke_api_token(user, token_id)
+    auth.revoke_api_token(user, token_id)
     return _redirect("/settings?done=revoked")

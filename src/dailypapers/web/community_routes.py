@@ -14,14 +14,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
+from dailypapers import deps
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.errors import BadRequest, DailyPapersError, Forbidden, Unauthorized
 from dailypapers.presenters.collections import collection_item, collection_page
 from dailypapers.presenters.comments import comment_item
 from dailypapers.presenters.users import profile_page, submitter_page
 from dailypapers.presenters.votes import vote_state
-from dailypapers.services.app_state import services_of
-from dailypapers.services.bootstrap import Community
 from dailypapers.services.profiles import SubmitterView
 from dailypapers.web.account_routes import require_user
 from dailypapers.web.negotiation import wants_json
@@ -31,10 +30,6 @@ from dailypapers.web.sessions import current_user
 router = APIRouter(include_in_schema=False)
 
 FormText = Annotated[str, Form()]
-
-
-def _community(request: Request) -> Community:
-    return services_of(request).community
 
 
 def _paper_url(arxiv_id: str) -> str:
@@ -55,31 +50,38 @@ def _int(value: str, what: str) -> int | None:
 
 # --- upvotes -------------------------------------------------------------------------------
 @router.post("/papers/{arxiv_id:path}/upvote")
-def upvote(request: Request, arxiv_id: str, vote: FormText = "1", next: FormText = ""):
+def upvote(
+    request: Request, votes: deps.Votes, arxiv_id: str, vote: FormText = "1", next: FormText = ""
+):
     """`vote=1` upvotes, `vote=0` takes the upvote back; the button sends the opposite of
     what it shows, so a double click can't flip it twice."""
-    state = _community(request).votes.set_vote(current_user(request), arxiv_id, _flag(vote))
+    state = votes.set_vote(current_user(request), arxiv_id, _flag(vote))
     return back(request, next, _paper_url(arxiv_id), vote_state(state))
 
 
 # --- submissions ---------------------------------------------------------------------------
 @router.get("/submit")
-def submit_form(request: Request, arxiv_id: str = ""):
+def submit_form(request: Request, settings: deps.CommunitySettings, arxiv_id: str = ""):
     if current_user(request) is None:
         return RedirectResponse(login_url(request), status_code=303)
-    days = services_of(request).settings.submission_max_age_days
+    days = settings.submission_max_age_days
     view = {"arxiv_id": arxiv_id[:200], "error": None, "max_age_days": days}
     return respond(request, "community/submit.html", view)
 
 
 @router.post("/submit")
-def submit(request: Request, arxiv_id: FormText = ""):
+def submit(
+    request: Request,
+    submissions: deps.Submissions,
+    settings: deps.CommunitySettings,
+    arxiv_id: FormText = "",
+):
     try:
-        item = _community(request).submissions.submit(current_user(request), arxiv_id)
+        item = submissions.submit(current_user(request), arxiv_id)
     except DailyPapersError as exc:
         if wants_json(request):
             raise
-        days = services_of(request).settings.submission_max_age_days
+        days = settings.submission_max_age_days
         view = {"arxiv_id": arxiv_id[:200], "error": exc.message, "max_age_days": days}
         return respond(request, "community/submit.html", view, status=exc.status)
     url = f"/papers/{item.paper.arxiv_id}"
@@ -89,18 +91,22 @@ def submit(request: Request, arxiv_id: FormText = ""):
 
 # --- comments ------------------------------------------------------------------------------
 @router.post("/papers/{arxiv_id:path}/comments")
-def add_comment(request: Request, arxiv_id: str, body: FormText = "", parent_id: FormText = ""):
+def add_comment(
+    request: Request,
+    comments: deps.Comments,
+    arxiv_id: str,
+    body: FormText = "",
+    parent_id: FormText = "",
+):
     user = current_user(request)
-    comment = _community(request).comments.add(
-        user, arxiv_id, body, parent_id=_int(parent_id, "parent_id")
-    )
+    comment = comments.add(user, arxiv_id, body, parent_id=_int(parent_id, "parent_id"))
     target = f"{_paper_url(arxiv_id)}#c{comment.id}"
     return back(request, target, target, comment_item(comment, user))
 
 
 @router.get("/comments/{comment_id}/edit")
-def edit_comment_form(request: Request, comment_id: int):
-    comment = _community(request).comments.get(comment_id)
+def edit_comment_form(request: Request, comments: deps.Comments, comment_id: int):
+    comment = comments.get(comment_id)
     user = require_user(request)
     view = {**comment_item(comment, user), "paper_url": _paper_url(comment.arxiv_id)}
     if not view["mine"]:
@@ -109,32 +115,32 @@ def edit_comment_form(request: Request, comment_id: int):
 
 
 @router.post("/comments/{comment_id}/edit")
-def edit_comment(request: Request, comment_id: int, body: FormText = ""):
+def edit_comment(request: Request, comments: deps.Comments, comment_id: int, body: FormText = ""):
     user = current_user(request)
-    comment = _community(request).comments.edit(user, comment_id, body)
+    comment = comments.edit(user, comment_id, body)
     target = f"{_paper_url(comment.arxiv_id)}#c{comment.id}"
     return back(request, target, target, comment_item(comment, user))
 
 
 @router.post("/comments/{comment_id}/delete")
-def delete_comment(request: Request, comment_id: int):
-    comment = _community(request).comments.delete(current_user(request), comment_id)
+def delete_comment(request: Request, comments: deps.Comments, comment_id: int):
+    comment = comments.delete(current_user(request), comment_id)
     target = _paper_url(comment.arxiv_id) + "#comments"
     return back(request, target, target)
 
 
 # --- collections ---------------------------------------------------------------------------
 @router.get("/collections")
-def my_collections(request: Request):
+def my_collections(
+    request: Request, collections: deps.Collections, settings: deps.CommunitySettings
+):
     user = current_user(request)
     if user is None and wants_json(request):  # a program gets a 401 it can act on
         raise Unauthorized("log in first")
     if user is None:
         return RedirectResponse(login_url(request), status_code=303)
-    collections = _community(request).collections.of_user(user, user)
-    settings = services_of(request).settings
     view = {
-        "collections": [collection_item(c) for c in collections],
+        "collections": [collection_item(c) for c in collections.of_user(user, user)],
         "max_name_chars": settings.max_collection_name_chars,
         "max_description_chars": settings.max_collection_description_chars,
     }
@@ -144,6 +150,7 @@ def my_collections(request: Request):
 @router.post("/collections")
 def create_collection(
     request: Request,
+    collections: deps.Collections,
     name: FormText = "",
     description: FormText = "",
     public: FormText = "",
@@ -151,18 +158,17 @@ def create_collection(
     next: FormText = "",
 ):
     """A new collection; with `arxiv_id` (the paper page's form) the paper goes straight in."""
-    community = _community(request)
     user = current_user(request)
-    collection = community.collections.create(user, name, description, public=_flag(public))
+    collection = collections.create(user, name, description, public=_flag(public))
     if arxiv_id.strip():
-        community.collections.add_paper(user, collection.id, arxiv_id)
+        collections.add_paper(user, collection.id, arxiv_id)
     url = f"/collections/{collection.id}"
     return back(request, next, url, collection_item(collection))
 
 
 @router.get("/collections/{collection_id}")
-def collection(request: Request, collection_id: int):
-    view = _community(request).collections.view(current_user(request), collection_id)
+def collection(request: Request, collections: deps.Collections, collection_id: int):
+    view = collections.view(current_user(request), collection_id)
     model = collection_page(
         view.collection,
         view.papers,
@@ -175,12 +181,13 @@ def collection(request: Request, collection_id: int):
 @router.post("/collections/{collection_id}/edit")
 def edit_collection(
     request: Request,
+    collections: deps.Collections,
     collection_id: int,
     name: FormText = "",
     description: FormText = "",
     public: FormText = "",
 ):
-    collection = _community(request).collections.update(
+    collection = collections.update(
         current_user(request), collection_id, name, description, _flag(public)
     )
     url = f"/collections/{collection.id}"
@@ -188,35 +195,39 @@ def edit_collection(
 
 
 @router.post("/collections/{collection_id}/delete")
-def delete_collection(request: Request, collection_id: int):
-    _community(request).collections.delete(current_user(request), collection_id)
+def delete_collection(request: Request, collections: deps.Collections, collection_id: int):
+    collections.delete(current_user(request), collection_id)
     return back(request, "/collections", "/collections")
 
 
 @router.post("/collections/{collection_id}/papers")
 def add_to_collection(
-    request: Request, collection_id: int, arxiv_id: FormText = "", next: FormText = ""
+    request: Request,
+    collections: deps.Collections,
+    collection_id: int,
+    arxiv_id: FormText = "",
+    next: FormText = "",
 ):
-    collection = _community(request).collections.add_paper(
-        current_user(request), collection_id, arxiv_id
-    )
+    collection = collections.add_paper(current_user(request), collection_id, arxiv_id)
     return back(request, next, f"/collections/{collection.id}", collection_item(collection))
 
 
 @router.post("/collections/{collection_id}/papers/remove")
 def remove_from_collection(
-    request: Request, collection_id: int, arxiv_id: FormText = "", next: FormText = ""
+    request: Request,
+    collections: deps.Collections,
+    collection_id: int,
+    arxiv_id: FormText = "",
+    next: FormText = "",
 ):
-    collection = _community(request).collections.remove_paper(
-        current_user(request), collection_id, arxiv_id
-    )
+    collection = collections.remove_paper(current_user(request), collection_id, arxiv_id)
     return back(request, next, f"/collections/{collection.id}", collection_item(collection))
 
 
 # --- profiles ------------------------------------------------------------------------------
 @router.get("/u/{username}")
-def profile(request: Request, username: str):
-    view = _community(request).profiles.profile(username, current_user(request))
+def profile(request: Request, profiles: deps.Profiles, username: str):
+    view = profiles.profile(username, current_user(request))
     if isinstance(view, SubmitterView):
         ids = [i.paper.arxiv_id for i in view.submissions]
         model = submitter_page(view.username, view.submissions, viewer_upvoted(request, ids))
@@ -245,25 +256,35 @@ def admin_page(request: Request):
 
 @router.post("/admin/papers/hide")
 def admin_hide_paper(
-    request: Request, arxiv_id: FormText = "", hidden: FormText = "1", next: FormText = ""
+    request: Request,
+    moderation: deps.Moderation,
+    arxiv_id: FormText = "",
+    hidden: FormText = "1",
+    next: FormText = "",
 ):
-    base = _community(request).moderation.hide_paper(current_user(request), arxiv_id, _flag(hidden))
+    base = moderation.hide_paper(current_user(request), arxiv_id, _flag(hidden))
     return back(request, next, "/admin", {"id": base, "hidden": _flag(hidden)})
 
 
 @router.post("/admin/comments/{comment_id}/hide")
 def admin_hide_comment(
-    request: Request, comment_id: int, hidden: FormText = "1", next: FormText = ""
+    request: Request,
+    moderation: deps.Moderation,
+    comment_id: int,
+    hidden: FormText = "1",
+    next: FormText = "",
 ):
-    _community(request).moderation.hide_comment(current_user(request), comment_id, _flag(hidden))
+    moderation.hide_comment(current_user(request), comment_id, _flag(hidden))
     return back(request, next, "/admin", {"id": comment_id, "hidden": _flag(hidden)})
 
 
 @router.post("/admin/users/disable")
 def admin_disable_user(
-    request: Request, username: FormText = "", disabled: FormText = "1", next: FormText = ""
+    request: Request,
+    moderation: deps.Moderation,
+    username: FormText = "",
+    disabled: FormText = "1",
+    next: FormText = "",
 ):
-    user = _community(request).moderation.disable_user(
-        current_user(request), username, _flag(disabled)
-    )
+    user = moderation.disable_user(current_user(request), username, _flag(disabled))
     return back(request, next, "/admin", {"username": user.username, "disabled": user.disabled})

@@ -16,13 +16,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from dailypapers import deps
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.periods import PeriodKind, parse_optional_day, parse_period
 from dailypapers.errors import BadRequest
 from dailypapers.presenters.comments import paper_community
 from dailypapers.presenters.papers import paper_page, paper_url
-from dailypapers.services.app_state import services_of
-from dailypapers.services.listings import ListingSort
+from dailypapers.services.listings import ListingService, ListingSort
 from dailypapers.web import views
 from dailypapers.web.pages import respond, viewer_upvoted
 from dailypapers.web.sessions import current_user
@@ -37,6 +37,7 @@ Sort = Annotated[str, Query(description="upvotes, published or trending.")]
 
 def _period_response(
     request: Request,
+    listings: ListingService,
     kind: PeriodKind | None,
     label: str | None,
     sort: str,
@@ -44,7 +45,6 @@ def _period_response(
     limit: int | None,
 ) -> Response:
     period = parse_period(kind, label) if kind and label is not None else None
-    listings = services_of(request).listings
     view, reused = shared_view(
         request,
         ("period", period, sort, p, limit),
@@ -64,9 +64,15 @@ def _period_response(
 
 
 @router.get("/")
-def latest_day(request: Request, sort: Sort = "upvotes", p: Page = 0, limit: Limit = None):
+def latest_day(
+    request: Request,
+    listings: deps.Listings,
+    sort: Sort = "upvotes",
+    p: Page = 0,
+    limit: Limit = None,
+):
     """The latest day that has papers."""
-    return _period_response(request, None, None, sort, p, limit)
+    return _period_response(request, listings, None, None, sort, p, limit)
 
 
 @router.get("/date")
@@ -79,26 +85,43 @@ def jump_to_day(request: Request, day: str = ""):
 
 
 @router.get("/date/{day}")
-def day_page(request: Request, day: str, sort: Sort = "upvotes", p: Page = 0, limit: Limit = None):
-    return _period_response(request, "day", day, sort, p, limit)
+def day_page(
+    request: Request,
+    listings: deps.Listings,
+    day: str,
+    sort: Sort = "upvotes",
+    p: Page = 0,
+    limit: Limit = None,
+):
+    return _period_response(request, listings, "day", day, sort, p, limit)
 
 
 @router.get("/week/{week}")
 def week_page(
-    request: Request, week: str, sort: Sort = "upvotes", p: Page = 0, limit: Limit = None
+    request: Request,
+    listings: deps.Listings,
+    week: str,
+    sort: Sort = "upvotes",
+    p: Page = 0,
+    limit: Limit = None,
 ):
-    return _period_response(request, "week", week, sort, p, limit)
+    return _period_response(request, listings, "week", week, sort, p, limit)
 
 
 @router.get("/month/{month}")
 def month_page(
-    request: Request, month: str, sort: Sort = "upvotes", p: Page = 0, limit: Limit = None
+    request: Request,
+    listings: deps.Listings,
+    month: str,
+    sort: Sort = "upvotes",
+    p: Page = 0,
+    limit: Limit = None,
 ):
-    return _period_response(request, "month", month, sort, p, limit)
+    return _period_response(request, listings, "month", month, sort, p, limit)
 
 
-def _latest_redirect(request: Request, kind: PeriodKind) -> Response:
-    period = services_of(request).listings.latest(kind)
+def _latest_redirect(request: Request, listings: ListingService, kind: PeriodKind) -> Response:
+    period = listings.latest(kind)
     target = views.period_url(period) if period else "/"
     if request.url.query:
         target += f"?{request.url.query}"
@@ -106,22 +129,27 @@ def _latest_redirect(request: Request, kind: PeriodKind) -> Response:
 
 
 @router.get("/week")
-def this_week(request: Request):
+def this_week(request: Request, listings: deps.Listings):
     """The latest week that has papers."""
-    return _latest_redirect(request, "week")
+    return _latest_redirect(request, listings, "week")
 
 
 @router.get("/month")
-def this_month(request: Request):
+def this_month(request: Request, listings: deps.Listings):
     """The latest month that has papers."""
-    return _latest_redirect(request, "month")
+    return _latest_redirect(request, listings, "month")
 
 
 @router.get("/trending")
-def trending(request: Request, p: Page = 0, limit: Limit = None):
-    services = services_of(request)
+def trending(
+    request: Request,
+    listings: deps.Listings,
+    settings: deps.SiteSettings,
+    p: Page = 0,
+    limit: Limit = None,
+):
     view, reused = shared_view(
-        request, ("trending", p, limit), lambda: services.listings.trending(page=p, limit=limit)
+        request, ("trending", p, limit), lambda: listings.trending(page=p, limit=limit)
     )
     model = views.period_page(
         view,
@@ -131,12 +159,23 @@ def trending(request: Request, p: Page = 0, limit: Limit = None):
         explicit_limit=limit,
         upvoted=viewer_upvoted(request, (i.paper.arxiv_id for i in view.page.items)),
     )
-    model["window_days"] = services.settings.trending_window_days
+    model["window_days"] = settings.trending_window_days
     return respond(request, "day.html", model, headers=reused)
 
 
 @router.get("/papers/{arxiv_id:path}")
-def paper(request: Request, arxiv_id: str):
+def paper(
+    request: Request,
+    listings: deps.Listings,
+    search: deps.Search,
+    keyphrases: deps.Keyphrases,
+    votes: deps.Votes,
+    comments: deps.Comments,
+    collections: deps.Collections,
+    search_settings: deps.SearchSettings,
+    community_settings: deps.CommunitySettings,
+    arxiv_id: str,
+):
     """A paper; any pasted form of its id redirects to the canonical `/papers/{base id}`."""
     parsed = parse_arxiv_id(arxiv_id)
     if arxiv_id != parsed.base:
@@ -144,35 +183,29 @@ def paper(request: Request, arxiv_id: str):
         if request.url.query:
             target += f"?{request.url.query}"
         return RedirectResponse(target, status_code=301)
-    services = services_of(request)
-    community = services.community
     viewer = current_user(request)
-    (view, similar, keyphrases), reused = shared_view(
+    (view, similar, phrases), reused = shared_view(
         request,
         ("paper", parsed.base),
         lambda: (
-            services.listings.paper(parsed.base),
-            services.search.similar(
-                parsed.base, limit=min(views.SIMILAR_SHOWN, services.settings.similar_papers_max)
+            listings.paper(parsed.base),
+            search.similar(
+                parsed.base, limit=min(views.SIMILAR_SHOWN, search_settings.similar_papers_max)
             ),
-            services.keyphrases.for_paper(parsed.base),
+            keyphrases.for_paper(parsed.base),
         ),
     )
     block = paper_community(
-        votes=community.votes.tally(viewer, parsed.base),
-        found=community.comments.threads(parsed.base),
-        collections=community.collections.for_paper(viewer, parsed.base),
+        votes=votes.tally(viewer, parsed.base),
+        found=comments.threads(parsed.base),
+        collections=collections.for_paper(viewer, parsed.base),
         viewer=viewer,
-        max_comment_chars=services.settings.max_comment_chars,
+        max_comment_chars=community_settings.max_comment_chars,
     )
-    model = paper_page(view.paper, view.entries, similar, block, keyphrases)
+    model = paper_page(view.paper, view.entries, similar, block, phrases)
     return respond(request, "paper.html", model, headers=reused)
 
 
 @router.get("/about")
-def about(request: Request):
-    return respond(
-        request,
-        "about.html",
-        views.about_page(services_of(request).settings, request.app.openapi()),
-    )
+def about(request: Request, settings: deps.SiteSettings):
+    return respond(request, "about.html", views.about_page(settings, request.app.openapi()))

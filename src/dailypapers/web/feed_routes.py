@@ -15,7 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from dailypapers.services.app_state import services_of
+from dailypapers import deps
 from dailypapers.services.syndication import FeedDoc
 from dailypapers.web.atom import MEDIA_TYPE, render_feed
 
@@ -23,12 +23,12 @@ router = APIRouter(include_in_schema=False)
 
 
 def _atom(request: Request, doc: FeedDoc) -> Response:
-    settings = services_of(request).settings
+    site, feeds = deps.site_settings(request), deps.digest_settings(request)
     body = render_feed(
         doc,
-        base_url=settings.base_url,
-        authority=settings.feed_tag_authority,
-        site_name=settings.site_name,
+        base_url=site.base_url,
+        authority=feeds.feed_tag_authority,
+        site_name=site.site_name,
     )
     # ETag, If-None-Match and If-Modified-Since are answered by web/http_semantics.py.
     headers = {
@@ -39,18 +39,22 @@ def _atom(request: Request, doc: FeedDoc) -> Response:
 
 
 @router.get("/feeds/daily.atom")
-def daily_feed(request: Request) -> Response:
-    return _atom(request, services_of(request).syndication.daily())
+def daily_feed(request: Request, syndication: deps.Syndication) -> Response:
+    return _atom(request, syndication.daily())
 
 
 @router.get("/feeds/trending.atom")
-def trending_feed(request: Request) -> Response:
-    return _atom(request, services_of(request).syndication.trending())
+def trending_feed(request: Request, syndication: deps.Syndication) -> Response:
+    return _atom(request, syndication.trending())
 
 
 @router.get("/feeds/search.atom")
-def search_feed(request: Request, q: Annotated[str, Query(description="Search words.")] = ""):
-    return _atom(request, services_of(request).syndication.search_feed(q))
+def search_feed(
+    request: Request,
+    syndication: deps.Syndication,
+    q: Annotated[str, Query(description="Search words.")] = "",
+):
+    return _atom(request, syndication.search_feed(q))
 
 
 def canonical_category(name: str) -> str:
@@ -62,8 +66,8 @@ def canonical_category(name: str) -> str:
 
 
 @router.get("/feeds/category/{category}.atom")
-def category_feed(request: Request, category: str) -> Response:
+def category_feed(request: Request, syndication: deps.Syndication, category: str) -> Response:
     canonical = canonical_category(category)
     if canonical != category:  # one feed per category, whatever the case asked for
         return RedirectResponse(f"/feeds/category/{quote(canonical)}.atom", status_code=301)
-    return _atom(request, services_of(request).syndication.category(category))
+    return _atom(request, syndication.category(category))

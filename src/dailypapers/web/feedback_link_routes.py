@@ -17,8 +17,8 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from dailypapers import deps
 from dailypapers.presenters.recommendations import feedback_link_page
-from dailypapers.services.app_state import services_of
 from dailypapers.web.pages import respond
 from dailypapers.web.sessions import current_user
 from dailypapers.web.subscription_routes import TOKEN_HEADERS
@@ -29,17 +29,18 @@ Paper = Annotated[str, Query(max_length=64, description="The paper the link is f
 
 
 @router.get("/digest/feedback/{verdict}/{token}")
-def feedback_link(request: Request, verdict: str, token: str, paper: Paper = "") -> Response:
-    state = services_of(request).feedback_links.show(token, verdict, paper, current_user(request))
+def feedback_link(
+    request: Request, service: deps.FeedbackLinks, verdict: str, token: str, paper: Paper = ""
+) -> Response:
+    state = service.show(token, verdict, paper, current_user(request))
     model = feedback_link_page(state)
     return respond(request, "subscriptions/feedback_link.html", model, headers=TOKEN_HEADERS)
 
 
 @router.post("/digest/feedback/{verdict}/{token}")
 async def use_feedback_link(
-    request: Request, verdict: str, token: str, paper: Paper = ""
+    request: Request, service: deps.FeedbackLinks, verdict: str, token: str, paper: Paper = ""
 ) -> Response:
-    service = services_of(request).feedback_links
     state = await run_in_threadpool(service.use, token, verdict, paper, current_user(request))
     model = feedback_link_page(state)
     return respond(request, "subscriptions/feedback_link.html", model, headers=TOKEN_HEADERS)

@@ -25,8 +25,8 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dailypapers import deps
 from dailypapers.presenters.users import viewer
-from dailypapers.services.app_state import services_of
 from dailypapers.web.negotiation import wants_json
 from dailypapers.web.rendering import render
 from dailypapers.web.sessions import CSRF_FIELD, current_user, page_csrf_token
@@ -63,7 +63,7 @@ def viewer_upvoted(request: Request, ids: Iterable[str]) -> set[str]:
     user = current_user(request)
     if user is None:
         return set()
-    return services_of(request).community.votes.voted(user, sorted(set(ids)))
+    return deps.votes(request).voted(user, sorted(set(ids)))
 
 
 def respond(

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from dailypapers import deps
 from dailypapers.domain.arxiv_ids import abs_url, parse_arxiv_id, pdf_url
 from dailypapers.errors import InvalidArxivId
-from dailypapers.services.bootstrap import Services
 from dailypapers.services.listings import PaperView
 from dailypapers.web.negotiation import accept_qualities
 
@@ -91,12 +91,13 @@ def paper_markdown(view: PaperView, base_url: str) -> str:
     response_class=Response,
     responses={200: {"content": {"text/markdown": {}}}, 404: {"description": "Unknown paper."}},
 )
-def paper_as_markdown(request: Request, arxiv_id: str) -> Response:
-    services: Services = request.app.state.services
+def paper_as_markdown(
+    listings: deps.Listings, settings: deps.SiteSettings, arxiv_id: str
+) -> Response:
     parsed = parse_arxiv_id(arxiv_id)
-    view = services.listings.paper(parsed.base)
+    view = listings.paper(parsed.base)
     return Response(
-        paper_markdown(view, services.settings.base_url),
+        paper_markdown(view, settings.base_url),
         media_type=MARKDOWN,
         headers={"vary": "Accept"},
     )

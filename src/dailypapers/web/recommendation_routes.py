@@ -14,6 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
+from dailypapers import deps
 from dailypapers.errors import BadRequest
 from dailypapers.presenters.recommendations import (
     author_page,
@@ -21,7 +22,6 @@ from dailypapers.presenters.recommendations import (
     for_you_page,
     learned_page,
 )
-from dailypapers.services.app_state import services_of
 from dailypapers.web.account_routes import require_user
 from dailypapers.web.pages import back, respond, viewer_upvoted
 from dailypapers.web.sessions import current_user
@@ -33,9 +33,8 @@ VERDICTS = {"up": 1, "down": -1, "clear": None}
 
 
 @router.get("/for-you")
-def for_you(request: Request, limit: int | None = None):
+def for_you(request: Request, service: deps.Recommendations, limit: int | None = None):
     user = current_user(request)
-    service = services_of(request).recommendations
     recs = service.recommend(user, limit=limit)
     upvoted = viewer_upvoted(request, [r.paper.arxiv_id for r in recs.items])
     choices = service.category_choices() if recs.cold_start and user is not None else None
@@ -46,35 +45,36 @@ def for_you(request: Request, limit: int | None = None):
 
 
 @router.get("/for-you/learned")
-def learned(request: Request):
+def learned(request: Request, service: deps.Recommendations):
     """What the system learned about me: verdicts, follows, keyphrases, categories."""
-    model = learned_page(services_of(request).recommendations.learned(require_user(request)))
+    model = learned_page(service.learned(require_user(request)))
     return respond(request, "for_you_learned.html", model)
 
 
 @router.post("/for-you/reset")
-def reset(request: Request, next: FormText = ""):
+def reset(request: Request, service: deps.Recommendations, next: FormText = ""):
     """Forget every 👍/👎 and followed author."""
-    removed = services_of(request).recommendations.reset(current_user(request))
+    removed = service.reset(current_user(request))
     return back(request, next, "/for-you/learned", {"removed": removed})
 
 
 @router.post("/for-you/feedback")
 def feedback(
-    request: Request, arxiv_id: FormText = "", verdict: FormText = "", next: FormText = ""
+    request: Request,
+    service: deps.Recommendations,
+    arxiv_id: FormText = "",
+    verdict: FormText = "",
+    next: FormText = "",
 ):
     """`verdict=up` (👍: counts like an upvote), `down` (👎: not interested), `clear`."""
     if verdict not in VERDICTS:
         raise BadRequest("verdict must be up, down or clear")
-    services_of(request).recommendations.set_feedback(
-        current_user(request), arxiv_id, VERDICTS[verdict]
-    )
+    service.set_feedback(current_user(request), arxiv_id, VERDICTS[verdict])
     return back(request, next, "/for-you", {"id": arxiv_id, "verdict": verdict})
 
 
 @router.get("/authors/{name:path}")
-def author(request: Request, name: str):
-    recs = services_of(request).recommendations
+def author(request: Request, recs: deps.Recommendations, name: str):
     papers, total = recs.author(name)
     name = " ".join(name.split())
     following = name.casefold() in {a.casefold() for a in recs.followed(current_user(request))}
@@ -90,19 +90,27 @@ def author(request: Request, name: str):
 
 @router.post("/follow-author")
 def follow_author(
-    request: Request, author: FormText = "", follow: FormText = "1", next: FormText = ""
+    request: Request,
+    service: deps.Recommendations,
+    author: FormText = "",
+    follow: FormText = "1",
+    next: FormText = "",
 ):
     """`follow=1` follows the author, `follow=0` stops following."""
     on = follow in ("1", "on", "true", "yes")
-    services_of(request).recommendations.follow(current_user(request), author, on)
+    service.follow(current_user(request), author, on)
     return back(request, next, author_url(author), {"author": author, "following": on})
 
 
 @router.post("/follow-category")
 def follow_category(
-    request: Request, category: FormText = "", follow: FormText = "1", next: FormText = ""
+    request: Request,
+    service: deps.Recommendations,
+    category: FormText = "",
+    follow: FormText = "1",
+    next: FormText = "",
 ):
     """`follow=1` follows the arXiv category (`cs.CL`), `follow=0` stops following."""
     on = follow in ("1", "on", "true", "yes")
-    name = services_of(request).recommendations.follow_category(current_user(request), category, on)
+    name = service.follow_category(current_user(request), category, on)
     return back(request, next, "/for-you/learned", {"category": name, "following": on})

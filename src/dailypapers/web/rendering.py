@@ -19,6 +19,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dailypapers import deps
 from dailypapers.domain import tex as _tex
 from dailypapers.presenters.papers import short_authors
 
@@ -102,7 +103,7 @@ def _active_nav(path: str) -> str | None:
 
 
 def _page_context(request: Request) -> dict[str, Any]:
-    settings = request.app.state.services.settings
+    settings = deps.site_settings(request)
     return {
         "site_name": settings.site_name,
         "max_query_length": settings.max_query_length,

@@ -28,8 +28,8 @@ from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dailypapers import deps
 from dailypapers.domain.community import Session, User
-from dailypapers.services.auth import AuthService
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_FIELD = "csrf_token"
@@ -42,10 +42,6 @@ ErrorResponder = Callable[[Request, int, str, str], Response]
 
 
 # --- what routes and templates read ------------------------------------------------------
-def auth_of(request: Request) -> AuthService:
-    return request.app.state.services.community.auth
-
-
 def current_session(request: Request) -> Session | None:
     return request.scope.get("state", {}).get(_STATE_SESSION)
 
@@ -61,7 +57,7 @@ def ensure_session(request: Request) -> Session:
     session = current_session(request)
     if session is not None:
         return session
-    raw, session = auth_of(request).start_session(None)
+    raw, session = deps.auth(request).start_session(None)
     state = request.scope.setdefault("state", {})
     state[_STATE_SESSION] = session
     state[_STATE_NEW_COOKIE] = (raw, session)
@@ -79,7 +75,7 @@ def page_csrf_token(request: Request, *, start_session: bool) -> str | None:
 
 
 def set_session_cookie(request: Request, response: Response, raw: str, session: Session) -> None:
-    auth = auth_of(request)
+    auth = deps.auth(request)
     response.set_cookie(
         auth.cookie_name,
         raw,
@@ -95,7 +91,7 @@ def set_session_cookie(request: Request, response: Response, raw: str, session: 
 
 
 def clear_session_cookie(request: Request, response: Response) -> None:
-    auth = auth_of(request)
+    auth = deps.auth(request)
     response.delete_cookie(
         auth.cookie_name, path="/", secure=auth.cookie_secure, httponly=True, samesite="lax"
     )
@@ -130,7 +126,7 @@ class SessionMiddleware:
         if scope["type"] != "http" or path.startswith(_EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
-        auth: AuthService = scope["app"].state.services.community.auth
+        auth = deps.auth(Request(scope))
         state = scope.setdefault("state", {})
         raw = _cookie(scope, auth.cookie_name)
         session = await to_thread.run_sync(auth.session, raw) if raw else None

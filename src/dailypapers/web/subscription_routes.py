@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
+from dailypapers import deps
 from dailypapers.domain.digests import (
     FREQUENCIES,
     WEEKDAYS,
@@ -40,7 +41,6 @@ from dailypapers.domain.digests import (
     parse_categories,
 )
 from dailypapers.errors import BadRequest
-from dailypapers.services.app_state import services_of
 from dailypapers.services.digest_content import render_preview
 from dailypapers.web.negotiation import wants_json
 from dailypapers.web.pages import respond
@@ -117,7 +117,7 @@ def _form_view(
     email: str = "",
     error: str | None = None,
 ) -> dict[str, Any]:
-    settings = services_of(request).settings
+    settings = deps.digest_settings(request)
     return {
         "email": email,
         "prefs": _prefs_view(prefs, settings.subscription_max_queries),
@@ -125,14 +125,14 @@ def _form_view(
         "hours": list(range(24)),
         "weekdays": list(enumerate(WEEKDAYS)),
         "max_queries": settings.subscription_max_queries,
-        "max_query_length": settings.max_query_length,
+        "max_query_length": deps.site_settings(request).max_query_length,
     }
 
 
 def _initial_prefs(request: Request) -> DigestPrefs:
     """`/subscribe?q=...&category=...` pre-fills a search or a category (from other pages)."""
     params = request.query_params
-    query = " ".join(params.get("q", "").split())[: services_of(request).settings.max_query_length]
+    query = " ".join(params.get("q", "").split())[: deps.site_settings(request).max_query_length]
     try:
         categories = parse_categories(params.get("category", ""))
     except BadRequest:
@@ -151,16 +151,14 @@ def subscribe_form(request: Request) -> Response:
 
 
 @router.post("/subscribe")
-async def subscribe(request: Request) -> Response:
+async def subscribe(request: Request, subscriptions: deps.Subscriptions) -> Response:
     form = await request.form()
     email = str(form.get("email") or "")
     try:
         prefs = prefs_from_form(form)
         # Sends mail: off the event loop.
         client = request.client.host if request.client else ""
-        await run_in_threadpool(
-            services_of(request).subscriptions.subscribe, email, prefs, client=client
-        )
+        await run_in_threadpool(subscriptions.subscribe, email, prefs, client=client)
     except BadRequest as exc:
         try:
             shown = prefs_from_form(form)
@@ -174,15 +172,15 @@ async def subscribe(request: Request) -> Response:
 
 # --- confirming ------------------------------------------------------------------------
 @router.get("/subscribe/confirm/{token}")
-def confirm_page(request: Request, token: str) -> Response:
-    subscription = services_of(request).subscriptions.pending(token)
+def confirm_page(request: Request, subscriptions: deps.Subscriptions, token: str) -> Response:
+    subscription = subscriptions.pending(token)
     view = {"email": subscription.email, "schedule": subscription.prefs.describe()}
     return respond(request, "subscriptions/subscribe_confirm.html", view, headers=TOKEN_HEADERS)
 
 
 @router.post("/subscribe/confirm/{token}")
-def confirm(request: Request, token: str) -> Response:
-    manage = services_of(request).subscriptions.confirm(token)
+def confirm(request: Request, subscriptions: deps.Subscriptions, token: str) -> Response:
+    manage = subscriptions.confirm(token)
     target = f"/subscriptions/{manage}?confirmed=1"
     if wants_json(request):
         return JSONResponse({"status": "active", "manage_url": target}, headers=TOKEN_HEADERS)
@@ -193,7 +191,6 @@ def confirm(request: Request, token: str) -> Response:
 def _manage_view(
     request: Request, token: str, subscription: Subscription, **extra: Any
 ) -> dict[str, Any]:
-    services = services_of(request)
     view = _form_view(request, subscription.prefs, email=subscription.email)
     view.update(
         status=subscription.status,
@@ -207,7 +204,7 @@ def _manage_view(
                 "papers": d["item_count"],
                 "finished_at": d["finished_at"].isoformat() if d["finished_at"] else None,
             }
-            for d in services.subscriptions.recent_deliveries(subscription)
+            for d in deps.subscriptions(request).recent_deliveries(subscription)
         ],
         confirmed=request.query_params.get("confirmed") == "1",
         saved=request.query_params.get("saved") == "1",
@@ -217,15 +214,14 @@ def _manage_view(
 
 
 @router.get("/subscriptions/{token}")
-def manage_page(request: Request, token: str) -> Response:
-    subscription = services_of(request).subscriptions.manage(token)
+def manage_page(request: Request, subscriptions: deps.Subscriptions, token: str) -> Response:
+    subscription = subscriptions.manage(token)
     view = _manage_view(request, token, subscription)
     return respond(request, "subscriptions/subscription_manage.html", view, headers=TOKEN_HEADERS)
 
 
 @router.post("/subscriptions/{token}")
-async def manage(request: Request, token: str) -> Response:
-    service = services_of(request).subscriptions
+async def manage(request: Request, service: deps.Subscriptions, token: str) -> Response:
     subscription = await run_in_threadpool(service.manage, token)
     form = await request.form()
     if form.get("action") == "unsubscribe":
@@ -254,15 +250,14 @@ async def manage(request: Request, token: str) -> Response:
 
 # --- unsubscribing ---------------------------------------------------------------------
 @router.get("/unsubscribe/{token}")
-def unsubscribe_page(request: Request, token: str) -> Response:
-    subscription = services_of(request).subscriptions.for_unsubscribe(token)
+def unsubscribe_page(request: Request, subscriptions: deps.Subscriptions, token: str) -> Response:
+    subscription = subscriptions.for_unsubscribe(token)
     view = {"email": subscription.email, "status": subscription.status, "one_click": ONE_CLICK}
     return respond(request, "subscriptions/unsubscribe.html", view, headers=TOKEN_HEADERS)
 
 
 @router.post("/unsubscribe/{token}")
-async def unsubscribe(request: Request, token: str) -> Response:
-    service = services_of(request).subscriptions
+async def unsubscribe(request: Request, service: deps.Subscriptions, token: str) -> Response:
     subscription = await run_in_threadpool(service.unsubscribe, token)
     view = {"status": "unsubscribed", "email": subscription.email}
     return respond(request, "subscriptions/unsubscribed.html", view, headers=TOKEN_HEADERS)
@@ -295,13 +290,15 @@ def with_way_back(html: str, site_name: str, manage_path: str | None) -> str:
 @router.get("/digest/preview")
 def digest_preview(
     request: Request,
+    subscriptions: deps.Subscriptions,
+    digests: deps.Digests,
+    settings: deps.SiteSettings,
     token: Annotated[str | None, Query(description="A manage token: that subscription.")] = None,
     part: Annotated[str, Query(description="html or text.")] = "html",
 ) -> Response:
-    services = services_of(request)
-    site = services.settings.base_url.rstrip("/")
-    subscription = services.subscriptions.manage(token) if token else None
-    context = services.digests.preview(
+    site = settings.base_url.rstrip("/")
+    subscription = subscriptions.manage(token) if token else None
+    context = digests.preview(
         subscription,
         manage_url=f"{site}/subscriptions/{token}" if token else f"{site}/subscribe",
         unsubscribe_url=f"{site}/unsubscribe/{token}" if token else f"{site}/subscribe",
@@ -315,5 +312,5 @@ def digest_preview(
     if part == "text":
         return PlainTextResponse(text, headers=headers)
     manage_path = f"/subscriptions/{token}" if token else None
-    html = with_way_back(html, services.settings.site_name, manage_path)
+    html = with_way_back(html, settings.site_name, manage_path)
     return HTMLResponse(html, headers=headers)

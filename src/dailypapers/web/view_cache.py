@@ -33,8 +33,8 @@ from typing import Any, TypeVar
 
 from starlette.requests import Request
 
+from dailypapers import deps
 from dailypapers.config import WebSettings
-from dailypapers.services.app_state import services_of
 from dailypapers.web.versioned_lru import VersionedLru
 
 T = TypeVar("T")
@@ -81,6 +81,6 @@ def shared_view(request: Request, key: tuple, build: Callable[[], T]) -> tuple[T
     cache: ViewCache | None = getattr(request.app.state, "view_cache", None)
     if cache is None:
         return build(), {}
-    version = services_of(request).data_version.current()
+    version = deps.data_version(request)
     value, hit = cache.get_or_build(key, version, build)
     return value, {HEADER: "hit" if hit else "miss"}
