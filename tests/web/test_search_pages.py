@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 
@@ -184,6 +186,46 @@ def test_search_api_spans_point_at_the_query_term(indexed_client: TestClient) ->
     assert spans_seen > 0
     first = next(h for h in body["hits"] if h["id"] == PART123)
     assert first["rationale"]["matched_terms"] == ["reconstruction"]
+
+
+@pytest.mark.parametrize(
+    ("params", "shown"),
+    [
+        # A filter left none: the page blames it and offers the words without filters.
+        ({"q": "reconstruction", "category": "zz.NONE"}, {"emptied_by", "broader"}),
+        # A misspelt word: "Did you mean", and a search by meaning as well.
+        ({"q": "reconstrution", "mode": "keyword"}, {"suggestion", "broader"}),
+        # A phrase no paper holds: the words without their quotes.
+        ({"q": '"zebrafish reconstruction"', "mode": "keyword"}, {"broader"}),
+    ],
+)
+def test_search_api_says_what_the_search_page_says_about_an_empty_result(
+    keyword_client: TestClient, params: dict, shown: set[str]
+) -> None:
+    page = keyword_client.get("/search", params={**params, "format": "json"}).json()
+    api = keyword_client.get("/api/search", params=params).json()
+    assert page["total"] == api["total"] == 0
+    assert {k for k in ("emptied_by", "broader", "suggestion") if page[k]} == shown
+    assert api["emptied_by"] == page["emptied_by"]
+    assert api["suggestion"] == (page["suggestion"] and page["suggestion"]["query"])
+    broader = api["broader"]
+    assert broader["label"] == page["broader"]["label"]
+    asked = parse_qs(urlsplit(page["broader"]["url"]).query)  # the page's link, as parameters
+    assert [broader["query"]] == asked["q"]
+    assert broader["mode"] == asked.get("mode", ["hybrid"])[0]
+    filters = {k: v for k, v in broader["filters"].items() if v not in (None, False)}
+    assert filters == {k: v[0] for k, v in asked.items() if k in ("from", "to", "category")}
+    # The OpenAPI document declares these fields, and the answer fits what it declares.
+    spec = keyword_client.get("/openapi.json").json()
+    ok = spec["paths"]["/api/search"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert {"emptied_by", "broader", "suggestion"} <= set(_properties(spec, ok["schema"]))
+    jsonschema.Draft202012Validator({**ok["schema"], **spec}).validate(api)
+
+
+def _properties(spec: dict, schema: dict) -> dict:
+    if "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema.get("properties", {})
 
 
 def test_over_long_query_is_a_400_json_error(indexed_client: TestClient) -> None:

@@ -9,10 +9,11 @@ turned into `{"error": {"code", "message"}}` by the app's exception translator.
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from dailypapers.api.hf_schemas import HfSearchItem, hf_errors
 from dailypapers.api.hf_shape import search_item
@@ -29,6 +30,61 @@ _ERRORS = {
 }
 
 Q = Annotated[str, Query(description="The query: plain words (no operators).")]
+
+
+class AskedFilters(BaseModel):
+    published_from: str | None = Field(alias="from", description="Published on/after.")
+    published_to: str | None = Field(alias="to", description="Published on/before.")
+    category: str | None = Field(description="An arXiv category, e.g. cs.CL.")
+    has_code: bool = Field(description="Only papers with code.")
+
+
+class BroaderSearch(BaseModel):
+    """A search to try instead of one that found nothing (its `mode` and `filters` replace
+    the asked ones; `sort` and `limit` stay)."""
+
+    label: str = Field(description="How it is broader, for a person.")
+    query: str
+    mode: SearchMode
+    filters: AskedFilters
+
+
+class KeyphraseFacet(BaseModel):
+    phrase: str
+    count: int = Field(description="How many of the page's hits carry it.")
+
+
+class SearchResults(BaseModel):
+    """The body of `GET /api/search` (documentation: the route returns
+    `presenters.search_hits.search_results`; tests check live answers against it)."""
+
+    query: str
+    mode: SearchMode = Field(description="What was asked for.")
+    mode_used: SearchMode = Field(description="What ran: `keyword` while nothing is embedded.")
+    embedded_fraction: float | None = Field(description="Share of papers with a vector.")
+    opened: str | None = Field(description="The arXiv id the query named, put first.")
+    notice: str | None = Field(description="Why `mode_used` differs from `mode`, etc.")
+    sort: SearchSort
+    filters: AskedFilters
+    total: int
+    page: int
+    pages: int
+    limit: int
+    took_ms: float
+    hits: list[dict[str, Any]] = Field(
+        description="Each hit as the search page's JSON twin has it: the paper card, `rank`, "
+        "`score`, `keyword_rank`, `semantic_rank`, `similarity`, `rationale`, `title_html`, "
+        "`snippet_html`."
+    )
+    keyphrase_facets: list[KeyphraseFacet]
+    suggestion: str | None = Field(
+        description="No paper holds the query's words: the query spelled as titles spell it."
+    )
+    emptied_by: str | None = Field(
+        description="Nothing found: the filters that left none (null when the words alone "
+        "find nothing)."
+    )
+    broader: BroaderSearch | None = Field(description="Nothing found: a broader search.")
 
 
 @router.get(
@@ -59,7 +115,7 @@ def hf_search(request: Request, q: Q = "", limit: PageSize = None) -> JSONRespon
         "arXiv id or abs/pdf/HF URL puts that paper first and names it in `opened`; an exact "
         "title puts its paper first."
     ),
-    responses=_ERRORS,
+    responses={200: {"model": SearchResults}, **_ERRORS},
 )
 def search(
     request: Request,

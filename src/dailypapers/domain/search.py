@@ -9,13 +9,14 @@ author) and `cat:cs.CL` / `category:cs.CL` (a paper listed in that arXiv categor
 highlighter its words), so what is matched and what is highlighted agree. Results carry
 their own explanation (`Rationale`): the title/abstract spans that hold query terms, and for
 semantic matches the abstract sentence closest to the query in meaning, so a page can show
-*why* a paper is there.
+*why* a paper is there. A search that finds nothing says why as well: which filter left
+none (`emptied_by`) and a broader search to try (`broader_search`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
@@ -238,6 +239,16 @@ class SearchHit:
 
 
 @dataclass(frozen=True, slots=True)
+class BroaderSearch:
+    """A search to offer instead of one that found nothing; `label` says how it is broader."""
+
+    label: str
+    query: str
+    mode: SearchMode
+    filters: SearchFilters = SearchFilters()
+
+
+@dataclass(frozen=True, slots=True)
 class SearchPage:
     query: str
     mode: SearchMode  # what was asked for
@@ -258,6 +269,10 @@ class SearchPage:
     # The keyphrases most shared by this page's hits, with how many hits carry each: the
     # search page offers each as a narrower search (`keyphrase_facets`).
     facets: tuple[tuple[str, int], ...] = ()
+    # A search that found nothing: which of its filters left none (`emptied_by`) and what to
+    # search for instead (`broader_search`).
+    emptied_by: str | None = None
+    broader: BroaderSearch | None = None
 
     @property
     def pages(self) -> int:
@@ -294,3 +309,44 @@ def keyphrase_facets(
             shown.setdefault(key, text)
     shared = sorted((k for k, n in counts.items() if n >= 2), key=lambda k: (-counts[k], k))
     return tuple((shown[k], counts[k]) for k in shared[:limit])
+
+
+def plain_words(query: str) -> str:
+    """The query without its quotes and its `-exclusions`: what a phrase search loosens to."""
+    words = [w for w in query.replace('"', " ").split() if not w.startswith("-")]
+    return " ".join(words)
+
+
+def broader_search(query: str, mode: SearchMode, filters: SearchFilters) -> BroaderSearch | None:
+    """A search that finds nothing offers a broader one where one exists: the same words
+    without the filters, else the words without phrases and exclusions, else the words
+    matched by meaning as well as by keyword. None when the query is already the broadest."""
+    if filters.active:
+        return BroaderSearch("the same words without filters", query, mode)
+    plain = plain_words(query)
+    if plain and plain != query:
+        return BroaderSearch(f"“{plain}”", plain, mode, filters)
+    if mode == "keyword":
+        return BroaderSearch("a search by meaning as well", query, "hybrid", filters)
+    return None
+
+
+def emptied_by(count: Callable[[SearchFilters], int], filters: SearchFilters) -> str | None:
+    """Which filter emptied a search that found nothing: None when the words alone find
+    nothing either (then the filters are not to blame). `count(filters)` counts the results
+    of the same words under other filters: one search per filter at most, paid only by a
+    search with no results."""
+    if not filters.active or count(SearchFilters()) == 0:
+        return None
+    named = []
+    if filters.published_from or filters.published_to:
+        dates = SearchFilters(
+            published_from=filters.published_from, published_to=filters.published_to
+        )
+        if count(dates) == 0:
+            named.append("the publication dates")
+    if filters.category and count(SearchFilters(category=filters.category)) == 0:
+        named.append(f"the arXiv category “{filters.category}”")
+    if filters.has_code and count(SearchFilters(has_code=True)) == 0:
+        named.append("“With code”")
+    return " and ".join(named) if named else "these filters together"

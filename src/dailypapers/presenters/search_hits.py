@@ -19,7 +19,14 @@ from markupsafe import Markup
 
 from dailypapers.domain import tex
 from dailypapers.domain.papers import Paper
-from dailypapers.domain.search import Rationale, SearchHit, SearchPage, Span
+from dailypapers.domain.search import (
+    BroaderSearch,
+    Rationale,
+    SearchFilters,
+    SearchHit,
+    SearchPage,
+    Span,
+)
 from dailypapers.presenters.papers import paper_card
 
 SNIPPET_CHARS = 280
@@ -92,10 +99,28 @@ def search_hit(hit: SearchHit, *, rank: int, upvoted: bool = False) -> dict[str,
     }
 
 
+def _filters(f: SearchFilters) -> dict[str, Any]:
+    return {
+        "from": f.published_from.isoformat() if f.published_from else None,
+        "to": f.published_to.isoformat() if f.published_to else None,
+        "category": f.category,
+        "has_code": f.has_code,
+    }
+
+
+def broader(search: BroaderSearch) -> dict[str, Any]:
+    return {
+        "label": search.label,
+        "query": search.query,
+        "mode": search.mode,
+        "filters": _filters(search.filters),
+    }
+
+
 def search_results(page: SearchPage) -> dict[str, Any]:
     """A page of results with what was asked: `/api/search` and the CLI's `search --json`.
-    (The search page's JSON twin holds the same hits, with the page's links around them.)"""
-    f = page.filters
+    (The search page's JSON twin holds the same hits, and the same words about a search that
+    found nothing, with the page's links around them.)"""
     first_rank = page.page * page.limit + 1
     return {
         "query": page.query,
@@ -105,12 +130,7 @@ def search_results(page: SearchPage) -> dict[str, Any]:
         "opened": page.opened,
         "notice": page.notice,
         "sort": page.sort,
-        "filters": {
-            "from": f.published_from.isoformat() if f.published_from else None,
-            "to": f.published_to.isoformat() if f.published_to else None,
-            "category": f.category,
-            "has_code": f.has_code,
-        },
+        "filters": _filters(page.filters),
         "total": page.total,
         "page": page.page,
         "pages": page.pages,
@@ -118,4 +138,7 @@ def search_results(page: SearchPage) -> dict[str, Any]:
         "took_ms": page.took_ms,
         "hits": [search_hit(hit, rank=first_rank + i) for i, hit in enumerate(page.hits)],
         "keyphrase_facets": [{"phrase": p, "count": n} for p, n in page.facets],
+        "suggestion": page.suggestion,
+        "emptied_by": page.emptied_by,
+        "broader": broader(page.broader) if page.broader else None,
     }

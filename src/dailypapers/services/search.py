@@ -1,11 +1,16 @@
 """Search and similar papers: the use cases behind /search, the search API and `dailypapers search`.
 
-A request is checked against the settings here (query length, mode, sort, paging, date range)
-and answered by the search engine (`dailypapers.search`), which owns retrieval, fusion and
-rationales; see its docstring for how a query is ranked and what was measured.
+A request is checked against the settings here, the one place that checks it (query length,
+mode, sort, paging, date range), and answered by the search engine (`dailypapers.search`),
+which owns retrieval, fusion and rationales; see its docstring for how a query is ranked and
+what was measured. What the answer says beyond its hits is decided here too, once for the
+page, its JSON twin, `/api/search` and the CLI: the keyphrases the hits share, and for a
+search that found nothing, which filter emptied it and a broader search to offer.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -19,6 +24,8 @@ from dailypapers.domain.search import (
     SearchPage,
     SearchSort,
     SimilarPaper,
+    broader_search,
+    emptied_by,
     keyphrase_facets,
     with_facets,
 )
@@ -56,11 +63,13 @@ class SearchService:
         limit: int | None = None,
         explain_hits: bool = True,
     ) -> SearchPage:
-        """One page of results for `query`; `page` counts from 0.
+        """One page of results for `query`; `page` counts from 0. A search that finds
+        nothing says which filter emptied it and offers a broader search (`SearchPage`).
 
         Raises BadRequest for a query over `max_query_length`, an unknown mode or sort,
         paging outside the page-size settings, or a date range that ends before it starts.
-        `explain_hits=False` skips the rationales (evaluation runs, which only need ids).
+        `explain_hits=False` skips the rationales, the facets and the empty search's
+        explanation (evaluation runs and HF's search, which only need the hits).
         """
         filters = filters or SearchFilters()
         query = (query or "").strip()
@@ -74,9 +83,30 @@ class SearchService:
             limit=limit,
             explain_hits=explain_hits,
         )
-        if not explain_hits or not self.settings.search_keyphrase_facets or not found.hits:
+        if found.suggestion == query:  # nothing to correct
+            found = replace(found, suggestion=None)
+        if not explain_hits:
             return found
-        return with_facets(found, self._facets(found))
+        if found.hits and self.settings.search_keyphrase_facets:
+            return with_facets(found, self._facets(found))
+        if query and found.total == 0:
+            return self._explain_empty(found, filters)
+        return found
+
+    def _explain_empty(self, found: SearchPage, filters: SearchFilters) -> SearchPage:
+        """Which of the asked filters left none (the same words counted under fewer filters,
+        one search each, paid only by a search that found nothing), and a broader search."""
+
+        def count(only: SearchFilters) -> int:
+            return self.engine.search(
+                found.query, mode=found.mode, filters=only, limit=1, explain_hits=False
+            ).total
+
+        return replace(
+            found,
+            emptied_by=emptied_by(count, filters),
+            broader=broader_search(found.query, found.mode, filters),
+        )
 
     def _facets(self, found: SearchPage) -> tuple[tuple[str, int], ...]:
         """The keyphrases the hits share: HF's `ai_keywords`, else the computed ones."""

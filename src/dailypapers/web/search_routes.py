@@ -9,7 +9,6 @@ an arXiv id or URL of a paper we hold redirects to that paper's page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request
@@ -48,50 +47,6 @@ def _params(
         "has_code": "1" if filters.has_code else None,
         "limit": limit,
     }
-
-
-def _plain_words(q: str) -> str:
-    """The query without its quotes and its `-exclusions`: what a phrase search loosens to."""
-    words = [w for w in q.replace('"', " ").split() if not w.startswith("-")]
-    return " ".join(words)
-
-
-def broader_search(q: str, params: dict[str, Any], filters: SearchFilters) -> dict[str, str] | None:
-    """A search that finds nothing offers a broader one where one exists: the same words
-    without the filters, else the words without phrases and exclusions, else the words
-    matched by meaning as well as by keyword. None when the query is already the broadest."""
-    if filters.active:
-        bare = {"q": q, "mode": params["mode"], "sort": params["sort"], "limit": params["limit"]}
-        return {"label": "the same words without filters", "url": views.query_url("/search", bare)}
-    plain = _plain_words(q)
-    if plain and plain != q:
-        return {"label": f"“{plain}”", "url": views.query_url("/search", {**params, "q": plain})}
-    if params["mode"] == "keyword":
-        return {
-            "label": "a search by meaning as well",
-            "url": views.query_url("/search", {**params, "mode": None}),
-        }
-    return None
-
-
-def emptied_by(run: Callable[[SearchFilters], int], filters: SearchFilters) -> str | None:
-    """Which filter emptied a search that found nothing: None when the words alone find
-    nothing either (then the filters are not to blame). `run(filters)` counts the results.
-    Only a search with no results pays for these extra counts (one per filter at most)."""
-    if not filters.active or run(SearchFilters()) == 0:
-        return None
-    named = []
-    if filters.published_from or filters.published_to:
-        dates = SearchFilters(
-            published_from=filters.published_from, published_to=filters.published_to
-        )
-        if run(dates) == 0:
-            named.append("the publication dates")
-    if filters.category and run(SearchFilters(category=filters.category)) == 0:
-        named.append(f"the arXiv category “{filters.category}”")
-    if filters.has_code and run(SearchFilters(has_code=True)) == 0:
-        named.append("“With code”")
-    return " and ".join(named) if named else "these filters together"
 
 
 def search_view(
@@ -136,13 +91,16 @@ def search_view(
     }
     if result is None:
         return view
-    if result.suggestion and result.suggestion != q:
+    if result.suggestion:
         view["suggestion"] = {
             "query": result.suggestion,
             "url": views.query_url("/search", {**params, "q": result.suggestion}),
         }
-    if result.total == 0:
-        view["broader"] = broader_search(q, params, filters)
+    if result.broader:
+        wider = result.broader
+        wider_params = _params(wider.query, wider.mode, sort, wider.filters, limit)
+        view["broader"] = {"label": wider.label, "url": views.query_url("/search", wider_params)}
+    view["emptied_by"] = result.emptied_by
     view["facets"] = [
         {
             "phrase": phrase,
@@ -202,13 +160,4 @@ def search_page(
         return RedirectResponse(f"/papers/{result.opened}", status_code=303)
     upvoted = viewer_upvoted(request, (h.paper.arxiv_id for h in result.hits) if result else ())
     view = search_view(q, mode, sort, filters, limit, result, upvoted)
-    if result is not None and result.total == 0:
-
-        def count(only: SearchFilters) -> int:
-            found = services_of(request).search.search(
-                q, mode=cast(SearchMode, mode), filters=only, limit=1, explain_hits=False
-            )
-            return found.total
-
-        view["emptied_by"] = emptied_by(count, filters)
     return respond(request, "search.html", view)
