@@ -1,26 +1,30 @@
 """`/api/papers/search` (Hugging Face's shape) and `/api/search` (ours, with rationales).
 
-Routes parse parameters and call `SearchService.search`. `/api/papers/search` answers in
-Hugging Face's shape (`hf_shape`); `/api/search` answers each hit in the shape the search
-page's JSON twin has (`presenters.search_hits`: the paper card, scores, rationale). Errors
-(`BadRequest` for an over-long query, a bad date, an unknown mode or sort) are raised and
-turned into `{"error": {"code", "message"}}` by the app's exception translator.
+Routes take their parameters as declared in `deps.search_params` (`/api/search` the same
+ones as the search page) and call `SearchService.search` once, which checks them.
+`/api/papers/search` answers in Hugging Face's shape (`hf_shape`); `/api/search` answers each
+hit in the shape the search page's JSON twin has (`presenters.search_hits`: the paper card,
+scores, rationale), and what the page says about a search that found nothing (`emptied_by`,
+`broader`, `suggestion`). Errors (`BadRequest` for an over-long query, a bad date, an unknown
+mode or sort) are raised and turned into `{"error": {"code", "message"}}` by the app's
+exception translator.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from dailypapers import deps
 from dailypapers.api.hf_schemas import HfSearchItem, hf_errors
 from dailypapers.api.hf_shape import search_item
-from dailypapers.api.params import PageNumber, PageSize
-from dailypapers.domain.search import SearchFilters, SearchMode, SearchSort
+from dailypapers.deps.params import PageSize
+from dailypapers.deps.search_params import Q, SearchParams
+from dailypapers.domain.search import SearchMode, SearchSort
 from dailypapers.presenters.search_hits import search_results
-from dailypapers.services.app_state import services_of
 
 router = APIRouter(prefix="/api", tags=["search"])
 
@@ -28,8 +32,6 @@ _ERRORS = {
     400: {"description": 'A malformed parameter: `{"error": {"code", "message"}}`'},
     422: {"description": 'A parameter of the wrong type: `{"error": {"code", "message"}}`'},
 }
-
-Q = Annotated[str, Query(description="The query: plain words (no operators).")]
 
 
 class AskedFilters(BaseModel):
@@ -96,10 +98,11 @@ class SearchResults(BaseModel):
     ),
     responses={200: {"model": list[HfSearchItem]}, **hf_errors(400, 422)},
 )
-def hf_search(request: Request, q: Q = "", limit: PageSize = None) -> JSONResponse:
-    services = services_of(request)
-    page = services.search.search(q, limit=limit, explain_hits=False)
-    firsts = services.listings.first_features([hit.paper.arxiv_id for hit in page.hits])
+def hf_search(
+    search: deps.Search, listings: deps.Listings, q: Q = "", limit: PageSize = None
+) -> JSONResponse:
+    page = search.search(q, limit=limit, explain_hits=False)
+    firsts = listings.first_features([hit.paper.arxiv_id for hit in page.hits])
     return JSONResponse([search_item(h.paper, firsts.get(h.paper.arxiv_id)) for h in page.hits])
 
 
@@ -117,29 +120,13 @@ def hf_search(request: Request, q: Q = "", limit: PageSize = None) -> JSONRespon
     ),
     responses={200: {"model": SearchResults}, **_ERRORS},
 )
-def search(
-    request: Request,
-    q: Q = "",
-    mode: Annotated[str, Query(description="hybrid, keyword or semantic.")] = "hybrid",
-    sort: Annotated[str, Query(description="relevance, newest or upvotes.")] = "relevance",
-    published_from: Annotated[
-        str | None, Query(alias="from", description="Published on/after, YYYY-MM-DD.")
-    ] = None,
-    published_to: Annotated[
-        str | None, Query(alias="to", description="Published on/before, YYYY-MM-DD.")
-    ] = None,
-    category: Annotated[str | None, Query(description="An arXiv category, e.g. cs.CL.")] = None,
-    has_code: Annotated[str | None, Query(description="1: only papers with code.")] = None,
-    p: PageNumber = 0,
-    limit: PageSize = None,
-) -> JSONResponse:
-    filters = SearchFilters.from_params(published_from, published_to, category, has_code)
-    page = services_of(request).search.search(
-        q,
-        mode=cast(SearchMode, mode),
-        sort=cast(SearchSort, sort),
-        filters=filters,
-        page=p,
-        limit=limit,
+def search(asked: SearchParams, search: deps.Search) -> JSONResponse:
+    page = search.search(
+        asked.query,
+        mode=asked.mode,
+        sort=asked.sort,
+        filters=asked.filters,
+        page=asked.page,
+        limit=asked.limit,
     )
     return JSONResponse(search_results(page))

@@ -1,30 +1,25 @@
 """`/search`: the search page and its JSON twin (`?format=json`).
 
-The route parses the form's parameters, calls `SearchService.search`, loads which hits the
-viewer upvoted, and builds a view model around the hits that `presenters.search_hits` shapes
-(with their highlighted title and snippet, escaped there). An empty query shows the form
-alone; bad parameters raise `BadRequest`, which the app's translator renders. A query that is
-an arXiv id or URL of a paper we hold redirects to that paper's page.
+The route takes the search's parameters as `/api/search` does (`deps.search_params`), calls
+`SearchService.search` once (which checks them and decides what an empty result says: the
+filter that emptied it, a broader search, a spelling), loads which hits the viewer upvoted,
+and builds a view model around the hits that `presenters.search_hits` shapes (with their
+highlighted title and snippet, escaped there) and the links of the page. An empty query
+shows the form alone; bad parameters raise `BadRequest`, which the app's translator renders.
+A query that is an arXiv id or URL of a paper we hold redirects to that paper's page.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from dailypapers.domain.search import (
-    SEARCH_MODES,
-    SEARCH_SORTS,
-    SearchFilters,
-    SearchMode,
-    SearchPage,
-    SearchSort,
-)
-from dailypapers.errors import BadRequest
+from dailypapers import deps
+from dailypapers.deps.search_params import SearchParams
+from dailypapers.domain.search import SEARCH_MODES, SEARCH_SORTS, SearchFilters, SearchPage
 from dailypapers.presenters.search_hits import search_hit
-from dailypapers.services.app_state import services_of
 from dailypapers.web import views
 from dailypapers.web.pages import respond, viewer_upvoted
 
@@ -127,37 +122,23 @@ def search_view(
 
 
 @router.get("/search")
-def search_page(
-    request: Request,
-    q: str = "",
-    mode: str = "hybrid",
-    sort: str = "relevance",
-    published_from: Annotated[str | None, Query(alias="from")] = None,
-    published_to: Annotated[str | None, Query(alias="to")] = None,
-    category: str | None = None,
-    has_code: str | None = None,
-    p: int = 0,
-    limit: int | None = None,
-) -> Response:
-    filters = SearchFilters.from_params(published_from, published_to, category, has_code)
-    q = q.strip()
-    if mode not in SEARCH_MODES:
-        raise BadRequest(f"mode must be one of {', '.join(SEARCH_MODES)}")
-    if sort not in SEARCH_SORTS:
-        raise BadRequest(f"sort must be one of {', '.join(SEARCH_SORTS)}")
-    result = None
-    if q:
-        result = services_of(request).search.search(
-            q,
-            mode=cast(SearchMode, mode),
-            sort=cast(SearchSort, sort),
-            filters=filters,
-            page=p,
-            limit=limit,
-        )
+def search_page(request: Request, asked: SearchParams, search: deps.Search) -> Response:
+    # The service checks every parameter, an empty query's too (it finds nothing without
+    # searching): the page shows the form alone then.
+    found = search.search(
+        asked.query,
+        mode=asked.mode,
+        sort=asked.sort,
+        filters=asked.filters,
+        page=asked.page,
+        limit=asked.limit,
+    )
+    result = found if asked.query else None
     if result is not None and result.opened and request.query_params.get("format") != "json":
         # A pasted arXiv id or abs/pdf/HF URL names one paper: open it.
         return RedirectResponse(f"/papers/{result.opened}", status_code=303)
     upvoted = viewer_upvoted(request, (h.paper.arxiv_id for h in result.hits) if result else ())
-    view = search_view(q, mode, sort, filters, limit, result, upvoted)
+    view = search_view(
+        asked.query, asked.mode, asked.sort, asked.filters, asked.limit, result, upvoted
+    )
     return respond(request, "search.html", view)
