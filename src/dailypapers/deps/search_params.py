@@ -43,7 +43,7 @@ class SearchRequest:
     limit: int | None
 
 
-def search_request(
+async def search_request(  # on the event loop: it only parses (see deps._on_loop)
     q: Q = "",
     mode: Mode = "hybrid",
     sort: Sort = "relevance",
