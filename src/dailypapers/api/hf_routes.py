@@ -18,7 +18,7 @@ from dailypapers import deps
 from dailypapers.api.hf_schemas import HfDailyItem, HfPaper, hf_errors
 from dailypapers.api.hf_shape import daily_item, link_header, paper_from_entries, paper_object
 from dailypapers.api.openapi_errors import ApiError
-from dailypapers.api.params import PageNumber, PageSize
+from dailypapers.deps.params import PageNumber, PageSize
 from dailypapers.domain.arxiv_ids import parse_arxiv_id
 from dailypapers.domain.papers import DailyEntry
 from dailypapers.domain.periods import PeriodKind, parse_day, parse_period

@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from dailypapers import deps
-from dailypapers.api.params import PageSize
 from dailypapers.api.write_routes import TokenUser
+from dailypapers.deps.params import PageSize
 from dailypapers.presenters.recommendations import for_you_page
 
 router = APIRouter(prefix="/api", tags=["recommendations"])
