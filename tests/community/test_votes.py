@@ -174,7 +174,7 @@ def test_hf_upvotes_and_local_votes_are_kept_apart_and_shown_as_one_total(
 def test_local_votes_reorder_the_day_and_count_for_trending(sqlite_services: Services) -> None:
     add_paper(sqlite_services, "2608.10001", external_upvotes=2, day=NOW.date())
     add_paper(sqlite_services, "2608.10002", external_upvotes=1, day=NOW.date())
-    feed = sqlite_services.feed
+    feed = sqlite_services.listings
     ids = [i.paper.arxiv_id for i in feed.period_view(None).page.items]
     assert ids == ["2608.10001", "2608.10002"]
     for user in _users(sqlite_services, 3):

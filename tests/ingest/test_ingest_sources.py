@@ -116,7 +116,7 @@ def test_hf_daily_papers_land_on_their_day_with_upvotes_repo_and_submitter(
     recorded = json.loads(hf_day(shared_data, "2025-07-24"))
     assert (run.counts.pages, run.counts.fetched, run.counts.inserted) == (3, 7, 7)
     for item in recorded:
-        view = ingest_services.feed.paper(item["paper"]["id"])
+        view = ingest_services.listings.paper(item["paper"]["id"])
         assert view.paper.external_upvotes == item["paper"]["upvotes"]
         assert view.paper.github_repo == item["paper"].get("githubRepo")
         assert [(str(e.day), e.source) for e in view.entries] == [("2025-07-24", "hf")]

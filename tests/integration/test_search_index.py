@@ -61,7 +61,7 @@ def test_a_changed_abstract_is_re_embedded_and_nothing_else(small: Services) -> 
     small.embedding.run()
     before = _rows(small)
     paper = small.papers.get(sorted(before)[3])
-    old_vector = small.index.store.vector(small.embedding.model, paper.arxiv_id)
+    old_vector = small.embedding.store.vector(small.embedding.model, paper.arxiv_id)
     paper.abstract = "We study protein folding with graph networks. " + paper.abstract
     small.papers.upsert([SourceRecord(paper)], now=small.clock())
     report = small.embedding.run()
@@ -71,7 +71,7 @@ def test_a_changed_abstract_is_re_embedded_and_nothing_else(small: Services) -> 
     assert {a: r for a, r in after.items() if a != paper.arxiv_id} == {
         a: r for a, r in before.items() if a != paper.arxiv_id
     }
-    new_vector = small.index.store.vector(small.embedding.model, paper.arxiv_id)
+    new_vector = small.embedding.store.vector(small.embedding.model, paper.arxiv_id)
     assert float(np.dot(old_vector, new_vector)) < 0.999
     # the search process sees the new vector at once
     page = small.search.search("protein folding graph networks", mode="semantic", limit=1)
