@@ -22,6 +22,7 @@ from dailypapers.storage.database import Database
 from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.ingest_tables import ingest_locks, ingest_runs
 from tests.conftest import make_services
+from tests.databases import sqlite_copy
 from tests.ingest.conftest import upstream_settings
 from tests.ingest.server import RecordedServer, json_reply
 from tests.ingest.support import HF_PATH, OAI_PATH, oai_token, script_oai, snapshot
@@ -55,7 +56,7 @@ def test_a_killed_harvest_resumes_and_ends_as_an_uninterrupted_one(
     tmp_path: Path, server: RecordedServer
 ) -> None:
     script_oai(server, delay_s=0.2)  # 6 slow pages
-    url = f"sqlite:///{tmp_path / 'killed.db'}"
+    url = sqlite_copy(tmp_path / "killed.db")
     env = _env(server, url, tmp_path, ingest_lease_s=3)
     command = [sys.executable, "-m", "dailypapers", "ingest", "oai", *WINDOW, "--json"]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -94,7 +95,7 @@ def test_a_killed_harvest_resumes_and_ends_as_an_uninterrupted_one(
     services = make_services(tmp_path, url)
 
     script_oai(server)  # the same pages, now fast, for an uninterrupted reference run
-    reference = make_services(tmp_path, f"sqlite:///{tmp_path / 'reference.db'}",
+    reference = make_services(tmp_path, sqlite_copy(tmp_path / "reference.db"),
                               **upstream_settings(server))  # fmt: skip
     run = reference.ingest.run("oai", since=datetime(2025, 3, 18).date(),
                                until=datetime(2025, 3, 19).date())  # fmt: skip
@@ -109,7 +110,7 @@ def test_sigterm_stops_a_worker_cleanly_mid_run_and_frees_the_source(
     tmp_path: Path, server: RecordedServer
 ) -> None:
     server.script(HF_PATH, [json_reply(b"[]", delay_s=0.4)])  # every day: slow and empty
-    url = f"sqlite:///{tmp_path / 'worker.db'}"
+    url = sqlite_copy(tmp_path / "worker.db")
     env = _env(
         server,
         url,

@@ -23,7 +23,7 @@ from dailypapers.search.recipe import embed_papers
 from dailypapers.search.vector_files import write_vectors
 from dailypapers.services.bootstrap import Services, bootstrap
 from tests.conftest import FIXED_NOW
-from tests.postgres_server import fresh_database
+from tests.databases import sqlite_copy
 
 SAMPLE_ROWS = 300  # real HF daily-papers rows imported by most tests
 EMBEDDED = 80  # of those, papers (by arxiv id) with precomputed vectors
@@ -84,7 +84,7 @@ def sample_vectors(
 ) -> Path:
     """Vectors of the first EMBEDDED sample papers, in the `write_vectors` file format."""
     folder = tmp_path_factory.mktemp("vectors")
-    services = open_services(folder, f"sqlite:///{folder / 'v.db'}", minilm)
+    services = open_services(folder, sqlite_copy(folder / "v.db"), minilm)
     try:
         services.imports.import_file(hf_sample, "hf-daily")
         pending = services.embedding.store.pending(services.embedding.model, limit=EMBEDDED)
@@ -125,9 +125,9 @@ def module_database_url(
 ) -> Iterator[str]:
     """Like `database_url`, but one database per module: for tests that only read."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'search.db'}"
+        yield sqlite_copy(tmp_path_factory.mktemp("db") / "search.db")
         return
-    with fresh_database(request.getfixturevalue("pg_admin_url"), prefix="m_") as url:
+    with request.getfixturevalue("pg_templates").copy(prefix="m_") as url:
         yield url
 
 

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 
 from dailypapers.services.bootstrap import Services
 from tests.conftest import ROOT, make_services
+from tests.databases import sqlite_copy
 from tests.digest_support import featured, seed, subscribers
 from tests.mail_support import SmtpServer, smtp  # noqa: F401
 
@@ -51,8 +51,8 @@ def _assert_exactly_one_each(smtp: SmtpServer, emails: list[str]) -> None:  # no
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> Iterator[str]:
-    yield f"sqlite:///{tmp_path / 'digests.db'}"
+def sqlite_url(tmp_path: Path) -> str:
+    return sqlite_copy(tmp_path / "digests.db")
 
 
 def test_killing_the_sender_at_random_points_never_duplicates_or_loses_a_digest(

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from dailypapers.services.bootstrap import Services
 from dailypapers.storage.tables import daily_entries, papers
 from tests.conftest import make_services
+from tests.databases import sqlite_copy
 
 
 def _slice(source: Path, target: Path, n: int) -> list[dict]:
@@ -105,7 +106,7 @@ def test_a_killed_import_leaves_only_whole_batches_and_a_rerun_completes(
     tmp_path: Path, shared_data: Path
 ) -> None:
     """SIGKILL a real `dailypapers import` mid-run: no half batch, then the rerun finishes."""
-    url = f"sqlite:///{tmp_path / 'kill.db'}"
+    url = sqlite_copy(tmp_path / "kill.db")
     env = {**os.environ, "DAILYPAPERS_DATABASE_URL": url, "DAILYPAPERS_IMPORT_BATCH_SIZE": "500"}
     path = shared_data / "arxiv_daily_cs" / "papers.jsonl.gz"
     command = [sys.executable, "-m", "dailypapers", "import", "arxiv-snapshot", "--json", str(path)]

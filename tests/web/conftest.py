@@ -11,11 +11,16 @@ from fastapi.testclient import TestClient
 from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import Services, bootstrap
+from tests.databases import sqlite_copy
 from tests.web.support import fixed_clock
 
 
 def _make_services(data_dir: Path, **settings: object) -> Services:
-    services = bootstrap(Settings(data_dir=data_dir, **settings), clock=fixed_clock)
+    """Services on a copy of the session's migrated template, in the default place."""
+    url = sqlite_copy(data_dir / "dailypapers.db")
+    services = bootstrap(
+        Settings(data_dir=data_dir, database_url=url, **settings), clock=fixed_clock
+    )
     services.upgrade_schema()
     return services
 
