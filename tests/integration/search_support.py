@@ -22,8 +22,8 @@ from dailypapers.search.embedder import MiniLMEmbedder
 from dailypapers.search.recipe import embed_papers
 from dailypapers.search.vector_files import write_vectors
 from dailypapers.services.bootstrap import Services, bootstrap
-from tests.conftest import FIXED_NOW
-from tests.databases import sqlite_copy
+from tests.conftest import FIXED_NOW, NewDatabase
+from tests.databases import hf_daily_at, sqlite_copy
 
 SAMPLE_ROWS = 300  # real HF daily-papers rows imported by most tests
 EMBEDDED = 80  # of those, papers (by arxiv id) with precomputed vectors
@@ -100,12 +100,12 @@ def sample_vectors(
 
 @pytest.fixture
 def search_services(
-    tmp_path: Path, database_url: str, minilm: MiniLMEmbedder, hf_sample: Path
+    tmp_path: Path, new_database: NewDatabase, minilm: MiniLMEmbedder, hf_sample: Path
 ) -> Iterator[Services]:
-    """A fresh database on SQLite / PostgreSQL with the sample imported, nothing embedded."""
-    services = open_services(tmp_path, database_url, minilm)
-    report = services.imports.import_file(hf_sample, "hf-daily")
-    assert report.inserted == SAMPLE_ROWS, report.errors
+    """A database of the test's own on SQLite / PostgreSQL with the sample imported, nothing
+    embedded: a copy of a template the sample was imported into once (tests/databases.py)."""
+    services = open_services(tmp_path, new_database(hf_daily_at(FIXED_NOW, hf_sample)), minilm)
+    assert services.papers.count() == SAMPLE_ROWS
     yield services
     services.close()
 
