@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from dailypapers.storage.database import Database
 from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.ingest_tables import ingest_locks, ingest_runs
-from tests.conftest import make_services
+from tests.clock_main import LAUNCHER, clock_env
+from tests.conftest import ROOT, make_services
 from tests.databases import sqlite_copy
 from tests.ingest.conftest import upstream_settings
 from tests.ingest.server import RecordedServer, json_reply
@@ -58,7 +59,8 @@ def test_a_killed_harvest_resumes_and_ends_as_an_uninterrupted_one(
     script_oai(server, delay_s=0.2)  # 6 slow pages
     url = sqlite_copy(tmp_path / "killed.db")
     env = _env(server, url, tmp_path, ingest_lease_s=3)
-    command = [sys.executable, "-m", "dailypapers", "ingest", "oai", *WINDOW, "--json"]
+    harvest = ["ingest", "oai", *WINDOW, "--json"]
+    command = [sys.executable, "-m", "dailypapers", *harvest]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     engine = sa.create_engine(url)
     progress = sa.select(ingest_runs.c.pages, ingest_runs.c.cursor).order_by(ingest_runs.c.id)
@@ -77,10 +79,17 @@ def test_a_killed_harvest_resumes_and_ends_as_an_uninterrupted_one(
     assert not store.claim("oai", "someone-else", now=datetime.now(UTC), lease_s=3)
     lease_end = store.lease("oai").expires_at
     store.db.dispose()
-    time.sleep(max(0.0, (lease_end - datetime.now(UTC)).total_seconds()) + 0.2)
 
+    # The rerun's clock starts just past that lease (tests/clock_main.py): no waiting for it.
     before = len(server.requests(OAI_PATH))
-    rerun = subprocess.run(command, env=env, capture_output=True, timeout=60, text=True)
+    rerun = subprocess.run(
+        [*LAUNCHER, *harvest],
+        env={**env, **clock_env(lease_end + timedelta(seconds=0.2))},
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        text=True,
+    )
     assert rerun.returncode == 0, rerun.stderr
     resumed = json.loads(rerun.stdout)
     assert (resumed["status"], resumed["resumed_from"]) == ("succeeded", killed.id)
