@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -74,6 +74,15 @@ def restartable_pg() -> Iterator[RestartablePostgres]:
         yield pg
     finally:
         pg.close()
+
+
+def _wait_until(condition: Callable[[], bool], what: str, seen: object, timeout_s=60) -> None:
+    """Poll `condition` until it holds; fail after `timeout_s` saying what never came."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {timeout_s} s: {seen}")
+        time.sleep(0.02)
 
 
 def _hf_rows(shared_data: Path, target: Path, n: int) -> Path:
@@ -161,11 +170,14 @@ def test_clients_reading_and_voting_through_a_restart_see_only_503s_and_lose_no_
             ]
             for thread in threads:
                 thread.start()
-            time.sleep(1.5)
+            # Each phase lasts until the clients have shown it, not for a fixed time.
+            rounds = 2 * len(voters)  # a vote and a read per client
+            _wait_until(lambda: statuses[200] >= rounds, "votes and reads served", statuses)
             restartable_pg.stop()
-            time.sleep(2)
+            _wait_until(lambda: statuses[503] >= rounds, "503s while it is down", statuses)
             restartable_pg.start()
-            time.sleep(2)
+            served = statuses[200]
+            _wait_until(lambda: statuses[200] >= served + rounds, "served again", statuses)
             stop.set()
             for thread in threads:
                 thread.join(timeout=60)
