@@ -17,7 +17,7 @@ import time
 
 from dailypapers.domain.search import SearchFilters
 from dailypapers.search.embedder import MiniLMEmbedder
-from search_bench import (
+from support import (
     CACHE,
     TOPICS,
     ensure_papers,

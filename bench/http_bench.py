@@ -3,7 +3,7 @@
     python bench/http_bench.py [--repeat 20]
 
 Serves the bundled demo data (HF daily papers, 2026-06..08) over a real socket (uvicorn in a
-thread, tests/live_server.py) and asks each URL as a client would: once with
+thread, bench/support.py) and asks each URL as a client would: once with
 `Accept-Encoding: identity`, once with `gzip`, then `--repeat` times with the ETag it got
 (`If-None-Match`) and without. Prints a table; asserts nothing.
 """
@@ -12,20 +12,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tests.live_server import LiveServer, free_port
-
 from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import bootstrap
+from support import LiveServer, free_port
 
 URLS = [
     "/api/daily_papers?month=2026-08&limit=100",

@@ -41,11 +41,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from support import fresh_database, postgres_admin_url
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.postgres_server import fresh_database, postgres_admin_url  # noqa: E402  (the tests' own server)
-
 DATA = ROOT.parent / "shared" / "data" / "arxiv_daily_cs" / "papers.jsonl.gz"
 
 

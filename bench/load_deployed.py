@@ -45,10 +45,8 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import gzip
 import json
 import os
-import random
 import re
 import shutil
 import signal
@@ -63,6 +61,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+
+from support import search_queries
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "data" / "arxiv_daily_cs" / "papers.jsonl.gz"
@@ -309,23 +309,6 @@ class Deployment:
 
 
 # --- what the clients ask for -------------------------------------------------------------
-def search_queries(count: int = 5000) -> list[str]:
-    """Distinct two-word queries from the corpus's titles: most miss the page cache."""
-    rng = random.Random(13)
-    seen: set[str] = set()
-    with gzip.open(CORPUS, "rt") as lines:
-        for line in lines:
-            words = [w for w in re.findall(r"[a-z]{4,}", json.loads(line)["title"].lower())]
-            if len(words) >= 2:
-                i = rng.randrange(len(words) - 1)
-                seen.add(f"{words[i]}+{words[i + 1]}")
-            if len(seen) >= count:
-                break
-    queries = sorted(seen)
-    rng.shuffle(queries)
-    return queries
-
-
 def log_in_voters(base: str) -> list[dict[str, str]]:
     """Each voter logs in through nginx as a browser would: their cookie and CSRF token."""
     voters = []

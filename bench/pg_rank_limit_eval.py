@@ -18,18 +18,15 @@ the old query).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import psycopg
 
 from dailypapers.config import Settings
 from dailypapers.services.evaluation import EvaluationService
+from support import postgres_admin_url
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.postgres_server import postgres_admin_url  # noqa: E402
-
 SCIFACT = ROOT.parent / "shared" / "data" / "scifact"
 DATA = ROOT / "bench" / ".cache" / "eval-data"
 

@@ -26,7 +26,7 @@ Papers go in through the bulk import (`ImportService.import_file(bulk=True)`, as
 Vectors: the 74.7k vectors of bench/search_bench.py's SQLite database (320 papers embedded
 for real, the rest noisy copies of those: `fill_synthetic`), which this script builds or
 reuses. Copy 0 gets them unchanged, with their sentence vectors; copy c > 0 gets them with
-its own fresh noise (search_bench's `_replicate`: cosine ~0.95 to the original, renormalised)
+its own fresh noise (support's `replicate`: cosine ~0.95 to the original, renormalised)
 and no sentence vectors (they would add ~7 GB; a candidate without them is scored on its
 paper cosine, and fetching them is the same indexed lookup of ~200 rows at any size).
 Vectors go in with one binary COPY with the HNSW index dropped, and the index is then built
@@ -68,17 +68,17 @@ import psycopg
 from dailypapers.config import Settings
 from dailypapers.search.embedder import MiniLMEmbedder
 from dailypapers.services.bootstrap import Services, bootstrap
-from search_bench import (
+from support import (
     CACHE,
     DATA,
     ROOT,
-    _replicate,
     ensure_papers,
     ensure_real_vectors,
     fill_synthetic,
     make_queries,
     ms,
     open_services,
+    replicate,
     time_modes,
 )
 
@@ -265,7 +265,7 @@ def load_vectors(cache: Cache, records: list[dict], papers: int) -> None:
         return
     model, base, extra = source_vectors(records)
     started = time.perf_counter()
-    matrix = _replicate(base, papers, np.random.default_rng(5))
+    matrix = replicate(base, papers, np.random.default_rng(5))
     ids = replicated_ids(records, papers)
     with psycopg.connect(cache.libpq) as conn:
         stored = {a for (a,) in conn.execute("SELECT arxiv_id FROM papers")}

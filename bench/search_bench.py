@@ -27,86 +27,31 @@ import argparse
 import gzip
 import json
 import random
-import statistics
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dailypapers.config import Settings
-from dailypapers.domain.search import SearchFilters, query_terms
+from dailypapers.domain.search import SearchFilters
 from dailypapers.search.embedder import MiniLMEmbedder
 from dailypapers.search.recipe import embed_papers
 from dailypapers.search.vector_search import MemoryVectors
 from dailypapers.search.vectors import ExactIndex, HnswIndex
-from dailypapers.services.bootstrap import Services, bootstrap
-from dailypapers.storage.embeddings import EmbeddingRecord
-
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "arxiv_daily_cs" / "papers.jsonl.gz"
-CACHE = ROOT / "bench" / ".cache"
-console = Console()
-
-TOPICS = [
-    "diffusion models for video generation",
-    "retrieval augmented generation",
-    "LLM agents",
-    "mixture of experts routing",
-    "speech recognition for low resource languages",
-    "reinforcement learning from human feedback",
-    "3D gaussian splatting",
-    "hallucination in vision language models",
-    "code generation benchmark",
-    "efficient attention for long context",
-    "graph neural networks for molecules",
-    "federated learning privacy",
-    "adversarial robustness of image classifiers",
-    "chain of thought reasoning",
-    "autonomous driving trajectory prediction",
-    "medical image segmentation",
-    "quantization of large language models",
-    "knowledge distillation",
-    "text to image editing",
-    "contrastive self-supervised learning",
-]
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
-
-
-def ms(values: list[float]) -> tuple[float, float]:
-    ordered = sorted(values)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-
-
-def open_services(embedder: MiniLMEmbedder) -> Services:
-    CACHE.mkdir(parents=True, exist_ok=True)
-    settings = Settings(
-        data_dir=CACHE, database_url=f"sqlite:///{CACHE / 'search_bench.db'}", sql_time_limit_ms=0
-    )
-    services = bootstrap(settings, embedder=embedder)
-    services.upgrade_schema()
-    return services
-
-
-def ensure_papers(services: Services) -> None:
-    if services.papers.count() >= 74_000:
-        console.print(f"papers: {services.papers.count():,} (cached)")
-        return
-    started = time.perf_counter()
-    report = services.imports.import_file(DATA, "arxiv-snapshot")
-    console.print(f"papers: imported {report.inserted:,} in {time.perf_counter() - started:.0f} s")
+from dailypapers.services.bootstrap import Services
+from support import (
+    CACHE,
+    DATA,
+    console,
+    ensure_papers,
+    ensure_real_vectors,
+    fill_synthetic,
+    make_queries,
+    ms,
+    open_services,
+    replicate,
+    time_modes,
+)
 
 
 def embedding_throughput(services: Services, embedder: MiniLMEmbedder, n: int = 300) -> float:
@@ -122,105 +67,6 @@ def embedding_throughput(services: Services, embedder: MiniLMEmbedder, n: int = 
     started = time.perf_counter()
     embed_papers(embedder, rows[16:], services.embedding.model)
     return n / (time.perf_counter() - started)
-
-
-def ensure_real_vectors(services: Services, limit: int) -> None:
-    model = services.embedding.model
-    have = services.embedding.store.count(model)
-    if have >= limit:
-        console.print(f"real vectors: {limit:,} wanted, {have:,} stored (cached)")
-        return
-    with _progress() as bar:
-        task = bar.add_task("embedding (dailypapers index)", total=limit - have)
-        report = services.embedding.run(
-            limit=limit - have,
-            progress=lambda done, _total: bar.update(task, completed=done),
-        )
-    console.print(f"real vectors: embedded {report.embedded:,} papers at {report.per_second:.1f}/s")
-
-
-def fill_synthetic(services: Services, real: int, seed: int = 0) -> int:
-    """Give every paper without a vector a noisy copy of a real paper's vectors."""
-    store, model = services.embedding.store, services.embedding.model
-    pending = store.count_pending(model)
-    if pending == 0:
-        return 0
-    sources = store.load(model)
-    source_ids = sources.arxiv_ids[:real]
-    sentences = store.sentences(model, source_ids)
-    rng = np.random.default_rng(seed)
-    after, filled = None, 0
-    with _progress() as bar:
-        task = bar.add_task("synthetic vectors", total=pending)
-        while True:
-            batch = store.pending(model, after=after, limit=2000)
-            if not batch:
-                break
-            after = batch[-1].arxiv_id
-            records = []
-            for paper in batch:
-                if paper.text_hash is not None:
-                    continue
-                source = source_ids[int(rng.integers(len(source_ids)))]
-                vector = _noisy(sources.matrix[sources.arxiv_ids.index(source)], rng)
-                rows = sentences[source]
-                records.append(
-                    EmbeddingRecord(
-                        paper.arxiv_id,
-                        "synthetic",
-                        vector,
-                        np.vstack([_noisy(r, rng) for r in rows.matrix]),
-                        rows.spans,
-                    )
-                )
-            store.save(model, records, checked_at=services.clock())
-            filled += len(records)
-            bar.update(task, advance=len(batch))
-    return filled
-
-
-def _noisy(vector: np.ndarray, rng: np.random.Generator, scale: float = 0.33) -> np.ndarray:
-    noisy = vector + rng.normal(0, scale / np.sqrt(len(vector)), len(vector)).astype(np.float32)
-    return (noisy / np.linalg.norm(noisy)).astype(np.float32)
-
-
-def make_queries(services: Services, n: int, seed: int = 1) -> list[str]:
-    rng = random.Random(seed)
-    ids = services.search.engine.vectors.search(np.ones(384, np.float32) / 384**0.5, 5000)
-    papers = services.search.engine.keyword_index.papers(
-        [a for a, _ in rng.sample(ids, min(len(ids), n))]
-    )
-    queries = list(TOPICS)
-    for paper in papers.values():
-        words = [w for w in query_terms(paper.title) if len(w) > 2]
-        if len(words) >= 2:
-            start = rng.randrange(max(1, len(words) - 2))
-            queries.append(" ".join(words[start : start + rng.choice((2, 3, 4))]))
-    rng.shuffle(queries)
-    return queries[:n]
-
-
-def time_modes(services: Services, queries: list[str], label: str) -> dict[str, tuple]:
-    search = services.search
-    for query in TOPICS[:5]:  # warm up: vectors loaded, caches filled
-        search.search(query, limit=20)
-    results = {}
-    for mode in ("keyword", "semantic", "hybrid"):
-        times = []
-        for query in queries:
-            search.forget_queries()
-            started = time.perf_counter()
-            search.search(query, mode=mode, limit=20)
-            times.append((time.perf_counter() - started) * 1000)
-        results[f"{mode} ({label})"] = ms(times)
-    filtered = []
-    for query in queries[:50]:
-        search.forget_queries()
-        started = time.perf_counter()
-        search.search(query, limit=20, filters=SearchFilters(category="cs.CL"))
-        filtered.append((time.perf_counter() - started) * 1000)
-    results[f"hybrid, category filter ({label})"] = ms(filtered)
-    return results
 
 
 def time_similar(services: Services, n: int) -> tuple[float, float]:
@@ -240,7 +86,7 @@ def index_crossover(base: np.ndarray, sizes: list[int], queries: int = 30) -> li
     rng = np.random.default_rng(3)
     rows = []
     for size in sizes:
-        matrix = _replicate(base, size, rng)
+        matrix = replicate(base, size, rng)
         index = ExactIndex(base.shape[1], matrix)
         qs = matrix[rng.integers(0, size, queries)]
         index.search(qs[0], 110)
@@ -254,20 +100,6 @@ def index_crossover(base: np.ndarray, sizes: list[int], queries: int = 30) -> li
     return rows
 
 
-def _replicate(base: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
-    reps = -(-size // len(base))
-    out = np.empty((size, base.shape[1]), np.float32)
-    for r in range(reps):
-        chunk = base[: min(len(base), size - r * len(base))]
-        if r == 0:
-            out[: len(chunk)] = chunk
-            continue
-        noisy = chunk + rng.normal(0, 0.33 / np.sqrt(base.shape[1]), chunk.shape).astype(np.float32)
-        noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
-        out[r * len(base) : r * len(base) + len(chunk)] = noisy
-    return out
-
-
 class ScaledVectors:
     """`VectorSearch` over `scale` replicated vectors; replica i stands for paper i % n."""
 
@@ -278,7 +110,7 @@ class ScaledVectors:
         base = snap.index.matrix if isinstance(snap.index, ExactIndex) else None
         assert base is not None
         rng = np.random.default_rng(4)
-        matrix = _replicate(base, scale, rng)
+        matrix = replicate(base, scale, rng)
         started = time.perf_counter()
         if kind == "hnsw":
             path = CACHE / f"hnsw-{scale}.bin"

@@ -36,7 +36,7 @@ from dailypapers.config import Settings
 from dailypapers.domain.search import SearchFilters
 from dailypapers.services.bootstrap import bootstrap
 from dailypapers.web.search_routes import search_view
-from load_deployed import search_queries
+from support import search_queries
 
 
 class _Inline:

@@ -32,13 +32,10 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tests.live_server import LiveServer, free_port
-
 from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import bootstrap
+from support import LiveServer, free_port
 
 SCENARIOS = {
     "unlimited": {

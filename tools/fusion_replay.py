@@ -22,6 +22,7 @@ from __future__ import annotations
 import gzip
 import json
 import pickle
+import runpy
 import statistics
 import sys
 from pathlib import Path
@@ -33,11 +34,12 @@ from dailypapers.search.query_shape import QUERY_SHAPES, query_shape
 from dailypapers.search.short_queries import KINDS, short_queries
 from dailypapers.services.demo import demo_data_path
 
+TUNE = Path(__file__).with_name("tune_short_fusion.py")
+
 
 def log(out: Path, args: list[str]) -> None:
-    sys.path.insert(0, str(Path(__file__).parent))
-    import tune_short_fusion
-
+    """Run tools/tune_short_fusion.py with `args`, as its own command line would, in this
+    process (runpy: a program run, not a module imported), recording what fusion saw."""
     import dailypapers.search.engine as engine
 
     records: dict[str, dict] = {}
@@ -57,9 +59,9 @@ def log(out: Path, args: list[str]) -> None:
 
     engine.normalised_fusion = logged_fusion
     engine.SearchEngine.search = logged_search
-    sys.argv = ["tune_short_fusion.py", *args]
+    sys.argv = [TUNE.name, *args]
     try:
-        tune_short_fusion.main()
+        runpy.run_path(str(TUNE), run_name="__main__")
     finally:
         out.write_bytes(pickle.dumps(records))
 

@@ -5,7 +5,8 @@ Origin a browser sends after a page's Referrer-Policy). The in-process TestClien
 them. Never download a browser: these tests use the system's chromium (`make system-deps`).
 
 What the fixtures give a test:
-- `site` (one per run of this folder): the demo data in a fresh SQLite file, served by
+- `site` (one per run of this folder): the demo data in a copy of the session's demo
+  template (tests/databases.py), served by
   uvicorn on a real socket (`tests/live_server.LiveServer`, `base_url` set to that URL),
   sending its mail to a real aiosmtpd server (`site.inbox`), taking a recorded-response
   server for arXiv (`site.arxiv`). Tests that write use their own usernames and addresses,
@@ -39,10 +40,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import Services, bootstrap
+from tests.databases import demo_at, sqlite_copy
 from tests.ingest.server import RecordedServer
 from tests.live_server import LiveServer, free_port
 from tests.mail_support import Inbox, start_server
-from tests.web.support import fixed_clock
+from tests.web.support import FIXED_NOW, fixed_clock
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -99,8 +101,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     arxiv = RecordedServer().start()
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
+    data_dir = tmp_path_factory.mktemp("browser-site")
     settings = Settings(
-        data_dir=tmp_path_factory.mktemp("browser-site"),
+        data_dir=data_dir,
+        database_url=sqlite_copy(data_dir / "dailypapers.db", demo_at(FIXED_NOW)),
         **smtp.settings(base_url=base_url),
         # The site never reaches the internet here: arXiv is the recorded-response server.
         arxiv_api_url=f"{arxiv.url}/api/query",
@@ -111,8 +115,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     services = bootstrap(settings, clock=fixed_clock)
     services.upgrade_schema()
-    report = services.load_demo()
-    assert report is not None and report.inserted > 1000
+    assert services.papers.count() > 1000  # the demo, a copy of the session's template
     # Load the embedding model now, not inside the first search a journey types.
     services.search.query_vector("warm up the embedder")
     try:

@@ -14,6 +14,7 @@ import pytest
 from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import Services, bootstrap
+from tests.databases import sqlite_copy
 from tests.live_server import LiveServer, free_port
 from tests.web.support import api_fixture, fixed_clock
 
@@ -29,8 +30,11 @@ class Live:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     port = free_port()
+    data_dir = tmp_path_factory.mktemp("live")
     settings = Settings(
-        data_dir=tmp_path_factory.mktemp("live"), base_url=f"http://127.0.0.1:{port}"
+        data_dir=data_dir,
+        database_url=sqlite_copy(data_dir / "dailypapers.db"),
+        base_url=f"http://127.0.0.1:{port}",
     )
     services = bootstrap(settings, clock=fixed_clock)
     services.upgrade_schema()

@@ -26,6 +26,7 @@ from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import Services, bootstrap
 from tests.clients.conftest import FIXTURE_DAYS
+from tests.databases import sqlite_copy
 from tests.web.support import api_fixture, fixed_clock
 
 EXAMPLES = int(os.environ.get("DAILYPAPERS_FUZZ_EXAMPLES", "8"))
@@ -44,7 +45,8 @@ def read_services(
     with gzip.open(shared_data / "arxiv_daily_cs" / "papers.jsonl.gz", "rt") as rows:
         kept = [line for _, line in zip(range(40), rows, strict=False)]
     listing.write_text("".join(kept))
-    services = bootstrap(Settings(data_dir=folder), clock=fixed_clock)
+    url = sqlite_copy(folder / "dailypapers.db")
+    services = bootstrap(Settings(data_dir=folder, database_url=url), clock=fixed_clock)
     services.upgrade_schema()
     try:
         for day in FIXTURE_DAYS:

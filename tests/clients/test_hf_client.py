@@ -9,6 +9,8 @@ recording. Every remaining difference is listed below with its reason; anything 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -17,9 +19,15 @@ from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.hf_api import PaperInfo
 
+from dailypapers.app import create_app
+from dailypapers.config import Settings
+from dailypapers.domain.trending import trending_score
+from dailypapers.services.bootstrap import bootstrap
 from tests.clients.conftest import FIXTURE_DAYS, Live
 from tests.clients.hf_diff import differences, table
-from tests.web.support import api_fixture
+from tests.databases import sqlite_copy
+from tests.live_server import LiveServer, free_port
+from tests.web.support import FIXED_NOW, api_fixture, fixed_clock, hf_row, write_jsonl
 
 # (day, path, kind) -> why we differ from HF's recorded response on purpose.
 _OLD_SHAPE = "the 2024 response predates keys HF sends today; we send today's shape for every day"
@@ -137,24 +145,87 @@ def test_list_papers_carries_the_submitter_and_discussion_of_each_hit(live: Live
     assert first["paper"]["submittedOnDailyBy"]["user"] == "kpzhang996"
 
 
-def test_list_daily_papers_honours_each_of_its_parameters(live: Live) -> None:
-    api = HfApi(endpoint=live.base_url)
+# Papers around 2026-08-21 (a Friday of ISO week 34), beside its recorded HF day: the week's
+# Monday, the Sunday before it (week 33), the month's first day and the day before that.
+MONDAY_W34, SUNDAY_W33, FIRST_OF_MONTH, JULY = (
+    "2608.90001",
+    "2608.90002",
+    "2608.90003",
+    "2607.90004",
+)
+AROUND = {
+    MONDAY_W34: ("2026-08-17", 40),  # more upvotes than all but 4 of 08-21's, 4 days older
+    SUNDAY_W33: ("2026-08-16", 3),
+    FIRST_OF_MONTH: ("2026-08-01", 3),
+    JULY: ("2026-07-31", 3),
+}
+
+
+@pytest.fixture(scope="module")
+def calendar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A live site with 2026-08-21's recorded papers and the `AROUND` papers."""
+    folder = tmp_path_factory.mktemp("calendar")
+    port = free_port()
+    settings = Settings(
+        data_dir=folder,
+        database_url=sqlite_copy(folder / "dailypapers.db"),
+        base_url=f"http://127.0.0.1:{port}",
+    )
+    services = bootstrap(settings, clock=fixed_clock)
+    services.upgrade_schema()
+    around = [hf_row(i, day, upvotes=votes) for i, (day, votes) in AROUND.items()]
+    try:
+        for path in (api_fixture("2026-08-21"), write_jsonl(folder / "around.jsonl.gz", around)):
+            assert services.imports.import_file(path, "hf-daily").skipped == 0
+        with LiveServer(create_app(services), port) as base_url:
+            yield base_url
+    finally:
+        services.close()
+
+
+def _trending_order(items: list[dict[str, Any]]) -> list[str]:
+    """Time-decayed upvotes at the site's "now" (domain/trending.py), ties by upvotes: the
+    order HF's `sort=trending` names, from each item's upvotes and time on the daily list."""
+    gravity = Settings().trending_gravity
+    scored = []
+    for item in items:
+        paper = item["paper"]
+        featured = datetime.fromisoformat(paper["submittedOnDailyAt"].replace("Z", "+00:00"))
+        hours = (FIXED_NOW - featured).total_seconds() / 3600
+        score = trending_score(paper["upvotes"], hours, gravity)
+        scored.append((-score, -paper["upvotes"], paper["id"]))
+    return [arxiv_id for *_, arxiv_id in sorted(scored)]
+
+
+def test_list_daily_papers_honours_each_of_its_parameters(calendar: str) -> None:
+    api = HfApi(endpoint=calendar)
     recorded = json.loads(api_fixture("2026-08-21").read_text())
     day = [p.id for p in api.list_daily_papers(date="2026-08-21")]
 
     week = [p.id for p in api.list_daily_papers(week="2026-W34")]
+    week_33 = [p.id for p in api.list_daily_papers(week="2026-W33")]
     month = [p.id for p in api.list_daily_papers(month="2026-08")]
+    july = [p.id for p in api.list_daily_papers(month="2026-07")]
     newest = list(api.list_daily_papers(date="2026-08-21", sort="publishedAt"))
-    trending = [p.id for p in api.list_daily_papers(date="2026-08-21", sort="trending")]
+    by_upvotes = [p.id for p in api.list_daily_papers(week="2026-W34")]
+    week_items = httpx.get(
+        f"{calendar}/api/daily_papers", params={"week": "2026-W34"}, timeout=10
+    ).json()
+    trending = [p.id for p in api.list_daily_papers(week="2026-W34", sort="trending")]
     by_taesiri = [p.id for p in api.list_daily_papers(date="2026-08-21", submitter="taesiri")]
     second_page = [p.id for p in api.list_daily_papers(date="2026-08-21", p=1, limit=5)]
     latest = [p.id for p in api.list_daily_papers()]
 
     assert day == [i["paper"]["id"] for i in recorded]
-    assert set(week) == set(day) and set(month) == set(day)
+    # A week runs Monday to Sunday; a month from its first day to its last.
+    assert set(week) == {*day, MONDAY_W34} and week_33 == [SUNDAY_W33]
+    assert set(month) == {*day, MONDAY_W34, SUNDAY_W33, FIRST_OF_MONTH} and july == [JULY]
     published = [p.published_at for p in newest]
     assert published == sorted(published, reverse=True)  # type: ignore[type-var]
-    assert sorted(trending) == sorted(day)
+    # Trending decays with age: the week's Monday paper falls below newer ones it outvotes.
+    assert trending == _trending_order(week_items)
+    assert trending != by_upvotes
+    assert trending.index(MONDAY_W34) > by_upvotes.index(MONDAY_W34)
     taesiri = [
         i["paper"]["id"] for i in recorded if i["paper"]["submittedOnDailyBy"]["user"] == "taesiri"
     ]

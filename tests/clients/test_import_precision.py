@@ -11,11 +11,13 @@ from fastapi.testclient import TestClient
 from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import bootstrap
+from tests.databases import sqlite_copy
 from tests.web.support import api_fixture, fixed_clock
 
 
 def test_an_arxiv_listing_after_hf_keeps_hfs_precise_published_time(tmp_path: Path) -> None:
-    services = bootstrap(Settings(data_dir=tmp_path), clock=fixed_clock)
+    url = sqlite_copy(tmp_path / "dailypapers.db")
+    services = bootstrap(Settings(data_dir=tmp_path, database_url=url), clock=fixed_clock)
     services.upgrade_schema()
     listing = tmp_path / "listing.jsonl.gz"
     with gzip.open(listing, "wt") as out:  # the shared arXiv listing row of this paper

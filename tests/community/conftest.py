@@ -22,6 +22,7 @@ from dailypapers.config import Settings
 from dailypapers.domain.papers import DailyEntry, Paper, SourceRecord
 from dailypapers.mail.mailer import Hook, Message, SendReceipt
 from dailypapers.services.bootstrap import Services, bootstrap
+from tests.databases import sqlite_copy
 from tests.mail_support import SmtpServer, smtp  # noqa: F401  (the fixture smtp_services needs)
 
 NOW = datetime(2026, 8, 21, 15, 0, tzinfo=UTC)
@@ -75,6 +76,12 @@ class RecordingMailer:
 MakeServices = Callable[..., Services]
 
 
+def _community_db(tmp_path: Path) -> str:
+    """The one SQLite file services share when given no URL: made once, a migrated copy."""
+    path = tmp_path / "community.db"
+    return f"sqlite:///{path}" if path.exists() else sqlite_copy(path)
+
+
 @pytest.fixture
 def make_services(tmp_path: Path) -> Iterator[MakeServices]:
     """Services on a given database URL (default: a SQLite file); several may share one
@@ -88,7 +95,7 @@ def make_services(tmp_path: Path) -> Iterator[MakeServices]:
         mailer: RecordingMailer | None = None,
         **settings: object,
     ) -> Services:
-        url = database_url or f"sqlite:///{tmp_path / 'community.db'}"
+        url = database_url or _community_db(tmp_path)
         options = {**CHEAP_ARGON2, **OFFLINE_ARXIV, **settings}
         services = bootstrap(
             Settings(data_dir=tmp_path, database_url=url, **options),

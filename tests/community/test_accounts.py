@@ -24,6 +24,7 @@ from tests.community.conftest import (
     new_client,
     sign_up,
 )
+from tests.databases import sqlite_copy
 from tests.mail_support import SmtpServer, smtp  # noqa: F401
 
 
@@ -198,7 +199,7 @@ def test_account_links_are_sent_by_the_site_mailer_as_the_other_mails_are(
     services = bootstrap(
         Settings(
             data_dir=tmp_path,
-            database_url=f"sqlite:///{tmp_path / 'mail.db'}",
+            database_url=sqlite_copy(tmp_path / "mail.db"),
             **CHEAP_ARGON2,
             **smtp.settings(),
         ),

@@ -18,6 +18,7 @@ from dailypapers.errors import BadRequest, SourceError
 from dailypapers.services.bootstrap import Services
 from tests.community.conftest import CHEAP_ARGON2, PASSWORD
 from tests.conftest import make_services
+from tests.databases import sqlite_copy
 from tests.ingest.conftest import upstream_settings
 from tests.ingest.server import RecordedServer, xml
 from tests.live_server import free_port
@@ -40,7 +41,7 @@ ATOM_ONE_PAPER = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def _services(tmp_path: Path, **settings: object) -> Services:
-    url = f"sqlite:///{tmp_path / 'submit.db'}"
+    url = sqlite_copy(tmp_path / "submit.db")
     return make_services(tmp_path, url, **CHEAP_ARGON2, **settings)
 
 

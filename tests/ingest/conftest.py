@@ -14,6 +14,7 @@ import pytest
 
 from dailypapers.services.bootstrap import Services
 from tests.conftest import make_services
+from tests.databases import sqlite_copy
 from tests.ingest.server import RecordedServer
 
 
@@ -55,7 +56,7 @@ def ingest_services(
 
 @pytest.fixture
 def sqlite_ingest(tmp_path: Path, server: RecordedServer) -> Iterator[Services]:
-    url = f"sqlite:///{tmp_path / 'ingest.db'}"
+    url = sqlite_copy(tmp_path / "ingest.db")
     services = make_services(tmp_path, url, **upstream_settings(server))
     yield services
     services.close()

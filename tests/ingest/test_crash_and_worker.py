@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,9 @@ import sqlalchemy as sa
 from dailypapers.storage.database import Database
 from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.ingest_tables import ingest_locks, ingest_runs
-from tests.conftest import make_services
+from tests.clock_main import LAUNCHER, clock_env
+from tests.conftest import ROOT, make_services
+from tests.databases import sqlite_copy
 from tests.ingest.conftest import upstream_settings
 from tests.ingest.server import RecordedServer, json_reply
 from tests.ingest.support import HF_PATH, OAI_PATH, oai_token, script_oai, snapshot
@@ -55,9 +57,10 @@ def test_a_killed_harvest_resumes_and_ends_as_an_uninterrupted_one(
     tmp_path: Path, server: RecordedServer
 ) -> None:
     script_oai(server, delay_s=0.2)  # 6 slow pages
-    url = f"sqlite:///{tmp_path / 'killed.db'}"
+    url = sqlite_copy(tmp_path / "killed.db")
     env = _env(server, url, tmp_path, ingest_lease_s=3)
-    command = [sys.executable, "-m", "dailypapers", "ingest", "oai", *WINDOW, "--json"]
+    harvest = ["ingest", "oai", *WINDOW, "--json"]
+    command = [sys.executable, "-m", "dailypapers", *harvest]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     engine = sa.create_engine(url)
     progress = sa.select(ingest_runs.c.pages, ingest_runs.c.cursor).order_by(ingest_runs.c.id)
@@ -76,10 +79,17 @@ def test_a_killed_harvest_resumes_and_ends_as_an_uninterrupted_one(
     assert not store.claim("oai", "someone-else", now=datetime.now(UTC), lease_s=3)
     lease_end = store.lease("oai").expires_at
     store.db.dispose()
-    time.sleep(max(0.0, (lease_end - datetime.now(UTC)).total_seconds()) + 0.2)
 
+    # The rerun's clock starts just past that lease (tests/clock_main.py): no waiting for it.
     before = len(server.requests(OAI_PATH))
-    rerun = subprocess.run(command, env=env, capture_output=True, timeout=60, text=True)
+    rerun = subprocess.run(
+        [*LAUNCHER, *harvest],
+        env={**env, **clock_env(lease_end + timedelta(seconds=0.2))},
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        text=True,
+    )
     assert rerun.returncode == 0, rerun.stderr
     resumed = json.loads(rerun.stdout)
     assert (resumed["status"], resumed["resumed_from"]) == ("succeeded", killed.id)
@@ -94,7 +104,7 @@ def test_a_killed_harvest_resumes_and_ends_as_an_uninterrupted_one(
     services = make_services(tmp_path, url)
 
     script_oai(server)  # the same pages, now fast, for an uninterrupted reference run
-    reference = make_services(tmp_path, f"sqlite:///{tmp_path / 'reference.db'}",
+    reference = make_services(tmp_path, sqlite_copy(tmp_path / "reference.db"),
                               **upstream_settings(server))  # fmt: skip
     run = reference.ingest.run("oai", since=datetime(2025, 3, 18).date(),
                                until=datetime(2025, 3, 19).date())  # fmt: skip
@@ -109,7 +119,7 @@ def test_sigterm_stops_a_worker_cleanly_mid_run_and_frees_the_source(
     tmp_path: Path, server: RecordedServer
 ) -> None:
     server.script(HF_PATH, [json_reply(b"[]", delay_s=0.4)])  # every day: slow and empty
-    url = f"sqlite:///{tmp_path / 'worker.db'}"
+    url = sqlite_copy(tmp_path / "worker.db")
     env = _env(
         server,
         url,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dailypapers.services.bootstrap import Services
 from tests.conftest import make_services
+from tests.databases import sqlite_copy
 from tests.ingest.conftest import upstream_settings
 from tests.ingest.server import RecordedServer, Reply, json_reply, xml
 from tests.ingest.support import (
@@ -187,7 +188,7 @@ def test_a_server_slower_than_the_timeout_is_retried(
     tmp_path: Path, server: RecordedServer, shared_data: Path
 ) -> None:
     settings = upstream_settings(server, http_read_timeout_s=0.5)
-    services = make_services(tmp_path, f"sqlite:///{tmp_path / 'slow.db'}", **settings)
+    services = make_services(tmp_path, sqlite_copy(tmp_path / "slow.db"), **settings)
     good = hf_day(shared_data, "2025-07-24")
     server.script(HF_PATH, [json_reply(good, delay_s=1.5), json_reply(good)], date="2025-07-24")
     run = services.ingest.run("hf", since=HF_DAY, until=HF_DAY)

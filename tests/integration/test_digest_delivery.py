@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -193,20 +192,20 @@ def test_a_claim_taken_over_after_its_lease_is_no_longer_the_first_claimers(
     now = datetime.now(UTC)
     [mine] = deliveries.claim("a", now=now, lease_s=0.2, limit=5)
     assert deliveries.claim("b", now=now, lease_s=0.2, limit=5) == []  # lease still live
-    time.sleep(0.3)
-    [theirs] = deliveries.claim("b", now=datetime.now(UTC), lease_s=60, limit=5)
+    later = now + timedelta(seconds=0.3)  # past a's lease
+    [theirs] = deliveries.claim("b", now=later, lease_s=60, limit=5)
 
     assert theirs.id == mine.id
     result = deliveries.mark_sending(
         mine,
         "a",
-        now=datetime.now(UTC),
+        now=later,
         lease_s=60,
         items=[("2608.00001", "trending")],
         token_hashes=[],
     )
     assert result == "lost"
-    assert deliveries.mark_sent(mine.id, "a", reply="250", now=datetime.now(UTC)) is False
+    assert deliveries.mark_sent(mine.id, "a", reply="250", now=later) is False
 
 
 def test_a_sender_that_died_mid_send_leaves_an_uncertain_digest_that_is_not_resent(
@@ -216,21 +215,22 @@ def test_a_sender_that_died_mid_send_leaves_an_uncertain_digest_that_is_not_rese
     subscribers(digest_services, 1)
     deliveries = digest_services.digests.deliveries
     digest_services.digests.plan_due(DAY1)
-    [claimed] = deliveries.claim("dead", now=datetime.now(UTC), lease_s=0.1, limit=5)
+    now = datetime.now(UTC)
+    [claimed] = deliveries.claim("dead", now=now, lease_s=0.1, limit=5)
     assert (
         deliveries.mark_sending(
             claimed,
             "dead",
-            now=datetime.now(UTC),
+            now=now,
             lease_s=0.1,
             items=[("2608.00001", "trending")],
             token_hashes=[],
         )
         == "ok"
     )
-    time.sleep(0.2)  # ... and the process died before recording the reply
+    later = now + timedelta(seconds=0.2)  # ... and the process died before recording the reply
 
-    assert deliveries.claim("next", now=datetime.now(UTC), lease_s=60, limit=5) == []
+    assert deliveries.claim("next", now=later, lease_s=60, limit=5) == []
     assert deliveries.counts() == {"uncertain": 1}
     assert deliveries.sent_ids(1, ["2608.00001"]) == {"2608.00001"}  # never repeated
 
@@ -243,15 +243,12 @@ def test_at_least_once_mode_resends_an_uncertain_digest_with_the_same_message_id
     subscribers(digest_services, 1)
     deliveries = digest_services.digests.deliveries
     digest_services.digests.plan_due(DAY1)
-    [claimed] = deliveries.claim("dead", now=datetime.now(UTC), lease_s=0.1, limit=5)
-    deliveries.mark_sending(
-        claimed, "dead", now=datetime.now(UTC), lease_s=0.1, items=[], token_hashes=[]
-    )
-    time.sleep(0.2)
+    now = datetime.now(UTC)
+    [claimed] = deliveries.claim("dead", now=now, lease_s=0.1, limit=5)
+    deliveries.mark_sending(claimed, "dead", now=now, lease_s=0.1, items=[], token_hashes=[])
+    later = now + timedelta(seconds=0.2)  # past the dead sender's lease
 
-    [again] = deliveries.claim(
-        "next", now=datetime.now(UTC), lease_s=60, limit=5, resend_uncertain=True
-    )
+    [again] = deliveries.claim("next", now=later, lease_s=60, limit=5, resend_uncertain=True)
 
     assert (again.id, again.message_id, again.resending) == (claimed.id, claimed.message_id, True)
 

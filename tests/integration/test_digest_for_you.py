@@ -25,7 +25,8 @@ from dailypapers.domain.digests import DigestPrefs, FeedbackLink
 from dailypapers.services.bootstrap import Services
 from dailypapers.services.feedback_links import EXPIRED, INVALID, OTHER_ACCOUNT
 from dailypapers.services.tokens import hash_token
-from tests.conftest import make_services
+from tests.conftest import FIXED_NOW, NewDatabase, make_services
+from tests.databases import demo_at
 from tests.digest_support import LONG_AGO
 from tests.mail_support import SmtpServer, smtp  # noqa: F401
 
@@ -42,13 +43,16 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 @pytest.fixture
 def demo(
     tmp_path: Path,
-    database_url: str,
+    new_database: NewDatabase,
     smtp: SmtpServer,  # noqa: F811
 ) -> Iterator[Services]:
+    """The demo papers and their vectors (a copy of the session's demo template)."""
     services = make_services(
-        tmp_path, database_url, **smtp.settings(digest_section_items=3), **CHEAP_ARGON2
+        tmp_path,
+        new_database(demo_at(FIXED_NOW)),
+        **smtp.settings(digest_section_items=3),
+        **CHEAP_ARGON2,
     )
-    services.load_demo()
     yield services
     services.close()
 

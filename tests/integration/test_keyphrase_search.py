@@ -15,6 +15,7 @@ import pytest
 from dailypapers.domain.papers import Paper, SourceRecord
 from dailypapers.services.bootstrap import Services
 from dailypapers.storage.bulk_index import KeywordIndexMaintenance
+from tests.conftest import SQLITE_ONLY
 
 pytest_plugins = ("tests.integration.search_support",)
 
@@ -138,14 +139,14 @@ def test_keyphrases_written_during_a_bulk_import_are_indexed(
     assert_index_sound(s)
 
 
+@SQLITE_ONLY  # PostgreSQL defers only its GIN index; its row triggers stay
 def test_a_bulk_import_killed_while_deferred_is_repaired_with_the_keyphrase_triggers(
     keyphrase_services: Services,
 ) -> None:
     """SQLite: the keyphrase triggers belong to the deferred set, so `ensure()` (run by
     every import, `db upgrade` and `serve`) recreates them after a killed bulk import."""
     s = keyphrase_services
-    if not s.db.is_sqlite:
-        pytest.skip("PostgreSQL defers only its GIN index; its row triggers stay")
+    assert s.db.is_sqlite
     with s.db.write() as conn:
         conn.exec_driver_sql("DROP TRIGGER paper_keyphrases_fts_after_insert")
     maintenance = KeywordIndexMaintenance(s.db)

@@ -13,17 +13,20 @@ import pytest
 from dailypapers.config import Settings
 from dailypapers.domain.community import User
 from dailypapers.services.bootstrap import Services, bootstrap
+from tests.conftest import NewDatabase
+from tests.databases import demo_at
 from tests.web.support import FIXED_NOW, fixed_clock
 
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 8, "argon2_parallelism": 1}
 
 
 @pytest.fixture
-def demo(tmp_path: Path, database_url: str) -> Iterator[Services]:
-    settings = Settings(data_dir=tmp_path, database_url=database_url, **CHEAP_ARGON2)
+def demo(tmp_path: Path, new_database: NewDatabase) -> Iterator[Services]:
+    """The demo papers and their vectors (a copy of the session's demo template)."""
+    url = new_database(demo_at(FIXED_NOW))
+    settings = Settings(data_dir=tmp_path, database_url=url, **CHEAP_ARGON2)
     services = bootstrap(settings, clock=fixed_clock)
     services.upgrade_schema()
-    services.load_demo()
     yield services
     services.close()
 

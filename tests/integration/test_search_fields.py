@@ -18,6 +18,7 @@ import pytest
 from dailypapers.domain.papers import Paper, SourceRecord
 from dailypapers.domain.search import SearchFilters
 from dailypapers.services.bootstrap import Services
+from tests.conftest import SQLITE_ONLY
 
 pytest_plugins = ("tests.integration.search_support",)
 
@@ -137,13 +138,13 @@ def test_a_category_change_reaches_filtered_search_at_once(
     assert ids(search.search(f"{query} cat:cs.ZZ", mode=mode)) == [top]
 
 
+@SQLITE_ONLY  # the FTS5 path
 def test_a_filtered_keyword_search_looks_further_until_enough_pass(
     search_services: Services,
 ) -> None:
     """SQLite ranks the matches and reads them, best first, until enough pass the filter:
     a paper that passes far down the ranking is still found."""
-    if not search_services.db.is_sqlite:
-        pytest.skip("the FTS5 path")
+    assert search_services.db.is_sqlite
     search_services.papers.upsert([SourceRecord(p) for p in keyword_papers()], now=NOW)
     index = search_services.search.engine.keyword_index
     every = index.keyword(["model"], match="any", limit=1000)

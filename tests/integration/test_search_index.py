@@ -17,6 +17,7 @@ from dailypapers.search.embedder import MiniLMEmbedder
 from dailypapers.search.vectors import HnswIndex
 from dailypapers.services.bootstrap import Services
 from dailypapers.storage.tables import embeddings, papers
+from tests.databases import sqlite_copy
 
 PAPERS = 12
 
@@ -98,7 +99,7 @@ def test_index_command_shows_status_and_embeds(tmp_path: Path, hf_sample: Path) 
 def test_the_demo_ships_its_vectors_so_semantic_search_works_at_once(
     tmp_path: Path, make_services, clock
 ) -> None:
-    services = make_services(tmp_path, f"sqlite:///{tmp_path / 'demo.db'}", None, clock)
+    services = make_services(tmp_path, sqlite_copy(tmp_path / "demo.db"), None, clock)
     try:
         report = services.load_demo()
         assert report is not None and report.inserted > 1000
@@ -116,7 +117,7 @@ def test_past_the_exact_limit_a_graph_is_built_in_the_background(
     tmp_path: Path, minilm: MiniLMEmbedder, hf_sample: Path, sample_vectors: Path, make_services
 ) -> None:
     services = make_services(
-        tmp_path, f"sqlite:///{tmp_path / 'g.db'}", minilm, vector_index_exact_limit=20
+        tmp_path, sqlite_copy(tmp_path / "g.db"), minilm, vector_index_exact_limit=20
     )
     try:
         services.imports.import_file(hf_sample, "hf-daily")
@@ -138,7 +139,7 @@ def test_waiting_for_the_vector_index_waits_for_a_graph_no_search_has_started_ye
     """What `dailypapers eval` does before its first query, so that a lowered exact limit is
     measured on its graph, not on the exact pass that answers while the graph is built."""
     services = make_services(
-        tmp_path, f"sqlite:///{tmp_path / 'w.db'}", minilm, vector_index_exact_limit=20
+        tmp_path, sqlite_copy(tmp_path / "w.db"), minilm, vector_index_exact_limit=20
     )
     try:
         services.imports.import_file(hf_sample, "hf-daily")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import FIXED_NOW
+from tests.databases import demo_at, sqlite_copy
 from tests.live_server import free_port
 
 
@@ -69,7 +73,10 @@ def test_serve_with_two_workers_answers_from_two_processes_that_each_built_their
 def test_two_workers_on_sqlite_build_one_vector_graph_between_them(tmp_path: Path) -> None:
     """Past `vector_index_exact_limit`, the first worker to search builds the HNSW graph and
     writes it; the other reads it (search/graph_files.py), and every answer is the same.
-    Searches come from 8 clients at once on new connections, so both processes get some."""
+    Searches come from 8 clients at once on new connections, so both processes get some.
+
+    Each process logs the graph it builds or reads (JSON lines, INFO): one build and one
+    read between the two workers, never two builds."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}
     env.update(
@@ -77,18 +84,23 @@ def test_two_workers_on_sqlite_build_one_vector_graph_between_them(tmp_path: Pat
             "DAILYPAPERS_DATA_DIR": str(tmp_path),
             "DAILYPAPERS_SERVE_RUNS_SCHEDULER": "0",
             "DAILYPAPERS_VECTOR_INDEX_EXACT_LIMIT": "200",  # the demo has 1,219 vectors
+            "DAILYPAPERS_LOG_FORMAT": "json",  # every process's INFO lines, the graph's too
         }
     )
-    url = f"sqlite:///{tmp_path / 'site.db'}"
+    url = sqlite_copy(tmp_path / "site.db", demo_at(FIXED_NOW))  # --demo finds it loaded
     command = [sys.executable, "-m", "dailypapers", "--database-url", url, "serve", "--demo"]
     command += ["--port", str(port), "--workers", "2"]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=_collect, args=(proc, lines), daemon=True)
+    reader.start()
     base = f"http://127.0.0.1:{port}"
     query = {"q": "robots that learn from videos of people"}
     graphs = tmp_path / "vector-graphs"
     try:
         deadline = time.monotonic() + 120
-        found: list[list[str]] = []
 
         def search(_: int) -> list[str]:
             with httpx.Client(base_url=base, timeout=30) as fresh:  # a new connection each
@@ -96,16 +108,17 @@ def test_two_workers_on_sqlite_build_one_vector_graph_between_them(tmp_path: Pat
             assert answer.status_code == 200, answer.text
             return [hit["id"] for hit in answer.json()["hits"]]
 
+        # Until both workers hold a graph (one built it, one read it, or both built one).
         while time.monotonic() < deadline and proc.poll() is None:
             try:
                 with ThreadPoolExecutor(8) as pool:  # both processes get some of them
-                    found += list(pool.map(search, range(16)))
+                    list(pool.map(search, range(16)))
             except httpx.TransportError:
-                time.sleep(0.5)  # not listening yet
+                time.sleep(0.2)  # not listening yet
                 continue
-            if len(list(graphs.glob("*.hnsw"))) == 1 and len(found) >= 64:
+            if len(_graph_events(lines)) >= 2:
                 break
-            time.sleep(0.5)
+            time.sleep(0.1)
         (written,) = graphs.glob("*.hnsw")
         first_write = written.stat().st_ino
         with ThreadPoolExecutor(8) as pool:
@@ -113,10 +126,36 @@ def test_two_workers_on_sqlite_build_one_vector_graph_between_them(tmp_path: Pat
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
-            output = proc.communicate(timeout=30)[0].decode()
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
             pytest.fail("serve did not stop on SIGTERM")
+        reader.join(timeout=10)
+    output = "".join(lines)
+    events = _graph_events(lines)
+    # One build between the two workers: the other read the file.
+    assert sorted(events) == ["built", "read"], f"graphs {events} by the two workers\n{output}"
     # One file, written once (a second build would have replaced it: a new inode).
     assert [p.stat().st_ino for p in graphs.glob("*.hnsw")] == [first_write], output
     assert all(ids == settled[0] for ids in settled) and settled[0], settled
+
+
+def _collect(proc: subprocess.Popen, lines: list[str]) -> None:
+    """Keep a running process's output lines as they come."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+
+
+def _graph_events(lines: list[str]) -> list[str]:
+    """ "built" or "read" for each HNSW graph a process logged (search/graph_files.py)."""
+    events = []
+    for line in list(lines):
+        try:
+            message = json.loads(line).get("message", "")
+        except (json.JSONDecodeError, AttributeError):
+            continue
+        for event in ("built", "read"):
+            if message.startswith(f"{event} the HNSW graph"):
+                events.append(event)
+    return events

@@ -17,6 +17,7 @@ from dailypapers.storage.database import Database
 from dailypapers.storage.keyword_index import Fts5KeywordIndex
 from dailypapers.storage.tables import papers
 from tests.conftest import make_services
+from tests.databases import sqlite_copy
 
 NOW = datetime(2026, 8, 21, tzinfo=UTC)
 SLOW_QUERY = (
@@ -35,7 +36,7 @@ def test_a_read_past_the_time_limit_is_stopped_with_a_clear_error(tmp_path: Path
 
 
 def test_writes_from_many_threads_all_land(tmp_path: Path) -> None:
-    services = make_services(tmp_path, f"sqlite:///{tmp_path / 'threads.db'}")
+    services = make_services(tmp_path, sqlite_copy(tmp_path / "threads.db"))
     errors: list[BaseException] = []
 
     def writer(worker: int) -> None:
@@ -67,8 +68,7 @@ def test_titles_read_by_a_slow_reader_are_not_cut_off_by_the_time_limit(tmp_path
     machine that took longer than `sql_time_limit_ms`, and when the titles came from one
     streamed statement the search that built it was cut off with a 503 (bench/load_deployed.py,
     SQLite mix). Here the reader pauses past the limit between titles."""
-    db = Database(f"sqlite:///{tmp_path / 'titles.db'}", time_limit_ms=500)
-    db.upgrade()
+    db = Database(sqlite_copy(tmp_path / "titles.db"), time_limit_ms=500)
     now = datetime(2026, 8, 21, tzinfo=UTC)
     rows = [
         {

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from dailypapers.search.embedder import MiniLMEmbedder
 from dailypapers.services.bootstrap import Services
+from tests.conftest import POSTGRES_ONLY
 from tests.integration.search_support import EMBEDDED, SAMPLE_ROWS, open_services
 
 pytest_plugins = ("tests.integration.search_support",)
@@ -54,12 +55,11 @@ def test_another_process_searches_hybrid_within_a_second_of_the_first_vectors(
         web.close()
 
 
-@pytest.mark.postgres
+@POSTGRES_ONLY  # SQLite keeps the vectors in memory and compares the table's state
 def test_postgres_counts_the_embeddings_once_per_interval(
     embedded_services: Services, tmp_path: Path, database_url: str, minilm: MiniLMEmbedder
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite keeps the vectors in memory and compares the table's state")
+    assert database_url.startswith("postgresql")
     web = open_services(tmp_path / "web", database_url, minilm, search_paper_count_interval_s=3600)
     try:
         counts = count_statements(web)

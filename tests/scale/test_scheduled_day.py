@@ -1,6 +1,6 @@
 """Two `serve` and two `worker` processes on one PostgreSQL database for a scheduled day.
 
-Four real processes (`python -m tests.scale.fast_clock_main serve|worker`: the shipped
+Four real processes (`python -m tests.clock_main serve|worker`: the shipped
 command with a shared simulated clock, 720 simulated seconds per wall second, from 05:00 to
 09:00 UTC on 2026-08-21) all run the scheduler against the recorded upstream server and a real
 SMTP server. Each ingest source (scheduled 06:00) must run exactly once and each subscriber's
@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,6 +23,7 @@ from dailypapers.config import Settings
 from dailypapers.search.embedder import MiniLMEmbedder
 from dailypapers.storage.digest_tables import digest_deliveries
 from dailypapers.storage.ingest_tables import ingest_runs
+from tests.clock_main import LAUNCHER, clock_env
 from tests.conftest import make_services
 from tests.digest_support import featured, seed, subscribers
 from tests.ingest.conftest import upstream_settings
@@ -47,7 +47,7 @@ def _env(settings: dict[str, object], url: str, tmp_path: Path, wall0: float) ->
         {
             "DAILYPAPERS_DATABASE_URL": url,
             "DAILYPAPERS_DATA_DIR": str(tmp_path),
-            "DAILYPAPERS_TEST_CLOCK": f"{START.isoformat()}@{wall0}@{SPEED}",
+            **clock_env(START, SPEED, wall0),
         }
     )
     return env
@@ -83,12 +83,11 @@ def test_two_serves_and_two_workers_run_each_source_and_send_each_digest_once(
 
     wall0 = time.time()
     env = _env(settings, pg_url, tmp_path, wall0)
-    launcher = [sys.executable, "-m", "tests.scale.fast_clock_main"]
     commands = [
-        [*launcher, "serve", "--port", str(free_port()), "--no-migrate"],
-        [*launcher, "serve", "--port", str(free_port()), "--no-migrate"],
-        [*launcher, "worker", "--no-migrate"],
-        [*launcher, "worker", "--no-migrate"],
+        [*LAUNCHER, "serve", "--port", str(free_port()), "--no-migrate"],
+        [*LAUNCHER, "serve", "--port", str(free_port()), "--no-migrate"],
+        [*LAUNCHER, "worker", "--no-migrate"],
+        [*LAUNCHER, "worker", "--no-migrate"],
     ]
     procs = [
         subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -11,24 +11,29 @@ from fastapi.testclient import TestClient
 from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import Services, bootstrap
-from tests.web.support import fixed_clock
+from tests.databases import MIGRATED, Recipe, demo_at, sqlite_copy
+from tests.web.support import FIXED_NOW, fixed_clock
 
 
-def _make_services(data_dir: Path, **settings: object) -> Services:
-    services = bootstrap(Settings(data_dir=data_dir, **settings), clock=fixed_clock)
+def _make_services(data_dir: Path, recipe: Recipe = MIGRATED, **settings: object) -> Services:
+    """Services on a copy of the session's `recipe` template, in the default place."""
+    url = sqlite_copy(data_dir / "dailypapers.db", recipe)
+    services = bootstrap(
+        Settings(data_dir=data_dir, database_url=url, **settings), clock=fixed_clock
+    )
     services.upgrade_schema()
     return services
 
 
 @pytest.fixture(scope="session")
 def demo_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    """The bundled demo data (HF daily papers 2026-06-08 .. 2026-08-21), imported once.
+    """The bundled demo data (HF daily papers 2026-06-08 .. 2026-08-21), a copy of the demo
+    template (tests/databases.py).
 
-    Shared by many tests: read only. Tests that write use `make_client`.
+    Shared by many tests: read only. Tests that write use `make_client` or their own copy.
     """
-    services = _make_services(tmp_path_factory.mktemp("demo"))
-    report = services.load_demo()
-    assert report is not None and report.inserted > 1000
+    services = _make_services(tmp_path_factory.mktemp("demo"), demo_at(FIXED_NOW))
+    assert services.papers.count() > 1000
     yield services
     services.close()
 

@@ -16,7 +16,8 @@ from fastapi.testclient import TestClient
 from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import Services, bootstrap
-from tests.web.support import fixed_clock
+from tests.databases import demo_at, sqlite_copy
+from tests.web.support import FIXED_NOW, fixed_clock
 
 PASSWORD = "correct horse battery"
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 8, "argon2_parallelism": 1}
@@ -27,10 +28,10 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 def site(tmp_path: Path) -> Iterator[tuple[TestClient, Services]]:
     # A 3-day window (~50 papers) fits in one page of 100: a 👎'd paper must be gone from
     # the whole ranking, not only pushed below the page.
-    settings = Settings(data_dir=tmp_path, recs_window_days=3, **CHEAP_ARGON2)
+    url = sqlite_copy(tmp_path / "demo.db", demo_at(FIXED_NOW))
+    settings = Settings(data_dir=tmp_path, database_url=url, recs_window_days=3, **CHEAP_ARGON2)
     services = bootstrap(settings, clock=fixed_clock)
     services.upgrade_schema()
-    services.load_demo()
     with TestClient(create_app(services)) as client:
         yield client, services
     services.close()

@@ -46,7 +46,8 @@ from dailypapers.web.rendering import (
     short_day,
     thousands,
 )
-from tests.web.support import fixed_clock
+from tests.databases import demo_at, sqlite_copy
+from tests.web.support import FIXED_NOW, fixed_clock
 
 PAPER = "2608.19880"  # the top paper of the demo's last day
 OTHER = "2608.18580"
@@ -198,9 +199,10 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     data_dir = tmp_path_factory.mktemp("twins")
-    services = bootstrap(Settings(data_dir=data_dir, **CHEAP_ARGON2), clock=fixed_clock)
+    url = sqlite_copy(data_dir / "dailypapers.db", demo_at(FIXED_NOW))
+    settings = Settings(data_dir=data_dir, database_url=url, **CHEAP_ARGON2)
+    services = bootstrap(settings, clock=fixed_clock)
     services.upgrade_schema()
-    services.load_demo()
     app = create_app(services)
     site = Site(services, data_dir)
     with TestClient(app) as ada, TestClient(app) as bob:

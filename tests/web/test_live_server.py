@@ -9,12 +9,16 @@ import httpx
 from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.services.bootstrap import bootstrap
+from tests.databases import sqlite_copy
 from tests.live_server import LiveServer, free_port
 
 
 def test_live_server_serves_the_site_over_a_real_socket(tmp_path: Path) -> None:
     port = free_port()
-    services = bootstrap(Settings(data_dir=tmp_path, base_url=f"http://127.0.0.1:{port}"))
+    url = sqlite_copy(tmp_path / "dailypapers.db")
+    services = bootstrap(
+        Settings(data_dir=tmp_path, database_url=url, base_url=f"http://127.0.0.1:{port}")
+    )
     services.upgrade_schema()
     try:
         with LiveServer(create_app(services), port) as base_url:

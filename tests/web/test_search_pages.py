@@ -21,6 +21,7 @@ from dailypapers.app import create_app
 from dailypapers.config import Settings
 from dailypapers.search.embedder import MiniLMEmbedder
 from dailypapers.services.bootstrap import Services, bootstrap
+from tests.databases import sqlite_copy
 from tests.web.support import fixed_clock, hf_row, write_jsonl
 
 pytest_plugins = ("tests.integration.search_support",)
@@ -34,7 +35,8 @@ EVIL_TITLE = 'Zebrafish <script>alert("x")</script> & friends'
 def _client(
     folder: Path, minilm: MiniLMEmbedder, hf_sample: Path, vectors: Path | None
 ) -> tuple[TestClient, Services]:
-    services = bootstrap(Settings(data_dir=folder), clock=fixed_clock, embedder=minilm)
+    settings = Settings(data_dir=folder, database_url=sqlite_copy(folder / "dailypapers.db"))
+    services = bootstrap(settings, clock=fixed_clock, embedder=minilm)
     services.upgrade_schema()
     evil = write_jsonl(
         folder / "evil.jsonl.gz",
