@@ -36,13 +36,10 @@ def count_statements(services: Services) -> list[str]:
 
 
 def test_another_process_searches_hybrid_within_a_second_of_the_first_vectors(
-    search_services: Services,
-    sample_vectors: Path,
-    tmp_path: Path,
-    database_url: str,
-    minilm: MiniLMEmbedder,
+    search_services: Services, sample_vectors: Path, tmp_path: Path, minilm: MiniLMEmbedder
 ) -> None:
-    web = open_services(tmp_path / "web", database_url, minilm, search_paper_count_interval_s=3600)
+    url = search_services.settings.database_url  # the same database, another process's view
+    web = open_services(tmp_path / "web", url, minilm, search_paper_count_interval_s=3600)
     try:
         before = web.search.search("language model agents", mode="hybrid", limit=5)
         assert before.mode_used == "keyword"  # nothing embedded yet
@@ -57,10 +54,11 @@ def test_another_process_searches_hybrid_within_a_second_of_the_first_vectors(
 
 @POSTGRES_ONLY  # SQLite keeps the vectors in memory and compares the table's state
 def test_postgres_counts_the_embeddings_once_per_interval(
-    embedded_services: Services, tmp_path: Path, database_url: str, minilm: MiniLMEmbedder
+    embedded_services: Services, tmp_path: Path, minilm: MiniLMEmbedder
 ) -> None:
-    assert database_url.startswith("postgresql")
-    web = open_services(tmp_path / "web", database_url, minilm, search_paper_count_interval_s=3600)
+    url = embedded_services.settings.database_url  # the same database, another process's view
+    assert url is not None and url.startswith("postgresql")
+    web = open_services(tmp_path / "web", url, minilm, search_paper_count_interval_s=3600)
     try:
         counts = count_statements(web)
         for query in ("diffusion", "speculative decoding", "test-time scaling"):
