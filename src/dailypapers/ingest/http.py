@@ -117,22 +117,36 @@ class HttpClient:
         self.policy = policy
         self._rng = rng
         self._monotonic = monotonic
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(
-                policy.read_timeout_s,
-                connect=policy.connect_timeout_s,
-                pool=policy.connect_timeout_s,
-            ),
-            headers={"User-Agent": policy.user_agent},
-            follow_redirects=True,
-            transport=transport,
-        )
+        self._transport = transport
+        self._made: httpx.Client | None = None
+        self._made_lock = threading.Lock()
         self._host_lock = threading.Lock()
         self._host_free_at: dict[str, float] = {}
         self._host_locks: dict[str, threading.Lock] = {}
 
+    @property
+    def _client(self) -> httpx.Client:
+        # Made on first use: its TLS context costs ~80 ms to set up, and most processes
+        # that build the site (a `search`, a web worker without ingest) never fetch.
+        with self._made_lock:
+            if self._made is None:
+                policy = self.policy
+                self._made = httpx.Client(
+                    timeout=httpx.Timeout(
+                        policy.read_timeout_s,
+                        connect=policy.connect_timeout_s,
+                        pool=policy.connect_timeout_s,
+                    ),
+                    headers={"User-Agent": policy.user_agent},
+                    follow_redirects=True,
+                    transport=self._transport,
+                )
+            return self._made
+
     def close(self) -> None:
-        self._client.close()
+        with self._made_lock:
+            if self._made is not None:
+                self._made.close()
 
     def get(
         self,
